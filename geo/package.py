@@ -271,13 +271,17 @@ def reconciliation(quotas: pd.DataFrame, targets: pd.DataFrame, notes: dict[int,
     return pd.DataFrame(rows)
 
 
+def _resource_name(filename: str) -> str:
+    return filename.removesuffix(".csv").replace("_", "-")
+
+
 def descriptor(settings: Settings | None = None) -> dict:
     settings = settings or get_settings()
     resources = []
     for name, schema in SCHEMAS.items():
         path = settings.indicators_dir / name
         res = {
-            "name": name.removesuffix(".csv").replace("_", "-"),
+            "name": _resource_name(name),
             "path": name,
             "title": schema["title"],
             "description": f"Source: {schema['source']}",
@@ -341,11 +345,12 @@ def validate_package(data_dir: Path | None = None, settings: Settings | None = N
     if not desc_path.exists():
         return [Problem("descriptor missing", source=str(desc_path.name))]
     report = Package(str(desc_path)).validate()
+    files = {_resource_name(name): name for name in SCHEMAS}
     for task in report.tasks:
         for err in task.errors:
             row = getattr(err, "row_number", None)
             field = getattr(err, "field_name", None)
-            problems.append(Problem(f"{err.type}: {err.note}", row, field, task.name + ".csv"))
+            problems.append(Problem(f"{err.type}: {err.note}", row, field, files.get(task.name, task.name)))
     for err in report.errors:
         problems.append(Problem(f"{err.type}: {err.note}", source=DESCRIPTOR))
     if problems:

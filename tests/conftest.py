@@ -1,0 +1,55 @@
+"""Shared fixtures: a headless Debian Chromium driven by playwright, the seeds folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("LNMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+def _require_browser() -> bool:
+    return os.environ.get("LNMAP_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A playwright Browser on Debian's chromium; skipped (or failed in CI) when absent."""
+    if not Path(CHROMIUM).exists():
+        if _require_browser():
+            pytest.fail(f"{CHROMIUM} is missing and LNMAP_REQUIRE_BROWSER=1")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="lnmap-chromium-")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--user-data-dir={profile}"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds not present")
+    return SEEDS
