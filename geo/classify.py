@@ -117,4 +117,4 @@ def classify(
 def classes_for(indicator, values, scheme: str = DEFAULT_SCHEME) -> Classes:
     """Classes for one catalogue :class:`~geo.indicators.Indicator`."""
     return classify(values, scheme=scheme, palette=SEQUENTIAL.get(indicator.group, "YlOrBr"),
-                    diverging=indicator.diverging)
+                    diverging=indicator.diverging, centre=getattr(indicator, "centre", 0.0))

@@ -51,6 +51,7 @@ class Indicator:
     annex: int | None = None
     column: int | None = None
     diverging: bool = False  # gap measures: coloured around a centre, not sequentially
+    centre: float = 0.0  # the centre of a diverging measure (0, or 100 for progress %)
 
     @property
     def unit_zh(self) -> str:
@@ -99,6 +100,21 @@ def _catalogue() -> tuple[Indicator, ...]:
                       f"{en} share of required cut covered by key projects", "%", "2020", "2015", "derived",
                       f"{src(1)}; {src(2)}; {src(3)}",
                       formula=f"{p}_key_project_cut_t ÷ ({p}_emission_2015_t × {p}_cut_target_pct ÷ 100) × 100, rounded to 0.01"),
+            Indicator(f"{p}_emission_2020_observed_t", p, "observed_2020", f"{zh} 2020年实际排放量",
+                      f"{en} observed 2020 emissions", "t", "2020", "", "observed",
+                      "user import (dataset, file, row and flag shown with each value)"),
+            Indicator(f"{p}_achieved_cut_pct", p, "achieved_cut", f"{zh} 实际下降比例", f"{en} achieved cut vs 2015",
+                      "%", "2020", "2015", "observed", f"{src(1)}; user import",
+                      formula=f"({p}_emission_2015_t − {p}_emission_2020_observed_t) ÷ {p}_emission_2015_t × 100"),
+            Indicator(f"{p}_progress_pct", p, "progress", f"{zh} 减排目标完成进度", f"{en} progress towards the 2020 cut",
+                      "%", "2020", "2015", "observed", f"{src(1)}; {src(2)}; user import",
+                      formula=f"({p}_emission_2015_t − {p}_emission_2020_observed_t) ÷ "
+                              f"({p}_emission_2015_t − {p}_cap_2020_t) × 100; 100 = target reached",
+                      diverging=True, centre=100.0),
+            Indicator(f"{p}_gap_to_cap_t", p, "gap_to_cap", f"{zh} 距2020年上限差额", f"{en} observed minus 2020 cap",
+                      "t", "2020", "2015", "observed", f"{src(1)}; {src(2)}; user import",
+                      formula=f"{p}_emission_2020_observed_t − {p}_cap_2020_t; > 0 still to cut, < 0 below the cap",
+                      diverging=True),
         ]
     return tuple(items)
 
@@ -287,8 +303,13 @@ def derive(wide: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def city_table(settings: Settings | None = None, quotas: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per Liaoning city: adcode, names, then one column per indicator id."""
+def city_table(
+    settings: Settings | None = None, quotas: pd.DataFrame | None = None, observed: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per Liaoning city: adcode, names, then one column per indicator id.
+
+    With ``observed`` rows (:func:`geo.observed.load_observed`) the gap measures are added.
+    """
     settings = settings or get_settings()
     gaz = get_gazetteer(settings)
     quotas = load_quotas(settings) if quotas is None else quotas
@@ -304,12 +325,17 @@ def city_table(settings: Settings | None = None, quotas: pd.DataFrame | None = N
     empty = table.index[table[[i.id for i in ANNEX_INDICATORS]].isna().all(axis=1)].tolist()
     if empty:
         raise DataValidationError([Problem(f"city {a} has no quota values", field="adcode") for a in empty])
-    table = derive(table)
-    ordered = ["name_zh", "name_en"] + [i.id for i in CATALOGUE if i.id in table.columns]
-    return table[ordered].reset_index().sort_values("adcode").reset_index(drop=True)
+    table = derive(table).reset_index()
+    if observed is not None and len(observed):
+        from geo.observed import progress_table
+
+        table = table.merge(progress_table(table, observed), on="adcode", how="left")
+    ordered = ["adcode", "name_zh", "name_en"] + [i.id for i in CATALOGUE if i.id in table.columns]
+    ordered += [c for c in table.columns if c.endswith("_target_status")]
+    return table[ordered].sort_values("adcode").reset_index(drop=True)
 
 
-def load_cities(settings: Settings | None = None) -> gpd.GeoDataFrame:
+def load_cities(settings: Settings | None = None, observed: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """The 14 city polygons (EPSG:4326) joined to every indicator and region membership.
 
     >>> gdf = load_cities()
@@ -321,7 +347,7 @@ def load_cities(settings: Settings | None = None) -> gpd.GeoDataFrame:
 
     settings = settings or get_settings()
     shapes = load_layer("cities", settings)[["adcode", "geometry"]]
-    table = city_table(settings)
+    table = city_table(settings, observed=observed)
     merged = shapes.merge(table, on="adcode", how="outer", indicator=True)
     bad = merged[merged["_merge"] != "both"]
     if len(bad):
@@ -333,14 +359,15 @@ def load_cities(settings: Settings | None = None) -> gpd.GeoDataFrame:
                             geometry="geometry", crs=shapes.crs)
 
 
-def export_table(settings: Settings | None = None) -> pd.DataFrame:
+def export_table(settings: Settings | None = None, observed: pd.DataFrame | None = None) -> pd.DataFrame:
     """The contract's export: adcode, name_zh, name_en, region memberships, one column per indicator."""
     from geo.regions import membership_wide
 
     settings = settings or get_settings()
-    table = city_table(settings).merge(membership_wide(settings), on="adcode", how="left")
+    table = city_table(settings, observed=observed).merge(membership_wide(settings), on="adcode", how="left")
     regions = [c for c in table.columns if c.startswith("region_")]
     indicators = [i.id for i in CATALOGUE if i.id in table.columns]
+    indicators += [c for c in table.columns if c.endswith("_target_status")]
     return table[["adcode", "name_zh", "name_en", *regions, *indicators]]
 
 

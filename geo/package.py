@@ -100,6 +100,8 @@ SCHEMAS: dict[str, dict] = {
             _f("annex", "annex number", "integer"),
             _f("column", "annex column", "integer"),
             _f("diverging", "gap measure coloured around a centre", "boolean", required=True),
+            _f("centre", "centre of a diverging measure", "number", unit="unit of the indicator",
+               source="definition of the measure (0, or 100 for progress %)", required=True),
             _f("unit_zh", "unit in Chinese", required=True),
             _f("unit_en", "unit in English", required=True),
         ],
