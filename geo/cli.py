@@ -13,7 +13,7 @@ from geo.errors import DataValidationError, LnmapError
 
 
 def _fail(exc: Exception) -> None:
-    click.echo(f"error: {exc}" if not isinstance(exc, DataValidationError) else "rejected:", err=True)
+    click.echo(f"error: {exc}" if not isinstance(exc, DataValidationError) else "rejected (nothing stored):", err=True)
     if isinstance(exc, DataValidationError):
         for p in exc.problems:
             click.echo(f"  - {p}", err=True)
@@ -99,22 +99,103 @@ def export_table_cmd(fmt: str, out: Path) -> None:
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=True, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check the bundled data package (or data folders given as FILES); exit 1 with row-level messages."""
+    """Check the bundled data package, data folders, or observed-values files (CSV/XLSX).
+
+    Exit 1 with one message per bad row and field. Nothing is stored.
+    """
+    from geo.observed import read_observed
     from geo.package import validate_package
 
-    targets = list(files) or [None]
     failed = False
-    for target in targets:
+    for target in list(files) or [None]:
         name = str(target) if target else "bundled data"
-        problems = validate_package(target)
+        if target is not None and target.is_file():
+            try:
+                parsed = read_observed(target.read_bytes(), name=target.name)
+                problems = []
+                click.echo(f"{name}: valid observed values, {len(parsed.rows)} rows ({parsed.encoding})")
+            except DataValidationError as exc:
+                problems = exc.problems
+        else:
+            problems = validate_package(target)
+            if not problems:
+                click.echo(f"{name}: valid")
         if problems:
             failed = True
             click.echo(f"{name}: {len(problems)} problem(s)", err=True)
             for p in problems:
                 click.echo(f"  - {p}", err=True)
-        else:
-            click.echo(f"{name}: valid")
     sys.exit(1 if failed else 0)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", default=None, help="Where the figures come from (yearbook, bulletin …); default: file name.")
+@click.option("--no-activate", is_flag=True, help="Store the dataset without making the map use it.")
+def import_cmd(file: Path, source: str | None, no_activate: bool) -> None:
+    """Store observed emissions from a CSV/XLSX file as a new dataset, after validation.
+
+    A rejected file changes nothing; earlier datasets are never overwritten.
+    """
+    from geo.observed import import_observed
+
+    try:
+        meta = import_observed(file.read_bytes(), name=file.name, source=source, activate=not no_activate)
+    except (DataValidationError, OSError) as exc:
+        _fail(exc)
+    click.echo(f"imported {meta['rows']} rows for {meta['cities']} cities as {meta['dataset_id']} "
+               f"({meta['encoding']}; years {', '.join(map(str, meta['years']))})")
+    for conv in meta["conversions"]:
+        click.echo(f"  unit conversion: {conv}")
+    if meta["same_file_as"]:
+        click.echo(f"  note: the same file was imported before as {', '.join(meta['same_file_as'])}")
+    if not no_activate:
+        click.echo("  the map now uses this dataset")
+
+
+@main.group()
+def datasets() -> None:
+    """List, select or remove imported observed-value datasets."""
+
+
+@datasets.command("list")
+def datasets_list() -> None:
+    from geo.observed import active_dataset, list_datasets
+
+    active = active_dataset()
+    metas = list_datasets()
+    if not metas:
+        click.echo("no observed values imported (lnmap import FILE)")
+    for m in metas:
+        mark = "*" if m["dataset_id"] == active else " "
+        click.echo(f"{mark} {m['dataset_id']}  {m['rows']:4d} rows  {m['imported_at']}  {m['source']}")
+
+
+@datasets.command("use")
+@click.argument("dataset_id", required=False)
+@click.option("--none", "clear", is_flag=True, help="Use no observed values.")
+def datasets_use(dataset_id: str | None, clear: bool) -> None:
+    from geo.observed import use_dataset
+
+    if not dataset_id and not clear:
+        raise click.UsageError("give a DATASET_ID or --none")
+    try:
+        use_dataset(None if clear else dataset_id)
+    except KeyError as exc:
+        _fail(exc)
+    click.echo(f"the map now uses {dataset_id or 'no observed values'}")
+
+
+@datasets.command("remove")
+@click.argument("dataset_id")
+def datasets_remove(dataset_id: str) -> None:
+    from geo.observed import remove_dataset
+
+    try:
+        remove_dataset(dataset_id)
+    except KeyError as exc:
+        _fail(exc)
+    click.echo(f"removed {dataset_id}")
 
 
 @main.command("build-boundaries")

@@ -1,0 +1,374 @@
+"""Observed emissions imported by users, kept as versioned datasets; progress and gaps.
+
+Input: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX with one row per city x
+pollutant x year: city (any spelling the gazetteer knows), indicator or pollutant,
+year, value, unit (吨 or 万吨, converted to t and the conversion recorded), and an
+optional status flag (考核值, 统计公报, 监测值(未经审核) ...). Headers may be Chinese or
+English.
+
+Everything is validated before anything is stored; a rejected file raises
+:class:`~geo.errors.DataValidationError` with one problem per bad row and field and
+changes nothing. An accepted file becomes a new dataset in the store:
+
+    <store>/<dataset_id>.csv    the normalised rows
+    <store>/<dataset_id>.json   metadata: source, import time, file name, sha256, conversions
+    <store>/active.json         which dataset the map uses
+
+Each file is written to a temporary file and renamed into place; the metadata file is
+written last and is the commit mark, so a crash at any point leaves either the old
+store or the old store plus one complete dataset. Earlier datasets are never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import DataValidationError, GazetteerError, Problem
+from geo.gazetteer import get_gazetteer
+from geo.indicators import POLLUTANTS
+from geo.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
+#: Years an observed emission may refer to: the quota tables' base year (2015) to the
+#: end of the 14th five-year plan (2025), the latest target year of the documents.
+YEAR_RANGE = (2015, 2025)
+PROGRESS_YEAR = 2020
+ACTIVE = "active.json"
+
+_HEADERS = {
+    "city": ["城市", "市", "地市", "地区", "城市名称", "行政区", "行政区划代码", "adcode", "city", "cityname", "name",
+             "prefecture"],
+    "indicator": ["指标", "污染物", "污染物名称", "指标id", "indicator", "indicatorid", "pollutant"],
+    "year": ["年份", "年", "年度", "year"],
+    "value": ["数值", "值", "排放量", "实际排放量", "value", "emission", "emissions", "observed"],
+    "unit": ["单位", "计量单位", "unit", "units"],
+    "flag": ["状态", "数据状态", "标记", "数据类型", "备注", "flag", "status", "note"],
+}
+_REQUIRED = ("city", "indicator", "year", "value", "unit")
+_POLLUTANT_NAMES = {
+    "cod": ["cod", "化学需氧量", "codcr", "cod_emission_2020_observed_t", "cod_emission_observed_t"],
+    "nh3n": ["nh3n", "nh3-n", "氨氮", "nh3", "nh3n_emission_2020_observed_t", "nh3n_emission_observed_t"],
+    "so2": ["so2", "二氧化硫", "so₂", "so2_emission_2020_observed_t", "so2_emission_observed_t"],
+    "nox": ["nox", "氮氧化物", "nox_emission_2020_observed_t", "nox_emission_observed_t"],
+}
+_UNITS = {"t": 1.0, "吨": 1.0, "tonne": 1.0, "tonnes": 1.0, "ton": 1.0, "tons": 1.0,
+          "万吨": 10_000.0, "万t": 10_000.0, "10kt": 10_000.0, "10^4t": 10_000.0, "10⁴t": 10_000.0}
+STORED_COLUMNS = ["adcode", "city_zh", "pollutant", "indicator_id", "year", "value", "unit", "value_as_given",
+                  "unit_as_given", "conversion", "flag", "source_row", "dataset_id", "source"]
+
+
+def _key(text: object) -> str:
+    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    return re.sub(r"[\s_()（）\[\]【】]", "", t)
+
+
+_HEADER_INDEX = {_key(alias): canon for canon, aliases in _HEADERS.items() for alias in aliases}
+_POLLUTANT_INDEX = {_key(alias): p for p, aliases in _POLLUTANT_NAMES.items() for alias in aliases}
+_UNIT_INDEX = {_key(u): f for u, f in _UNITS.items()}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Parsed:
+    rows: pd.DataFrame
+    encoding: str
+    sha256: str
+    file_name: str
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    if b"\x00" in data[:4096]:
+        raise DataValidationError(Problem("not a table: the file is binary (neither CSV text nor XLSX)", source=name))
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+            return text, ("utf-8" if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else
+                          "utf-8 with BOM" if enc == "utf-8-sig" else "GBK/GB18030")
+        except UnicodeDecodeError:
+            continue
+    raise DataValidationError(Problem("cannot decode the file as UTF-8 or GBK/GB18030", source=name))
+
+
+def _read_frame(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
+    if data[:4] == b"PK\x03\x04":
+        try:
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, header=0, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+            raise DataValidationError(Problem(f"not a table: cannot read the workbook ({exc})", source=name)) from None
+        return frame, "xlsx"
+    text, encoding = _decode(data, name)
+    if not text.strip():
+        raise DataValidationError(Problem("not a table: the file is empty", source=name))
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python",
+                            skipinitialspace=True)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise DataValidationError(Problem(f"not a table: {exc}", source=name)) from None
+    return frame, encoding
+
+
+def read_observed(data: bytes, *, name: str = "upload", source: str | None = None) -> Parsed:
+    """Validate an observed-values file; return the normalised rows or raise with every problem."""
+    if len(data) > MAX_BYTES:
+        raise DataValidationError(Problem(f"file too large: {len(data):,} bytes; the limit is {MAX_BYTES:,}",
+                                          source=name))
+    frame, encoding = _read_frame(data, name)
+    columns: dict[str, str] = {}
+    problems: list[Problem] = []
+    for col in frame.columns:
+        canon = _HEADER_INDEX.get(_key(col))
+        if canon and canon in columns:
+            problems.append(Problem(f"two columns mean {canon!r}: {columns[canon]!r} and {col!r}", row=1,
+                                    field=str(col), source=name))
+        elif canon:
+            columns[canon] = col
+    missing = [c for c in _REQUIRED if c not in columns]
+    if missing:
+        if len(columns) == 0:
+            problems.append(Problem("not a table of observed values: no recognised header "
+                                    f"(found {list(map(str, frame.columns))[:8]})", row=1, source=name))
+        for c in missing:
+            problems.append(Problem(f"missing column {c!r} (accepted headers: {', '.join(_HEADERS[c][:6])} …)",
+                                    row=1, field=c, source=name))
+        raise DataValidationError(problems)
+    if len(frame) == 0:
+        raise DataValidationError(Problem("no data rows", source=name))
+    if len(frame) > MAX_ROWS:
+        raise DataValidationError(Problem(f"too many rows: {len(frame)}; the limit is {MAX_ROWS}", source=name))
+    gaz = get_gazetteer()
+    sha = hashlib.sha256(data).hexdigest()
+    records: list[dict] = []
+    seen: dict[tuple[str, str, int], int] = {}
+    for i, rec in enumerate(frame.fillna("").astype(str).to_dict("records"), start=2):
+        if not any(v.strip() for v in rec.values()):
+            problems.append(Problem("empty row", row=i, source=name))
+            continue
+        row_problems: list[Problem] = []
+        place = None
+        try:
+            place = gaz.resolve(rec[columns["city"]], level="city", row=i, field=columns["city"], source=name)
+            if not place.in_liaoning:
+                row_problems.append(Problem(f"{place.name_zh} is in {place.province_zh}, not Liaoning", i,
+                                            columns["city"], name))
+        except GazetteerError as exc:
+            row_problems.extend(exc.problems)
+        pollutant = _POLLUTANT_INDEX.get(_key(rec[columns["indicator"]]))
+        if pollutant is None:
+            row_problems.append(Problem(f"unknown indicator {rec[columns['indicator']]!r}; expected one of "
+                                        "COD/化学需氧量, NH3-N/氨氮, SO2/二氧化硫, NOx/氮氧化物", i,
+                                        columns["indicator"], name))
+        year = None
+        year_text = rec[columns["year"]].strip().removesuffix("年").removesuffix(".0")
+        if not re.fullmatch(r"\d{4}", year_text):
+            row_problems.append(Problem(f"year {rec[columns['year']]!r} is not a four-digit year", i,
+                                        columns["year"], name))
+        else:
+            year = int(year_text)
+            if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                row_problems.append(Problem(f"year {year} outside the indicator's range {YEAR_RANGE[0]}–"
+                                            f"{YEAR_RANGE[1]}", i, columns["year"], name))
+        raw_value = rec[columns["value"]].strip()
+        value = None
+        try:
+            value = float(raw_value.replace(",", "").replace("，", ""))
+            if not np.isfinite(value):
+                raise ValueError
+            if value < 0:
+                row_problems.append(Problem(f"negative value {raw_value!r}", i, columns["value"], name))
+        except ValueError:
+            row_problems.append(Problem(f"value {raw_value!r} is not a number", i, columns["value"], name))
+        unit_text = rec[columns["unit"]].strip()
+        factor = _UNIT_INDEX.get(_key(unit_text))
+        if factor is None:
+            row_problems.append(Problem(f"unknown unit {unit_text!r}; expected 吨/t or 万吨/10kt", i,
+                                        columns["unit"], name))
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        key = (place.adcode, pollutant, year)
+        if key in seen:
+            problems.append(Problem(f"duplicate {place.name_zh} / {POLLUTANTS[pollutant][1]} / {year}: also in row "
+                                    f"{seen[key]}", i, columns["city"], name))
+            continue
+        seen[key] = i
+        records.append({
+            "adcode": place.adcode, "city_zh": place.name_zh, "pollutant": pollutant,
+            "indicator_id": f"{pollutant}_emission_{year}_observed_t", "year": year,
+            "value": round(value * factor, 6), "unit": "t", "value_as_given": raw_value, "unit_as_given": unit_text,
+            "conversion": "none" if factor == 1 else f"× {factor:g} ({unit_text} → t)",
+            "flag": rec[columns["flag"]].strip() if "flag" in columns else "", "source_row": i,
+        })
+    if problems:
+        raise DataValidationError(problems)
+    rows = pd.DataFrame.from_records(records)
+    rows["source"] = source or name
+    return Parsed(rows, encoding, sha, name)
+
+
+# --------------------------------------------------------------------------- store
+
+
+def store_dir(settings: Settings | None = None) -> Path:
+    return (settings or get_settings()).store_dir
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def list_datasets(settings: Settings | None = None) -> list[dict]:
+    """Committed datasets (those with a metadata file), oldest first."""
+    root = store_dir(settings)
+    if not root.exists():
+        return []
+    metas = []
+    for path in sorted(root.glob("obs-*.json")):
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if (root / meta["data_file"]).exists():
+            metas.append(meta)
+    return sorted(metas, key=lambda m: m["imported_at"])
+
+
+def import_observed(
+    data: bytes, *, name: str, source: str | None = None, settings: Settings | None = None, activate: bool = True
+) -> dict:
+    """Validate and store ``data`` as a new dataset; return its metadata."""
+    parsed = read_observed(data, name=name, source=source)
+    root = store_dir(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.timezone.utc)
+    dataset_id = f"obs-{now.strftime('%Y%m%dT%H%M%S%f')}-{parsed.sha256[:8]}"
+    rows = parsed.rows.assign(dataset_id=dataset_id)[STORED_COLUMNS]
+    meta = {
+        "dataset_id": dataset_id,
+        "source": source or name,
+        "file_name": name,
+        "file_sha256": parsed.sha256,
+        "encoding": parsed.encoding,
+        "imported_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "rows": len(rows),
+        "cities": int(rows.adcode.nunique()),
+        "years": sorted(int(y) for y in rows.year.unique()),
+        "conversions": sorted(set(rows.conversion) - {"none"}),
+        "data_file": f"{dataset_id}.csv",
+        "same_file_as": [m["dataset_id"] for m in list_datasets(settings) if m["file_sha256"] == parsed.sha256],
+    }
+    _atomic_write(root / meta["data_file"], rows.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    pause = float(os.environ.get("LNMAP_FAULT_PAUSE_BEFORE_COMMIT", "0") or 0)
+    if pause:  # fault injection for the crash-safety test: a window between data and commit mark
+        time.sleep(pause)
+    _atomic_write(root / f"{dataset_id}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+    if activate:
+        use_dataset(dataset_id, settings)
+    return meta
+
+
+def use_dataset(dataset_id: str | None, settings: Settings | None = None) -> None:
+    """Make ``dataset_id`` the one the map uses (None: no observed values)."""
+    root = store_dir(settings)
+    if dataset_id is not None and dataset_id not in {m["dataset_id"] for m in list_datasets(settings)}:
+        raise KeyError(f"no dataset {dataset_id!r}")
+    root.mkdir(parents=True, exist_ok=True)
+    _atomic_write(root / ACTIVE, json.dumps({"dataset_id": dataset_id}).encode("utf-8"))
+
+
+def active_dataset(settings: Settings | None = None) -> str | None:
+    path = store_dir(settings) / ACTIVE
+    if not path.exists():
+        return None
+    dataset_id = json.loads(path.read_text(encoding="utf-8")).get("dataset_id")
+    known = {m["dataset_id"] for m in list_datasets(settings)}
+    return dataset_id if dataset_id in known else None
+
+
+def remove_dataset(dataset_id: str, settings: Settings | None = None) -> None:
+    """Remove a dataset: the commit mark first, then its data. Unselects it if active."""
+    root = store_dir(settings)
+    meta = root / f"{dataset_id}.json"
+    if not meta.exists():
+        raise KeyError(f"no dataset {dataset_id!r}")
+    data_file = json.loads(meta.read_text(encoding="utf-8"))["data_file"]
+    if active_dataset(settings) == dataset_id:
+        use_dataset(None, settings)
+    meta.unlink()
+    (root / data_file).unlink(missing_ok=True)
+
+
+def load_observed(dataset_id: str | None = None, settings: Settings | None = None) -> pd.DataFrame:
+    """Rows of a dataset (default: the active one); empty frame when none is loaded."""
+    dataset_id = dataset_id or active_dataset(settings)
+    if dataset_id is None:
+        return pd.DataFrame(columns=STORED_COLUMNS)
+    return pd.read_csv(store_dir(settings) / f"{dataset_id}.csv", dtype={"adcode": str, "flag": str},
+                       keep_default_na=False)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+STATUS = {"exceeded": ("超额完成", "exceeded"), "met": ("恰好完成", "met"), "not_met": ("未完成", "not met")}
+
+
+def progress_table(cities: pd.DataFrame, observed: pd.DataFrame) -> pd.DataFrame:
+    """Gap measures per city and pollutant, from the city table and observed rows.
+
+    For each pollutant p with an observed ``PROGRESS_YEAR`` value:
+
+    - ``p_emission_2020_observed_t`` = the observed value (t)
+    - ``p_achieved_cut_pct`` = (2015 − observed) ÷ 2015 × 100
+    - ``p_progress_pct`` = (2015 − observed) ÷ (2015 − cap) × 100 (100 = target reached)
+    - ``p_gap_to_cap_t`` = observed − cap (positive: tonnes still to cut; negative: headroom)
+    - ``p_target_status`` = exceeded (observed < cap), met (= cap at 0.01 t), not_met (> cap)
+    """
+    out = cities[["adcode"]].copy()
+    obs = observed[observed.year.astype(int) == PROGRESS_YEAR] if len(observed) else observed
+    for p in POLLUTANTS:
+        values = obs[obs.pollutant == p].set_index("adcode").value if len(obs) else pd.Series(dtype=float)
+        o = out.adcode.map(values).astype(float)
+        e = cities[f"{p}_emission_2015_t"].astype(float)
+        cap = cities[f"{p}_cap_2020_t"].astype(float)
+        out[f"{p}_emission_2020_observed_t"] = o
+        out[f"{p}_achieved_cut_pct"] = ((e - o) / e * 100).round(2)
+        denom = (e - cap).where((e - cap) != 0)
+        out[f"{p}_progress_pct"] = ((e - o) / denom * 100).round(2)
+        gap = (o - cap).round(2)
+        out[f"{p}_gap_to_cap_t"] = gap + 0.0
+        out[f"{p}_target_status"] = np.select([gap.isna(), gap < 0, gap == 0], ["", "exceeded", "met"], "not_met")
+    return out
+
+
+def observed_sources(observed: pd.DataFrame) -> pd.DataFrame:
+    """Per city x pollutant of the progress year: source, flag, conversion and the row it came from."""
+    if not len(observed):
+        return pd.DataFrame(columns=["adcode", "pollutant", "source", "flag", "conversion", "source_row", "dataset_id"])
+    obs = observed[observed.year.astype(int) == PROGRESS_YEAR]
+    return obs[["adcode", "pollutant", "source", "flag", "conversion", "source_row", "dataset_id"]]

@@ -1,0 +1,238 @@
+"""Importing observed emissions: formats, spellings, units, bad input, versioning, crash safety, gaps."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geo.cli import main
+from geo.errors import DataValidationError
+from geo.indicators import city_table
+from geo.observed import (
+    MAX_BYTES, active_dataset, import_observed, list_datasets, load_observed, progress_table, read_observed,
+    remove_dataset, use_dataset,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    monkeypatch.setenv("LNMAP_STORE_DIR", str(path))
+    return path
+
+
+def _csv(rows, header="城市,指标,年份,数值,单位,状态", encoding="utf-8") -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode(encoding)
+
+
+GOOD = ["沈阳,COD,2020,200000,吨,考核值", "大连市,化学需氧量,2020,15.5,万吨,统计公报"]
+
+
+def _snapshot(path: Path) -> dict:
+    return {p.name: p.read_bytes() for p in path.glob("*")} if path.exists() else {}
+
+
+def _rejected(data: bytes, store: Path, name="bad.csv") -> list[str]:
+    before = _snapshot(store)
+    with pytest.raises(DataValidationError) as exc:
+        import_observed(data, name=name)
+    assert _snapshot(store) == before, "a rejected file must change nothing"
+    return [str(p) for p in exc.value.problems]
+
+
+# ------------------------------------------------------------------ accepted input
+
+
+@pytest.mark.parametrize("spelling", ["沈阳", "沈阳市", "沈 阳", "Shenyang", "210100"])
+def test_city_spellings(spelling):
+    parsed = read_observed(_csv([f"{spelling},SO2,2020,1,t,"]))
+    assert parsed.rows.adcode.tolist() == ["210100"]
+
+
+def test_gbk_file_imported(store):
+    meta = import_observed(_csv(GOOD, encoding="gb18030"), name="gbk.csv", source="2020年统计公报")
+    assert meta["encoding"] == "GBK/GB18030"
+    rows = load_observed()
+    assert set(rows.city_zh) == {"沈阳市", "大连市"} and rows.flag.tolist() == ["考核值", "统计公报"]
+    assert (rows.source == "2020年统计公报").all()
+
+
+def test_utf8_bom_and_english_headers():
+    data = "\ufeffCity,Pollutant,Year,Value,Unit,Status\nShenyang,NOx,2020,70000,t,monitoring\n".encode("utf-8")
+    parsed = read_observed(data)
+    assert parsed.encoding == "utf-8 with BOM"
+    assert parsed.rows.iloc[0].pollutant == "nox" and parsed.rows.iloc[0].value == 70000
+
+
+def test_10kt_converted_and_recorded():
+    parsed = read_observed(_csv(["大连,COD,2020,15.5,万吨,"]))
+    row = parsed.rows.iloc[0]
+    assert row.value == 155000 and row.unit == "t"
+    assert row.value_as_given == "15.5" and row.unit_as_given == "万吨" and "10000" in row.conversion
+
+
+def test_xlsx_import():
+    buf = io.BytesIO()
+    pd.DataFrame({"城市": ["锦州"], "污染物": ["氨氮"], "年份": [2020], "排放量": [6.1], "单位": ["万吨"]}).to_excel(
+        buf, index=False)
+    parsed = read_observed(buf.getvalue(), name="x.xlsx")
+    assert parsed.rows.iloc[0].adcode == "210700" and parsed.rows.iloc[0].value == 61000
+
+
+def test_example_fixture_imports():
+    parsed = read_observed((FIXTURES / "observed_example_cod_2020.csv").read_bytes())
+    assert len(parsed.rows) == 14 and parsed.rows.adcode.nunique() == 14
+
+
+# ------------------------------------------------------------------ rejected input
+
+
+def test_unknown_city(store):
+    problems = _rejected(_csv(GOOD + ["长春,COD,2020,1,吨,"]), store)
+    assert problems == ["bad.csv, row 4, field '城市': unknown place name '长春': it maps to no place at level 'city' "
+                        "in the gazetteer"]
+
+
+def test_city_outside_liaoning(store):
+    assert any("吉林省" in p and "row 2" in p for p in _rejected(_csv(["辽源,COD,2020,1,吨,"]), store))
+
+
+def test_duplicate_city_indicator_year(store):
+    problems = _rejected(_csv(GOOD + ["沈阳市,cod,2020,1,吨,"]), store)
+    assert len(problems) == 1 and "row 4" in problems[0] and "duplicate" in problems[0] and "row 2" in problems[0]
+
+
+def test_non_numeric_and_negative_values(store):
+    problems = _rejected(_csv(["沈阳,COD,2020,abc,吨,", "大连,COD,2020,-5,吨,"]), store)
+    assert any("row 2, field '数值'" in p and "not a number" in p for p in problems)
+    assert any("row 3, field '数值'" in p and "negative" in p for p in problems)
+
+
+def test_unknown_unit(store):
+    problems = _rejected(_csv(["沈阳,COD,2020,1,千克,"]), store)
+    assert any("row 2, field '单位'" in p and "千克" in p for p in problems)
+
+
+def test_year_outside_range(store):
+    problems = _rejected(_csv(["沈阳,COD,2031,1,吨,", "大连,COD,20x0,1,吨,"]), store)
+    assert any("row 2, field '年份'" in p and "2031" in p for p in problems)
+    assert any("row 3, field '年份'" in p for p in problems)
+
+
+def test_unknown_indicator(store):
+    assert any("row 2, field '指标'" in p for p in _rejected(_csv(["沈阳,PM2.5,2020,1,吨,"]), store))
+
+
+def test_missing_column(store):
+    problems = _rejected(_csv(["沈阳,COD,2020,1"], header="城市,指标,年份,数值"), store)
+    assert any("missing column 'unit'" in p and "row 1" in p for p in problems)
+
+
+def test_file_too_large(store):
+    problems = _rejected(b"a" * (MAX_BYTES + 1), store)
+    assert "too large" in problems[0]
+
+
+def test_not_a_table(store):
+    png = (Path(__file__).resolve().parents[1] / "data/boundaries/liaoning.gpkg").read_bytes()[:5000]
+    assert "not a table" in _rejected(png, store)[0]
+    assert any("no recognised header" in p for p in _rejected(b"hello world\nthis is prose\n", store))
+    assert "not a table" in _rejected(b"PK\x03\x04broken zip", store, name="x.xlsx")[0]
+
+
+def test_cli_rejection_exit_code_and_message(tmp_path, store):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv(["长春,COD,2020,1,吨,"], encoding="gb18030"))
+    result = CliRunner().invoke(main, ["import", str(bad)])
+    assert result.exit_code == 1
+    assert "nothing stored" in result.output and "row 2" in result.output and "长春" in result.output
+    assert list_datasets() == []
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 1 and "row 2" in result.output
+
+
+# ------------------------------------------------------------------ versioning
+
+
+def test_two_imports_kept_side_by_side_select_and_remove(store):
+    first = import_observed(_csv(GOOD), name="a.csv", source="公报 2021")
+    second = import_observed(_csv(["沈阳,COD,2020,190000,吨,监测值(未经审核)"]), name="b.csv", source="监测")
+    ids = [m["dataset_id"] for m in list_datasets()]
+    assert ids == [first["dataset_id"], second["dataset_id"]]
+    assert active_dataset() == second["dataset_id"]
+    assert load_observed(first["dataset_id"]).value.tolist() == [200000, 155000]
+    use_dataset(first["dataset_id"])
+    assert load_observed().value.tolist() == [200000, 155000]
+    remove_dataset(first["dataset_id"])
+    assert active_dataset() is None and [m["dataset_id"] for m in list_datasets()] == [second["dataset_id"]]
+    assert load_observed(second["dataset_id"]).value.tolist() == [190000]
+
+
+def test_same_file_twice_is_a_new_version_noting_the_first(store):
+    a = import_observed(_csv(GOOD), name="a.csv")
+    b = import_observed(_csv(GOOD), name="a.csv")
+    assert a["dataset_id"] != b["dataset_id"] and b["same_file_as"] == [a["dataset_id"]]
+
+
+def test_import_killed_midway_leaves_the_store_as_it_was(tmp_path, store):
+    first = import_observed(_csv(GOOD), name="first.csv")
+    before = _snapshot(store)
+    new = tmp_path / "new.csv"
+    new.write_bytes(_csv(["鞍山,SO2,2020,90000,吨,"]))
+    env = {**os.environ, "LNMAP_STORE_DIR": str(store), "LNMAP_FAULT_PAUSE_BEFORE_COMMIT": "30"}
+    proc = subprocess.Popen([sys.executable, "-m", "geo.cli", "import", str(new)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline and len(list(store.glob("obs-*.csv"))) < 2:
+        time.sleep(0.05)
+    assert len(list(store.glob("obs-*.csv"))) == 2, "the import did not reach its data write"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert [m["dataset_id"] for m in list_datasets()] == [first["dataset_id"]]
+    assert active_dataset() == first["dataset_id"]
+    after = _snapshot(store)
+    for name, data in before.items():
+        assert after[name] == data, f"{name} changed"
+    assert load_observed().value.tolist() == [200000, 155000]
+    # and the store still works
+    import_observed(new.read_bytes(), name="new.csv")
+    assert len(list_datasets()) == 2
+
+
+# ------------------------------------------------------------------ progress math
+
+
+def test_progress_hand_worked():
+    cities = pd.DataFrame({"adcode": ["A", "B", "C", "D"]})
+    for p in ("cod", "nh3n", "so2", "nox"):
+        cities[f"{p}_emission_2015_t"] = 1000.0
+        cities[f"{p}_cap_2020_t"] = 800.0  # a 20 % cut
+    obs = pd.DataFrame({"adcode": ["A", "B", "C"], "pollutant": "cod", "year": 2020, "value": [900.0, 800.0, 700.0]})
+    out = progress_table(cities, obs).set_index("adcode")
+    # A: cut 100 of the required 200 t -> 50 %; 100 t still to cut
+    assert out.loc["A", "cod_progress_pct"] == 50 and out.loc["A", "cod_gap_to_cap_t"] == 100
+    assert out.loc["A", "cod_achieved_cut_pct"] == 10 and out.loc["A", "cod_target_status"] == "not_met"
+    assert out.loc["B", "cod_progress_pct"] == 100 and out.loc["B", "cod_target_status"] == "met"
+    assert out.loc["C", "cod_progress_pct"] == 150 and out.loc["C", "cod_gap_to_cap_t"] == -100
+    assert out.loc["C", "cod_target_status"] == "exceeded"
+    assert np.isnan(out.loc["D", "cod_progress_pct"]) and out.loc["D", "cod_target_status"] == ""
+
+
+def test_progress_on_real_baselines():
+    obs = read_observed(_csv(["沈阳,COD,2020,200000,吨,"])).rows
+    table = city_table(observed=obs).set_index("adcode")
+    sy = table.loc["210100"]
+    # 241522.89 t in 2015, cap 198048.77 t: (241522.89 − 200000) ÷ (241522.89 − 198048.77) × 100 = 95.51 %
+    assert sy.cod_progress_pct == pytest.approx(95.51, abs=0.01)
+    assert sy.cod_gap_to_cap_t == pytest.approx(1951.23, abs=0.01)
+    assert table.cod_progress_pct.notna().sum() == 1
