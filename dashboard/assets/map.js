@@ -1,0 +1,432 @@
+/* 辽宁减污降碳指标地图 — map functions and clientside callbacks.
+ *
+ * window.lnmap.*               functions dash-leaflet calls by name ({"variable": "lnmap.cityStyle"}):
+ *                              style, tooltip, label, site and cluster builders. They read the
+ *                              GeoJSON's `hideout` (context.hideout), so a restyle sends no geometry.
+ * window.dash_clientside.lnmap.* clientside callbacks: switching indicator, scheme, layers, language
+ *                              or basemap runs here, with no request to the server.
+ * hideout() and parseQuery() are twins of dashboard/state.py build_hideout() and parse_query();
+ * tests/test_browser_dashboard.py checks that both give the same answers.
+ */
+(function () {
+  "use strict";
+  const NS = (window.lnmap = window.lnmap || {});
+
+  // ------------------------------------------------------------------ helpers
+  function esc(s) {
+    return String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  // Numbers as the documents print them: no grouping, at most two decimals (twin of layout.fmt).
+  function fmt(v) {
+    if (v === null || v === undefined || !isFinite(v)) return null;
+    let s = Number(v).toFixed(2);
+    if (s.indexOf(".") >= 0) s = s.replace(/0+$/, "").replace(/\.$/, "");
+    return s === "-0" ? "0" : s;
+  }
+  // Class of a value: index of the first upper bound it does not exceed; -1 = no data (twin of Classes.index).
+  function classIndex(v, bounds) {
+    if (v === null || v === undefined || !isFinite(v) || !bounds || !bounds.length) return -1;
+    for (let i = 0; i < bounds.length; i++) {
+      if (v <= bounds[i] + 1e-9 * Math.max(1, Math.abs(bounds[i]))) return i;
+    }
+    return bounds.length - 1;
+  }
+  function colourOf(v, h) {
+    const i = classIndex(v, h.bounds);
+    return i < 0 ? h.nodata : h.colours[i];
+  }
+  function tr(store, key, lang) {
+    const e = store.i18n.strings[key];
+    return e ? e[lang] || e.zh : key;
+  }
+  function lbl(table, key, lang) {
+    const e = table[key];
+    return e ? e[lang] || e.zh : key;
+  }
+  function comp(type, props, ns) {
+    return { type: type, namespace: ns || "dash_html_components", props: props || {} };
+  }
+  NS.fmt = fmt;
+  NS.classIndex = classIndex;
+
+  // ------------------------------------------------------------------ city choropleth
+  NS.cityStyle = function (feature, context) {
+    const h = (context && context.hideout) || {};
+    const a = feature.properties.adcode;
+    const v = h.values ? h.values[a] : null;
+    const sel = h.selected === a;
+    return {
+      fillColor: colourOf(v, h), fillOpacity: 0.88, color: sel ? "#111" : "#ffffff",
+      weight: sel ? 3.5 : 1.2, opacity: 1, className: "lnmap-city" + (sel ? " lnmap-selected" : ""),
+    };
+  };
+  NS.cityTooltip = function (feature, layer, context) {
+    const h = (context && context.hideout) || {};
+    const p = feature.properties;
+    const name = h.lang === "en" ? p.name_en : p.name_zh;
+    const v = h.values ? h.values[p.adcode] : null;
+    const shown = fmt(v);
+    const text = shown === null ? (h.lang === "en" ? "no data" : "无数据") : shown + " " + (h.unit || "");
+    layer.bindTooltip("<b>" + esc(name) + "</b><br>" + esc(text), { sticky: true, className: "lnmap-tip" });
+  };
+
+  // ------------------------------------------------------------------ context, regions, other plans
+  NS.contextStyle = function () {
+    return { fillColor: "#eeeeea", fillOpacity: 1, color: "#b8b8b0", weight: 1, interactive: false };
+  };
+  NS.regionStyle = function (feature, context) {
+    const h = (context && context.hideout) || {};
+    const p = feature.properties;
+    const s = (h.styles || {})[p.region_id] || { color: "#333", dashArray: "" };
+    const partial = p.membership === "partial";
+    return {
+      color: s.color, weight: partial ? 2.5 : 4, opacity: partial ? 0.9 : 0.95,
+      dashArray: partial ? "1 7" : s.dashArray, lineCap: partial ? "round" : "butt",
+      fill: partial, fillColor: s.color, fillOpacity: partial ? 0.18 : 0,
+      className: "lnmap-region lnmap-region-" + p.region_id + (partial ? " lnmap-partial" : ""),
+    };
+  };
+  NS.otherStyle = function () {
+    return { fillColor: "#c7d7e8", fillOpacity: 0.75, color: "#35506b", weight: 1.5, dashArray: "6 4",
+             className: "lnmap-other" };
+  };
+  NS.otherTooltip = function (feature, layer, context) {
+    const h = (context && context.hideout) || {};
+    const p = feature.properties;
+    const note = h.lang === "en" ? "outside Liaoning (Jilin): its own plan" : "辽宁省外（吉林省）：其自身规划";
+    layer.bindTooltip("<b>" + esc(h.lang === "en" ? p.name_en : p.name_zh) + "</b><br>" + esc(note),
+                      { sticky: true, className: "lnmap-tip" });
+  };
+
+  // ------------------------------------------------------------------ labels (never catch clicks)
+  NS.labelMarker = function (feature, latlng, context) {
+    const h = (context && context.hideout) || {};
+    const p = feature.properties;
+    let text = h.lang === "en" ? p.name_en : p.name_zh;
+    if (p.province_zh) text += h.lang === "en" ? " (Jilin, outside Liaoning)" : "（吉林省·省外）";
+    const icon = L.divIcon({ className: "lnmap-label" + (p.province_zh ? " lnmap-label-other" : ""),
+                             html: "<span>" + esc(text) + "</span>", iconSize: null });
+    return L.marker(latlng, { icon: icon, interactive: false, keyboard: false });
+  };
+
+  // ------------------------------------------------------------------ sites
+  // Distinct shapes (not only colours) per kind, drawn as inline SVG.
+  const GLYPHS = {
+    park: '<rect x="3" y="3" width="16" height="16" rx="2" fill="#6a3d9a"/><text x="11" y="15.5">园</text>',
+    mine: '<path d="M11 2 L20 19 L2 19 Z" fill="#8c510a"/><text x="11" y="17">矿</text>',
+    port: '<circle cx="11" cy="11" r="9" fill="#1f78b4"/><path d="M11 5 v11 M7 12 q4 6 8 0 M8.5 7.5 h5" stroke="#fff" stroke-width="1.6" fill="none"/>',
+    steel: '<path d="M2 4 h18 v4 h-6 v6 h6 v4 h-18 v-4 h6 v-6 h-6 z" fill="#525252"/>',
+    nuclear: '<circle cx="11" cy="11" r="9.5" fill="#e6ab02"/><circle cx="11" cy="11" r="2" fill="#222"/><path d="M11 11 L6 3.5 A9 9 0 0 1 16 3.5 Z M11 11 L20 12 A9 9 0 0 1 15.5 19 Z M11 11 L6.5 19 A9 9 0 0 1 2 12 Z" fill="#222"/>',
+    airport: '<circle cx="11" cy="11" r="9.5" fill="#e7298a"/><path d="M11 3.5 l1.3 5 5.7 3 v1.6 l-5.7-1.5 -.3 4 1.8 1.4 v1.2 l-2.8-.8 -2.8 .8 v-1.2 l1.8-1.4 -.3-4 -5.7 1.5 v-1.6 l5.7-3 z" fill="#fff"/>',
+    reserve: '<path d="M11 1.5 L19 13 H14 L18 19 H4 L8 13 H3 Z" fill="#1b9e77"/>',
+  };
+  function glyph(kind, size) {
+    return '<svg xmlns="http://www.w3.org/2000/svg" width="' + size + '" height="' + size +
+      '" viewBox="0 0 22 22" font-size="10" font-family="sans-serif" fill="#fff" text-anchor="middle">' +
+      (GLYPHS[kind] || GLYPHS.park) + "</svg>";
+  }
+  NS.glyph = glyph;
+  NS.siteMarker = function (feature, latlng, context) {
+    const p = feature.properties;
+    const exact = p.precision === "exact";
+    const icon = L.divIcon({ className: "lnmap-site lnmap-site-" + p.kind + (exact ? "" : " lnmap-approx"),
+                             html: glyph(p.kind, 22), iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10] });
+    const marker = L.marker(latlng, { icon: icon, title: p.name_zh, riseOnHover: true });
+    if (p.uncertainty_m && p.uncertainty_m > 0) {
+      const ring = L.circle(latlng, { radius: p.uncertainty_m, color: "#444", weight: 1, dashArray: "3 3",
+                                      fillColor: "#888", fillOpacity: 0.12, interactive: false,
+                                      className: "lnmap-uncertainty" });
+      return L.featureGroup([ring, marker]);
+    }
+    return marker;
+  };
+  NS.sitePopup = function (feature, layer, context) {
+    const p = feature.properties;
+    if (p.cluster) return;
+    const h = (context && context.hideout) || {};
+    const t = h.strings || {};
+    const en = h.lang === "en";
+    const size = p.uncertainty_m && p.uncertainty_m > 0 ? Math.round(p.uncertainty_m) + " m"
+      : p.precision === "exact" ? "—" : (t.popup_no_size || "");
+    const rows = [
+      [t.popup_kind, (h.kinds || {})[p.kind] || p.kind],
+      [t.popup_city, en ? p.city_en : p.city_zh],
+      [t.popup_precision, p.precision],
+      [t.popup_uncertainty, size],
+      [t.popup_named_in, p.named_in],
+      [t.popup_coord_source, p.coordinate_source],
+    ];
+    let html = '<div class="lnmap-popup"><b>' + esc(en ? p.name_en : p.name_zh) + "</b>" +
+      (en ? "" : "<br><span class='muted'>" + esc(p.name_en) + "</span>") + "<table>";
+    rows.forEach(function (r) { if (r[1]) html += "<tr><th>" + esc(r[0]) + "</th><td>" + esc(r[1]) + "</td></tr>"; });
+    if (p.note) html += "<tr><th></th><td>" + esc(p.note) + "</td></tr>";
+    layer.bindPopup(html + "</table></div>", { maxWidth: 340 });
+  };
+  NS.siteCluster = function (feature, latlng, index, context) {
+    const h = (context && context.hideout) || {};
+    const n = feature.properties.point_count_abbreviated;
+    const icon = L.divIcon({ className: "lnmap-cluster lnmap-site-" + h.kind,
+                             html: glyph(h.kind, 26) + "<b>" + esc(n) + "</b>", iconSize: [34, 30], iconAnchor: [13, 15] });
+    return L.marker(latlng, { icon: icon });
+  };
+
+  // ------------------------------------------------------------------ view state (twins of state.py)
+  function resolveCity(text, cities) {
+    if (!text) return null;
+    text = text.trim();
+    if (cities[text]) return text;
+    const low = text.toLowerCase();
+    for (const code in cities) {
+      const c = cities[code];
+      if (text === c.name_zh || text === c.name_zh.replace(/市$/, "") || low === c.name_en.toLowerCase()) return code;
+    }
+    return null;
+  }
+  function parseQuery(search, store) {
+    const q = new URLSearchParams((search || "").replace(/^\?/, ""));
+    const d = store.defaults;
+    const view = { indicator: d.indicator, scheme: d.scheme, city: null, layers: d.layers.slice(), lang: d.lang,
+                   basemap: d.basemap, panel: d.panel, region: d.region };
+    const get = function (k) { const all = q.getAll(k); return all.length ? all[all.length - 1] : null; };
+    if (store.indicators[get("indicator")]) view.indicator = get("indicator");
+    if (store.schemes.indexOf(get("scheme")) >= 0) view.scheme = get("scheme");
+    view.city = resolveCity(get("city"), store.cities);
+    if (get("layers") !== null) {
+      const asked = get("layers").split(",");
+      view.layers = store.layers.filter(function (k) { return asked.indexOf(k) >= 0; });
+    }
+    if (["zh", "en"].indexOf(get("lang")) >= 0) view.lang = get("lang");
+    if (store.basemaps.hasOwnProperty(get("basemap"))) view.basemap = get("basemap");
+    if (["city", "region", "province"].indexOf(get("panel")) >= 0) view.panel = get("panel");
+    if (store.region_ids.indexOf(get("region")) >= 0) view.region = get("region");
+    return view;
+  }
+  function formatQuery(v) {
+    const parts = [["indicator", v.indicator], ["scheme", v.scheme]];
+    if (v.city) parts.push(["city", v.city]);
+    parts.push(["layers", v.layers.join(",")], ["lang", v.lang], ["basemap", v.basemap], ["panel", v.panel],
+               ["region", v.region]);
+    return "?" + parts.map(function (p) { return p[0] + "=" + encodeURIComponent(p[1]).replace(/%2C/g, ","); }).join("&");
+  }
+  function hideout(store, indicator, scheme, selected, lang) {
+    const ind = store.indicators[indicator];
+    const cls = ind.classes[scheme];
+    return { indicator: indicator, values: ind.values, lower: cls.lower, bounds: cls.bounds, colours: cls.colours,
+             nodata: store.nodata, selected: selected || null, unit: lang === "zh" ? ind.unit_zh : ind.unit_en,
+             lang: lang };
+  }
+  function indicatorOf(store, group, measure) {
+    for (const id in store.indicators) {
+      const i = store.indicators[id];
+      if (i.group === group && i.measure === measure) return id;
+    }
+    return null;
+  }
+  NS.parseQuery = parseQuery;
+  NS.formatQuery = formatQuery;
+  NS.hideout = hideout;
+
+  // ------------------------------------------------------------------ legend and ranking
+  function legend(store, indicator, scheme, lang) {
+    const ind = store.indicators[indicator];
+    const cls = ind.classes[scheme];
+    const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
+    const name = lang === "zh" ? ind.name_zh : ind.name_en;
+    const year = lang === "zh" ? ind.year + "年" : ind.year;
+    const title = lang === "zh" ? name + "（" + unit + "，" + year + "）" : name + " (" + unit + ", " + year + ")";
+    const rows = [];
+    let lo = cls.lower;
+    cls.bounds.forEach(function (b, i) {
+      const text = i === 0 && lo === b ? fmt(b) : fmt(lo) + " – " + fmt(b);
+      rows.push(comp("Div", { className: "legend-row", children: [
+        comp("Span", { className: "swatch", style: { background: cls.colours[i] } }),
+        comp("Span", { children: text }) ] }));
+      lo = b;
+    });
+    rows.push(comp("Div", { className: "legend-row", children: [
+      comp("Span", { className: "swatch", style: { background: store.nodata } }),
+      comp("Span", { children: tr(store, "no_data", lang) }) ] }));
+    const notes = [comp("Div", { className: "legend-note", children: lbl(store.i18n.schemes, scheme, lang) +
+      (ind.diverging ? " · " + tr(store, "legend_centre", lang).replace("{c}", fmt(ind.centre)) : "") })];
+    notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_source", lang) + ": " + ind.source }));
+    if (ind.formula) notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_formula", lang) + ": " + ind.formula }));
+    return [comp("Div", { className: "legend-title", children: title })].concat(rows, notes);
+  }
+  function ranking(store, indicator, scheme, selected, lang, ids) {
+    const ind = store.indicators[indicator];
+    const cls = ind.classes[scheme];
+    const h = { bounds: cls.bounds, colours: cls.colours, nodata: store.nodata };
+    const order = Object.keys(ind.values).sort(function (a, b) {
+      const va = ind.values[a], vb = ind.values[b];
+      if (va === null && vb === null) return a < b ? -1 : 1;
+      if (va === null) return 1;
+      if (vb === null) return -1;
+      return vb - va || (a < b ? -1 : 1);
+    });
+    let max = 0;
+    order.forEach(function (a) { const v = ind.values[a]; if (v !== null) max = Math.max(max, Math.abs(v)); });
+    const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
+    const styles = [], children = [];
+    ids.forEach(function (id) {
+      const a = id.index;
+      const v = ind.values[a];
+      const sel = a === selected;
+      styles.push({ order: order.indexOf(a) });
+      const width = v === null || max === 0 ? 0 : Math.max(1, (100 * Math.abs(v)) / max);
+      const c = store.cities[a] || { name_zh: a, name_en: a };
+      children.push([
+        comp("Span", { className: "rank-name", children: lang === "zh" ? c.name_zh : c.name_en }),
+        comp("Span", { className: "rank-track", children: comp("Span", { className: "rank-fill",
+          style: { width: width + "%", background: colourOf(v, h) } }) }),
+        comp("Span", { className: "rank-value", children: v === null ? tr(store, "no_data", lang) : fmt(v) + " " + unit }),
+      ]);
+      void sel;
+    });
+    return { styles: styles, children: children, order: order };
+  }
+
+  // ------------------------------------------------------------------ layers
+  function layerChildren(store, key, datum, lang) {
+    const spec = store.layer_specs[key];
+    if (!spec) return [];
+    return spec.map(function (c) {
+      const copy = JSON.parse(JSON.stringify(c));
+      copy.props.url = copy.props.url.replace("/wgs84/", "/" + datum + "/");
+      copy.props.hideout = Object.assign({}, copy.props.hideout || {}, { lang: lang });
+      if (copy.props.hideout.kind) {
+        copy.props.hideout.strings = {};
+        ["popup_kind", "popup_city", "popup_precision", "popup_uncertainty", "popup_no_size", "popup_named_in",
+         "popup_coord_source"].forEach(function (k) { copy.props.hideout.strings[k] = tr(store, k, lang); });
+        copy.props.hideout.kinds = {};
+        store.site_layers.forEach(function (k) { copy.props.hideout.kinds[k] = lbl(store.i18n.layers, k, lang); });
+      }
+      return copy;
+    });
+  }
+
+  // ------------------------------------------------------------------ clientside callbacks
+  const CS = (window.dash_clientside = window.dash_clientside || {});
+  const noUpdate = function () { return window.dash_clientside.no_update; };
+  CS.lnmap = {
+    // URL -> controls (on load, and on back/forward). The city goes through selectCity.
+    fromUrl: function (search, store) {
+      const v = parseQuery(search, store);
+      const ind = store.indicators[v.indicator];
+      return [ind.group, ind.measure, v.scheme, v.layers, v.lang, v.basemap, v.panel, v.region];
+    },
+    // Controls -> URL, with replaceState: no reload, no request, and dcc.Location is not re-triggered.
+    toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store) {
+      const indicator = indicatorOf(store, group, measure) || store.defaults.indicator;
+      const q = formatQuery({ indicator: indicator, scheme: scheme, city: city && city.adcode,
+                              layers: layers || [], lang: lang, basemap: basemap, panel: panel, region: region });
+      if (window.location.search !== q) window.history.replaceState(window.history.state, "", q);
+      return q;
+    },
+    measureOptions: function (group, lang, measure, store) {
+      const ms = store.measures[group] || [];
+      const opts = ms.map(function (m) { return { label: lbl(store.i18n.measures, m, lang), value: m }; });
+      return [opts, ms.indexOf(measure) >= 0 ? measure : ms[0]];
+    },
+    restyle: function (group, measure, scheme, city, lang, store) {
+      const indicator = indicatorOf(store, group, measure);
+      if (!indicator) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
+      const sel = city && city.adcode;
+      const h = hideout(store, indicator, scheme, sel, lang);
+      const ids = window.dash_clientside.callback_context.outputs_list[2].map(function (o) { return o.id; });
+      const r = ranking(store, indicator, scheme, sel, lang, ids);
+      const classNames = ids.map(function (id) { return "rank-bar" + (id.index === sel ? " selected" : ""); });
+      window.lnmap.lastHideout = h;
+      return [h, legend(store, indicator, scheme, lang), r.styles, r.children, classNames];
+    },
+    layers: function (layers, basemap, lang, current, store) {
+      layers = layers || [];
+      const bm = store.basemaps[basemap];
+      const datum = bm ? bm.datum : "wgs84";
+      const outs = window.dash_clientside.callback_context.outputs_list[0];
+      // Only groups whose state changes are touched: the others keep their layers (no refetch, no redraw).
+      const groups = outs.map(function (o, k) {
+        const want = layers.indexOf(o.id.key) >= 0;
+        const have = (current && current[k]) || [];
+        if (!want) return have.length ? [] : noUpdate();
+        const first = have.length ? have[0].props : null;
+        const same = first && first.url && first.url.indexOf("/" + datum + "/") >= 0 &&
+          (first.hideout || {}).lang === lang;
+        return same ? noUpdate() : layerChildren(store, o.id.key, datum, lang);
+      });
+      const tiles = bm ? [comp("TileLayer", { url: bm.url, attribution: bm.attribution, maxZoom: bm.max_zoom,
+                                              id: "basemap-tiles" }, "dash_leaflet")] : [];
+      const note = tr(store, "datum_" + basemap, lang);
+      // Legend of the outline and site layers in view.
+      const items = [];
+      store.region_ids.forEach(function (r) {
+        if (layers.indexOf(r) < 0) return;
+        const s = store.region_styles[r];
+        items.push(comp("Div", { className: "legend-row", children: [
+          comp("Span", { className: "line-swatch", style: { borderTop: "3px " + (s.dashArray ? "dashed" : "solid") + " " + s.color } }),
+          comp("Span", { children: lbl(store.i18n.layers, r, lang) }) ] }));
+      });
+      if (items.length) {
+        items.push(comp("Div", { className: "legend-row", children: [
+          comp("Span", { className: "line-swatch partial-swatch" }),
+          comp("Span", { children: tr(store, "partial", lang) }) ] }));
+      }
+      return [groups, tiles, "/lnmap/geo/" + datum + "/cities.geojson", note, items];
+    },
+    translate: function (lang, store) {
+      const i = store.i18n;
+      const outs = window.dash_clientside.callback_context.outputs_list[0];
+      const texts = outs.map(function (o) { return tr(store, o.id.key, lang); });
+      const opts = function (table, keys) { return keys.map(function (k) { return { label: lbl(table, k, lang), value: k }; }); };
+      const layerOpts = store.layers.map(function (k) {
+        const site = store.site_layers.indexOf(k) >= 0;
+        return { value: k, label: site ? comp("Span", { className: "layer-label", children: [
+          comp("Img", { src: "data:image/svg+xml;utf8," + encodeURIComponent(glyph(k, 16)), className: "layer-icon" }),
+          lbl(i.layers, k, lang) ] }) : lbl(i.layers, k, lang) };
+      });
+      document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+      document.title = tr(store, "title", lang);
+      return [texts,
+        opts(i.pollutants, Object.keys(store.measures)),
+        opts(i.schemes, store.schemes),
+        layerOpts,
+        opts(i.basemaps, Object.keys(store.basemaps)),
+        opts({ city: i.strings.panel_city, region: i.strings.panel_region, province: i.strings.panel_province },
+             ["city", "region", "province"]),
+        store.region_ids.map(function (r) { return { label: store.region_names[r][lang], value: r }; }),
+        tr(store, store.observed_loaded ? "observed_loaded" : "no_observed", lang)];
+    },
+    // A click on a city while the region or province view is open shows that city.
+    cityPanel: function (city) {
+      return city && city.src === "click" && city.adcode ? "city" : noUpdate();
+    },
+    // Whether the other-plans layer is on, as its own value, so other layer toggles cost no request.
+    showOther: function (layers, current) {
+      const on = (layers || []).indexOf("other_plans") >= 0;
+      return on === current ? noUpdate() : on;
+    },
+    // One place decides the selected city: the URL on load, a click on a city (n_clicks, so the same
+    // city twice still counts), a ranking bar. The counter makes every click a new value.
+    selectCity: function (search, areaClicks, rankClicks, areaData, store, current) {
+      const ctx = window.dash_clientside.callback_context;
+      const n = ((current && current.n) || 0) + 1;
+      const trig = ctx.triggered_id;
+      if (!trig || trig === "url") {
+        const v = parseQuery(search, store);
+        if (!v.city && !(current && current.adcode)) return noUpdate();
+        return { adcode: v.city, n: n, src: "url" };
+      }
+      if (trig.type === "rank") return { adcode: trig.index, n: n, src: "click" };
+      if (trig.type === "area") {
+        const ids = ctx.inputs_list[1].map(function (o) { return o.id; });
+        const k = ids.findIndex(function (id) { return id.key === trig.key; });
+        const data = areaData[k];
+        const a = data && data.properties && data.properties.adcode;
+        if (!a) return noUpdate();
+        return { adcode: a, n: n, src: "click" };
+      }
+      return noUpdate();
+    },
+  };
+})();

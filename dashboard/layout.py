@@ -1,0 +1,312 @@
+"""Builders of the page and of the detail panel: components from plain data, no data loading."""
+
+from __future__ import annotations
+
+import dash_leaflet as dl
+from dash import dcc, html
+
+from dashboard.i18n import (
+    BASEMAP_LABELS,
+    DEFAULT_LANG,
+    LANG_LABELS,
+    LAYER_LABELS,
+    MEASURE_LABELS,
+    RELATION_LABELS,
+    POLLUTANT_LABELS,
+    SCHEME_LABELS,
+    label,
+    t,
+)
+from dashboard.layers import layer_url
+from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
+
+#: Liaoning's extent (lat, lon), padded a little, for the initial view.
+BOUNDS = [[38.6, 118.8], [43.55, 125.8]]
+FN = lambda name: {"variable": f"lnmap.{name}"}  # noqa: E731  (a function in assets/map.js)
+
+
+def fmt(value) -> str:
+    """A number as the documents print it: no grouping, at most two decimals (twin of map.js fmt)."""
+    if value is None:
+        return "—"
+    s = f"{float(value):.2f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+def T(key: str, tag=html.Span, lang: str = DEFAULT_LANG, **kw):  # noqa: N802
+    """A translatable text element: the clientside ``translate`` callback swaps its children."""
+    return tag(t(key, lang), id={"type": "t", "key": key}, **kw)
+
+
+# --------------------------------------------------------------------------- map layers
+
+
+def _geojson(props: dict) -> dict:
+    return {"type": "GeoJSON", "namespace": "dash_leaflet", "props": props}
+
+
+def layer_specs() -> dict[str, list[dict]]:
+    """The component (as JSON) each toggleable layer adds to its LayerGroup; URLs in WGS84.
+
+    The browser swaps ``/wgs84/`` for ``/gcj02/`` under a GCJ-02 basemap and sets the language.
+    """
+    specs: dict[str, list[dict]] = {
+        "context": [_geojson({"url": layer_url("wgs84", "context"), "style": FN("contextStyle"), "interactive": False})],
+        "labels": [_geojson({"url": layer_url("wgs84", "labels"), "pointToLayer": FN("labelMarker"),
+                             "interactive": False, "hideout": {}})],
+        "other_plans": [
+            _geojson({"id": {"type": "area", "key": "other"}, "url": layer_url("wgs84", "other"),
+                      "style": FN("otherStyle"), "onEachFeature": FN("otherTooltip"), "hideout": {},
+                      "hoverStyle": {"weight": 3}, "n_clicks": 0}),
+            _geojson({"url": layer_url("wgs84", "other_labels"), "pointToLayer": FN("labelMarker"),
+                      "interactive": False, "hideout": {}}),
+        ],
+    }
+    for rid in REGION_IDS:
+        specs[rid] = [_geojson({"url": layer_url("wgs84", f"regions-{rid}"), "style": FN("regionStyle"),
+                                "interactive": False, "hideout": {"styles": REGION_STYLES}})]
+    for kind in SITE_LAYERS:
+        specs[kind] = [_geojson({
+            "url": layer_url("wgs84", f"sites-{kind}"), "pointToLayer": FN("siteMarker"),
+            "onEachFeature": FN("sitePopup"), "cluster": True, "clusterToLayer": FN("siteCluster"),
+            "superClusterOptions": {"radius": 40, "maxZoom": 11}, "zoomToBoundsOnClick": True,
+            "hideout": {"kind": kind},
+        })]
+    assert set(specs) == set(LAYERS), set(LAYERS) ^ set(specs)
+    return specs
+
+
+def _layer_group(key: str):
+    return dl.LayerGroup(id={"type": "layer", "key": key}, children=[])
+
+
+def create_map(hideout: dict):
+    """The Leaflet map: no tile layer (offline), the cities from a URL, empty groups for the layers."""
+    return dl.MapContainer(
+        id="map", bounds=BOUNDS, center=[41.1, 122.3], zoom=7, trackViewport=False, zoomSnap=0.25, zoomDelta=0.5, minZoom=5, maxZoom=14, style={"height": "100%"},
+        children=[
+            dl.LayerGroup(id="basemap-layer", children=[]),
+            dl.Pane(name="lnmap-context", children=[_layer_group("context")]),
+            dl.GeoJSON(
+                id={"type": "area", "key": "cities"}, url=layer_url("wgs84", "cities"), hideout=hideout,
+                style=FN("cityStyle"), onEachFeature=FN("cityTooltip"), hoverStyle={"weight": 3, "color": "#444"},
+                n_clicks=0,
+            ),
+            _layer_group("other_plans"),
+            dl.Pane(name="lnmap-regions", children=[_layer_group(r) for r in REGION_IDS]),
+            dl.Pane(name="lnmap-labels", children=[_layer_group("labels")]),
+            *[_layer_group(k) for k in SITE_LAYERS],
+            dl.ScaleControl(position="bottomleft", imperial=False),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- page
+
+
+def _options(table: dict, keys, lang: str = DEFAULT_LANG) -> list[dict]:
+    return [{"label": label(table, k, lang), "value": k} for k in keys]
+
+
+def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.Div:
+    """The whole page. ``store`` is :func:`dashboard.state.browser_store`; nothing here loads data."""
+    view = view or View()
+    ind = store["indicators"][view.indicator]
+    lang = DEFAULT_LANG
+    ranks = [html.Button(id={"type": "rank", "index": a}, className="rank-bar", n_clicks=0, title=c["name_zh"])
+             for a, c in store["cities"].items()]
+    controls = html.Aside(className="controls", children=[
+        T("pollutant", html.H3),
+        dcc.RadioItems(id="pollutant", options=_options(POLLUTANT_LABELS, store["measures"]), value=ind["group"],
+                       className="choice"),
+        T("measure", html.H3),
+        dcc.RadioItems(id="measure", options=_options(MEASURE_LABELS, store["measures"][ind["group"]]),
+                       value=ind["measure"], className="choice"),
+        html.P(id="observed-note", className="note",
+               children=t("observed_loaded" if store["observed_loaded"] else "no_observed", lang)),
+        T("scheme", html.H3),
+        dcc.RadioItems(id="scheme", options=_options(SCHEME_LABELS, store["schemes"]), value=view.scheme,
+                       className="choice"),
+        T("layers", html.H3),
+        dcc.Checklist(id="layers", options=_options(LAYER_LABELS, LAYERS), value=view.layers, className="choice"),
+        T("basemap", html.H3),
+        dcc.RadioItems(id="basemap", options=_options(BASEMAP_LABELS, BASEMAPS), value=view.basemap,
+                       className="choice"),
+        T("sources_note", html.P, className="sources"),
+    ])
+    map_wrap = html.Section(className="map-wrap", children=[
+        create_map(hideout),
+        html.Div(id="legend", className="legend map-box"),
+        html.Div(id="datum-note", className="datum map-box", children=t("datum_none", lang)),
+        html.Div(id="layer-legend", className="layer-legend map-box"),
+    ])
+    panel = html.Aside(className="panel", children=[
+        T("ranking", html.H3),
+        html.Div(id="ranking", className="ranking", children=ranks),
+        dcc.RadioItems(id="panel", className="tabs", value=view.panel,
+                       options=[{"label": t(f"panel_{p}", lang), "value": p} for p in PANELS]),
+        html.Div(id="region-wrap", style={"display": "none"}, children=[
+            dcc.RadioItems(id="region", className="choice", value=view.region,
+                           options=[{"label": store["region_names"][r]["zh"], "value": r} for r in REGION_IDS]),
+        ]),
+        dcc.Loading(html.Div(id="detail", className="detail"), type="dot", delay_show=300),
+    ])
+    header = html.Header(className="top", children=[
+        html.Div([T("title", html.H1), T("subtitle", html.Div, className="subtitle")]),
+        html.Div(className="lang", children=[
+            T("language", html.Span, className="lang-label"),
+            dcc.RadioItems(id="lang", options=[{"label": v, "value": k} for k, v in LANG_LABELS.items()],
+                           value=lang, inline=True),
+        ]),
+    ])
+    return html.Div(className="app", children=[
+        dcc.Location(id="url", refresh=False),
+        dcc.Store(id="store", data=store),
+        dcc.Store(id="city"),
+        dcc.Store(id="query"),
+        dcc.Store(id="show-other", data="other_plans" in view.layers),
+        header,
+        html.Main(className="main", children=[controls, map_wrap, panel]),
+    ])
+
+
+# --------------------------------------------------------------------------- detail panel
+
+
+def _table(header: list[str], rows: list[list], class_name: str = "data") -> html.Table:
+    return html.Table(className=class_name, children=[
+        html.Thead(html.Tr([html.Th(h) for h in header])),
+        html.Tbody([html.Tr([html.Td(c) for c in r]) for r in rows]),
+    ])
+
+
+def _years(base: str, year: str) -> str:
+    base, year = str(base or ""), str(year or "")
+    return f"{base} → {year}" if base and year else (year or base or "—")
+
+
+def _name(d: dict, lang: str, zh: str = "name_zh", en: str = "name_en") -> str:
+    return d[zh] if lang == "zh" else d[en]
+
+
+def render_city(detail: dict | None, lang: str) -> list:
+    """The city panel: targets (value, unit, years, formula, citation), regions, designations, sites."""
+    if detail is None:
+        return [html.P(t("pick_city", lang), className="muted")]
+    out: list = [html.H2(f"{detail['name_zh']} · {detail['name_en']}", className="city-name",
+                         **{"data-adcode": detail["adcode"]})]
+    if not detail["in_liaoning"]:
+        out.append(html.P(t("outside_liaoning", lang), className="badge outside"))
+    if detail["targets"]:
+        out.append(html.H3(t("targets", lang)))
+        head = [t("col_indicator", lang), t("col_value", lang), t("col_years", lang),
+                f"{t('col_formula', lang)} / {t('col_source', lang)}"]
+        rows = []
+        for r in detail["targets"]:
+            unit = r["unit_zh"] if lang == "zh" else r["unit_en"]
+            rows.append([
+                _name(r, lang),
+                html.Span([html.Span(fmt(r["value"]), className="num"), " ", html.Span(unit, className="unit")]),
+                _years(r["base_year"], r["year"]),
+                html.Div([html.Div(r["formula"] or t("annex_value", lang), className="formula"),
+                          html.Div(r["citation"], className="cite")]),
+            ])
+        out.append(_table(head, rows, class_name="data targets"))
+    if detail["own_targets"]:
+        out.append(html.H3(t("own_targets", lang)))
+        head = [t(k, lang) for k in ("col_indicator", "col_value", "col_unit", "col_years", "col_source", "col_quote")]
+        out.append(_table(head, [[_name(r, lang), html.Span(f"{label(RELATION_LABELS, r['relation'], lang)} {fmt(r['value'])}", className="num"),
+                                  r["unit"], _years(r["base_year"], r["year"]), html.Span(r["citation"], className="cite"),
+                                  html.Span(r["quote"], className="quote")] for r in detail["own_targets"]]))
+    out.append(html.H3(t("regions", lang)))
+    if detail["regions"]:
+        out.append(html.Ul([html.Li(className="partial" if r["partial"] else "full", children=[
+            html.B(_name(r, lang)), " — ", t("partial" if r["partial"] else "full", lang),
+            f" ({t('confidence', lang)}: {r['confidence']})" if r["confidence"] != "high" else "",
+            html.Div(f"{r['citation']}; {r['source']}" + (f"; {r['note']}" if r["note"] else ""), className="cite"),
+        ]) for r in detail["regions"]]))
+    else:
+        out.append(html.P(t("none", lang), className="muted"))
+    out.append(html.H3(t("designations", lang)))
+    if detail["designations"]:
+        head = [t(k, lang) for k in ("col_indicator", "col_place", "col_source")]
+        out.append(_table(head, [[_name(d, lang), d["place_zh"] if lang == "zh" else (d["place_en"] or d["place_zh"]),
+                                  html.Span(d["citation"], className="cite", title=d["quote"])]
+                                 for d in detail["designations"]]))
+    else:
+        out.append(html.P(t("none", lang), className="muted"))
+    out.append(html.H3(t("sites", lang)))
+    if detail["sites"]:
+        head = [t(k, lang) for k in ("col_place", "col_kind", "col_precision", "col_named_in")]
+        out.append(_table(head, [[_name(s, lang), s["kind_zh"] if lang == "zh" else s["kind_en"],
+                                  s["precision"] if s["placed"] else t("not_placed", lang),
+                                  html.Span(s["named_in"], className="cite")] for s in detail["sites"]]))
+    else:
+        out.append(html.P(t("none", lang), className="muted"))
+    return out
+
+
+def render_region(summary: dict | None, lang: str) -> list:
+    """The region view: members (partial ones marked) and aggregated quotas, saying how they were aggregated."""
+    if summary is None:
+        return [html.P(t("region_pick", lang), className="muted")]
+    out: list = [html.H2(_name(summary, lang)), html.P(f"{summary['citation']} · {summary['note']}", className="cite"),
+                 html.H3(t("region_members", lang))]
+    out.append(html.Ul([html.Li(className=m["membership"], children=[
+        html.B(_name(m, lang)), " — ", t("partial" if m["membership"] == "partial" else "full", lang),
+        f" ({t('confidence', lang)}: {m['confidence']})" if m["confidence"] != "high" else "",
+        html.Div(m["source"], className="cite")]) for m in summary["members"]]))
+    out.append(html.H3(t("region_totals", lang)))
+    out.append(html.P(t("region_method", lang), className="note method"))
+    head = [t("col_indicator", lang), t("region_full_only", lang)]
+    if summary["has_partial"]:
+        head.append(t("region_with_partial", lang))
+    head += [t("col_unit", lang), t("col_formula", lang)]
+    units = {"t": ("吨", "t"), "%": ("%", "%"), "10kt_ce": ("万吨标准煤", "10⁴ t standard coal")}
+    rows = []
+    for r in summary["rows"]:
+        def cell(value, rng):
+            if r["method"] == "range":
+                return f"{fmt(rng[0])}–{fmt(rng[1])}" if rng else "—"
+            return html.Span(fmt(value), className="num")
+        row = [_name(r, lang), cell(r["value"], r.get("range"))]
+        if summary["has_partial"]:
+            row.append(cell(r["value_with_partial"], r.get("range_with_partial")))
+        row += [units[r["unit"]][0 if lang == "zh" else 1],
+                html.Span([t(f"method_{r['method']}", lang), ": ", r["formula"]], className="cite")]
+        rows.append(row)
+    out.append(_table(head, rows))
+    return out
+
+
+def render_province(view: dict, others: list[dict], lang: str, show_other: bool) -> list:
+    """Provincial targets by document and the city-sum reconciliation; 辽源 only when asked for."""
+    out: list = [html.H2(t("province_targets", lang))]
+    head = [t(k, lang) for k in ("col_indicator", "col_value", "col_unit", "col_years", "col_source")]
+    for doc, rows in view["documents"].items():
+        out.append(html.H4(doc))
+        out.append(_table(head, [[_name(r, lang), html.Span(f"{label(RELATION_LABELS, r['relation'], lang)} {fmt(r['value'])}", className="num"),
+                                  r["unit"], _years(r["base_year"], r["year"]),
+                                  html.Span(r["citation"], className="cite", title=r["quote"])] for r in rows]))
+    out.append(html.H3(t("reconciliation", lang)))
+    head = [t(k, lang) for k in ("recon_pollutant", "recon_city_sum", "recon_implied", "recon_share", "recon_caps",
+                                 "recon_prov_cap", "recon_diff")]
+    out.append(_table(head, [[r["pollutant_zh"] if lang == "zh" else r["pollutant_en"], fmt(r["city_sum_2015_t"]),
+                              fmt(r["province_2015_implied_t"]), fmt(r["city_share_of_province_2015_pct"]),
+                              fmt(r["city_sum_cap_2020_t"]), fmt(r["province_cap_2020_t"]),
+                              fmt(r["city_caps_minus_province_cap_t"])] for r in view["reconciliation"]],
+                      class_name="data recon"))
+    out.append(html.P(t("recon_formulas", lang), className="note"))
+    out.append(html.P(t("power_plant_note", lang), className="note power-plant"))
+    for r in view["reconciliation"]:
+        if r["note"]:
+            out.append(html.P(r["note"], className="cite"))
+    out.append(html.H3(t("other_plans", lang)))
+    if not show_other:
+        out.append(html.P(t("other_plans_hint", lang), className="muted"))
+        return out
+    for d in others:
+        out.append(html.Div(className="other-plan", children=render_city(d, lang)))
+    return out

@@ -1,0 +1,148 @@
+"""The dashboard's view state and the data the browser keeps: pure functions, no Dash.
+
+The view lives in the URL query string (PRODUCT.md: ``indicator``, ``scheme``,
+``city``, ``layers``, ``lang``, ``basemap``; plus ``panel`` and ``region``). The
+browser keeps :func:`browser_store` in a ``dcc.Store`` and builds the map's
+``hideout`` from it without asking the server; :func:`build_hideout` and
+:func:`parse_query` are the Python twins of ``hideout`` and ``parseQuery`` in
+``assets/map.js`` (a browser test checks that both give the same answer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from urllib.parse import parse_qs, urlencode
+
+import xyzservices.providers as xyz
+
+from dashboard.i18n import DEFAULT_LANG, LANGS, bundle
+from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
+from geo.view import ViewData, indicator_payload, measures_by_group
+
+DEFAULT_INDICATOR = "cod_emission_2015_t"
+PANELS = ("city", "region", "province")
+REGION_IDS = ("shenyang_metro", "coastal_belt", "west_liaoning", "east_green")
+SITE_LAYERS = ("park", "mine", "port", "steel", "nuclear", "airport", "reserve")
+LAYERS = ("context", "labels", *REGION_IDS, *SITE_LAYERS, "other_plans")
+DEFAULT_LAYERS = ("context", "labels")
+#: Basemaps: none (offline default) or an xyzservices provider, with the datum its tiles use.
+BASEMAPS = {
+    "none": None,
+    "osm": (xyz.OpenStreetMap.Mapnik, "wgs84"),
+    "gaode": (xyz.Gaode.Normal, "gcj02"),
+}
+#: Distinct outline styles of the four regions (colour-blind-safe Okabe-Ito colours + dash patterns).
+REGION_STYLES = {
+    "shenyang_metro": {"color": "#0072B2", "dashArray": ""},
+    "coastal_belt": {"color": "#009E73", "dashArray": "10 5"},
+    "west_liaoning": {"color": "#CC79A7", "dashArray": "2 5"},
+    "east_green": {"color": "#D55E00", "dashArray": "14 4 3 4"},
+}
+
+
+@dataclass
+class View:
+    indicator: str = DEFAULT_INDICATOR
+    scheme: str = DEFAULT_SCHEME
+    city: str | None = None
+    layers: list[str] = field(default_factory=lambda: list(DEFAULT_LAYERS))
+    lang: str = DEFAULT_LANG
+    basemap: str = "none"
+    panel: str = "city"
+    region: str = REGION_IDS[0]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def resolve_city(text: str | None, cities: dict[str, dict]) -> str | None:
+    """An adcode from an adcode or a city name (沈阳市, 沈阳, Shenyang); ``None`` if it matches none."""
+    if not text:
+        return None
+    text = text.strip()
+    if text in cities:
+        return text
+    low = text.lower()
+    for code, c in cities.items():
+        if text in (c["name_zh"], c["name_zh"].removesuffix("市")) or low == c["name_en"].lower():
+            return code
+    return None
+
+
+def parse_query(search: str, store: dict) -> View:
+    """The view a query string asks for; unknown values fall back to the defaults."""
+    q = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+    view = View()
+    if q.get("indicator") in store["indicators"]:
+        view.indicator = q["indicator"]
+    if q.get("scheme") in SCHEMES:
+        view.scheme = q["scheme"]
+    view.city = resolve_city(q.get("city"), store["cities"])
+    if "layers" in q:
+        view.layers = [k for k in LAYERS if k in q["layers"].split(",")]
+    if q.get("lang") in LANGS:
+        view.lang = q["lang"]
+    if q.get("basemap") in BASEMAPS:
+        view.basemap = q["basemap"]
+    if q.get("panel") in PANELS:
+        view.panel = q["panel"]
+    if q.get("region") in REGION_IDS:
+        view.region = q["region"]
+    return view
+
+
+def format_query(view: View) -> str:
+    """The query string of a view (``?indicator=...&...``), keys in a fixed order."""
+    params = {"indicator": view.indicator, "scheme": view.scheme}
+    if view.city:
+        params["city"] = view.city
+    params.update({"layers": ",".join(view.layers), "lang": view.lang, "basemap": view.basemap,
+                   "panel": view.panel, "region": view.region})
+    return "?" + urlencode(params, safe=",")
+
+
+def build_hideout(store: dict, indicator: str, scheme: str, selected: str | None, lang: str) -> dict:
+    """What the city layer's style function needs: values, class bounds, colours, selection."""
+    ind = store["indicators"][indicator]
+    cls = ind["classes"][scheme]
+    return {
+        "indicator": indicator,
+        "values": ind["values"],
+        "lower": cls["lower"],
+        "bounds": cls["bounds"],
+        "colours": cls["colours"],
+        "nodata": store["nodata"],
+        "selected": selected,
+        "unit": ind["unit_zh"] if lang == "zh" else ind["unit_en"],
+        "lang": lang,
+    }
+
+
+def basemap_spec(key: str) -> dict | None:
+    entry = BASEMAPS[key]
+    if entry is None:
+        return None
+    provider, datum = entry
+    return {"url": provider.build_url(), "attribution": provider.html_attribution,
+            "max_zoom": provider.get("max_zoom", 18), "datum": datum, "name": provider.name}
+
+
+def browser_store(data: ViewData) -> dict:
+    """Everything the clientside callbacks need, computed once at start (about 40 KB of JSON)."""
+    regions = data.regions
+    return {
+        "indicators": indicator_payload(data),
+        "measures": measures_by_group(data),
+        "cities": {r.adcode: {"name_zh": r.name_zh, "name_en": r.name_en} for r in data.table.itertuples()},
+        "observed_loaded": data.observed_loaded,
+        "nodata": NO_DATA_COLOUR,
+        "schemes": list(SCHEMES),
+        "layers": list(LAYERS),
+        "site_layers": list(SITE_LAYERS),
+        "region_ids": list(REGION_IDS),
+        "region_styles": REGION_STYLES,
+        "region_names": {r.region_id: {"zh": r.name_zh, "en": r.name_en} for r in regions.itertuples()},
+        "basemaps": {k: basemap_spec(k) for k in BASEMAPS},
+        "defaults": View().to_dict(),
+        "i18n": bundle(),
+    }

@@ -1,0 +1,349 @@
+"""What the dashboard shows, as plain data: indicator payloads, city detail, region and province views.
+
+Everything here is computed once from the committed tables (:func:`load_view_data`)
+and returned as JSON-ready dicts carrying both languages, so that the web layer only
+picks a language and lays things out. Every number carries its citation; derived
+numbers carry their formula.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from geo.classify import SCHEMES, classes_for
+from geo.gazetteer import Gazetteer, get_gazetteer
+from geo.indicators import BY_ID, CATALOGUE, POLLUTANTS, Indicator, city_table
+from geo.package import DESIGNATIONS_FILE, RECONCILIATION_FILE, TARGETS_FILE
+from geo.regions import load_members, load_regions
+from geo.settings import Settings, get_settings
+from geo.sites import KINDS, load_sites
+
+log = logging.getLogger(__name__)
+
+LIAONING = "210000"
+#: Cities outside Liaoning whose own plans are among the sources (shown only on request).
+OTHER_PLAN_CITIES = ("220400",)
+#: Measures per pollutant in the order the selector lists them.
+POLLUTANT_MEASURES = (
+    "emission_2015", "cut_target", "cap_2020", "required_cut", "key_project_cut", "cut_beyond_projects",
+    "project_coverage", "observed_2020", "achieved_cut", "progress", "gap_to_cap",
+)
+ENERGY_MEASURES = ("cut_target", "increment_cap")
+GROUPS = (*POLLUTANTS, "energy")
+
+
+# --------------------------------------------------------------------------- observed values (hook)
+
+
+def load_observed_values(settings: Settings | None = None) -> pd.DataFrame | None:
+    """HOOK for imported observed emissions: the active dataset of :mod:`geo.observed`.
+
+    Returns ``None`` while no observed values are loaded, so the dashboard offers no
+    progress measure and says so. Errors of a broken store propagate: reported, not hidden.
+    """
+    from geo.observed import load_observed
+
+    frame = load_observed(settings=settings)
+    return frame if frame is not None and len(frame) else None
+
+
+def progress_columns(table: pd.DataFrame, observed: pd.DataFrame | None) -> pd.DataFrame:
+    """The wide city table plus the observed and gap measures (:func:`geo.observed.progress_table`)."""
+    if observed is None or not len(observed):
+        return table
+    from geo.observed import progress_table
+
+    gaps = progress_table(table, observed)
+    # A pollutant with no observed value gets no measures (rather than a map of "no data").
+    keep = ["adcode", *(c for c in gaps.columns if c in BY_ID and gaps[c].notna().any())]
+    return table.merge(gaps[keep], on="adcode", how="left")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class ViewData:
+    """Every table the dashboard shows, loaded once."""
+
+    table: pd.DataFrame  # one row per Liaoning city, one column per indicator id
+    indicators: tuple[Indicator, ...]  # those with a column in ``table``
+    targets: pd.DataFrame
+    designations: pd.DataFrame
+    regions: pd.DataFrame
+    members: pd.DataFrame
+    sites: pd.DataFrame
+    reconciliation: pd.DataFrame
+    gazetteer: Gazetteer
+    observed_loaded: bool = False
+    by_id: dict[str, Indicator] = field(default_factory=dict)
+
+    def place(self, adcode: str):
+        return self.gazetteer.places.get(str(adcode))
+
+
+def load_view_data(settings: Settings | None = None, *, observed: pd.DataFrame | None = None) -> ViewData:
+    """Load the tables once (at app start). ``observed`` overrides the observed-value hook."""
+    settings = settings or get_settings()
+    observed = load_observed_values(settings) if observed is None else observed
+    table = progress_columns(city_table(settings), observed)
+    inds = tuple(i for i in CATALOGUE if i.id in table.columns)
+    read = lambda name: pd.read_csv(settings.indicators_dir / name, dtype=str, keep_default_na=False)  # noqa: E731
+    data = ViewData(
+        table=table, indicators=inds, targets=read(TARGETS_FILE), designations=read(DESIGNATIONS_FILE),
+        regions=load_regions(settings), members=load_members(settings), sites=load_sites(settings),
+        reconciliation=pd.read_csv(settings.indicators_dir / RECONCILIATION_FILE, keep_default_na=False),
+        gazetteer=get_gazetteer(settings), observed_loaded=observed is not None and len(observed) > 0,
+    )
+    return replace(data, by_id={i.id: i for i in inds})
+
+
+def _num(value) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+# --------------------------------------------------------------------------- choropleth payload
+
+
+def indicator_meta(ind: Indicator) -> dict:
+    return {
+        "id": ind.id, "group": ind.group, "measure": ind.measure, "name_zh": ind.name_zh, "name_en": ind.name_en,
+        "unit": ind.unit, "unit_zh": ind.unit_zh, "unit_en": ind.unit_en, "year": ind.year,
+        "base_year": ind.base_year, "kind": ind.kind, "source": ind.source, "formula": ind.formula,
+        "diverging": ind.diverging, "centre": ind.centre,
+    }
+
+
+def indicator_classes(ind: Indicator, values, scheme: str) -> dict:
+    """Class breaks and colours of one indicator under one scheme (JSON-ready)."""
+    classes = classes_for(ind, values, scheme)
+    d = classes.to_dict()
+    d.pop("scheme")
+    return d
+
+
+def indicator_payload(data: ViewData, schemes: tuple[str, ...] = SCHEMES) -> dict:
+    """Every indicator's values by adcode and its classes under every scheme, computed once.
+
+    This is what the browser keeps in a ``dcc.Store``; switching indicator or scheme
+    then only picks from it.
+    """
+    out = {}
+    table = data.table.set_index("adcode")
+    for ind in data.indicators:
+        values = table[ind.id]
+        out[ind.id] = {
+            **indicator_meta(ind),
+            "values": {a: _num(v) for a, v in values.items()},
+            "classes": {s: indicator_classes(ind, values.to_numpy(dtype="float64"), s) for s in schemes},
+        }
+    return out
+
+
+def measures_by_group(data: ViewData) -> dict[str, list[str]]:
+    """The measures each group offers, in selector order, limited to loaded indicators."""
+    have = {(i.group, i.measure) for i in data.indicators}
+    return {g: [m for m in (ENERGY_MEASURES if g == "energy" else POLLUTANT_MEASURES) if (g, m) in have]
+            for g in GROUPS}
+
+
+def indicator_id(data: ViewData, group: str, measure: str) -> str | None:
+    for ind in data.indicators:
+        if ind.group == group and ind.measure == measure:
+            return ind.id
+    return None
+
+
+def ranking(data: ViewData, ind_id: str) -> list[dict]:
+    """Cities by value, largest first, no-data last."""
+    table = data.table[["adcode", "name_zh", "name_en", ind_id]]
+    rows = [{"adcode": a, "name_zh": zh, "name_en": en, "value": _num(v)} for a, zh, en, v in table.itertuples(index=False)]
+    return sorted(rows, key=lambda r: (r["value"] is None, -(r["value"] or 0.0), r["adcode"]))
+
+
+# --------------------------------------------------------------------------- city detail
+
+
+def _target_row(r: pd.Series) -> dict:
+    return {
+        "target_id": r.target_id, "name_zh": r.indicator_zh, "name_en": r.indicator_en, "value": _num(r.value),
+        "unit": r.unit, "relation": r.relation, "base_year": r.base_year, "year": r.target_year,
+        "citation": f"{r.document} {r.clause}", "quote": r.quote, "scope_adcode": r.scope_adcode,
+        "scope_zh": r.scope_name_zh,
+    }
+
+
+def city_targets(data: ViewData, adcode: str) -> list[dict]:
+    """The annex quotas and derived (and observed) values of one Liaoning city, each with its source."""
+    rows = data.table[data.table.adcode == adcode]
+    if rows.empty:
+        return []
+    row = rows.iloc[0]
+    out = []
+    for ind in data.indicators:
+        out.append({
+            "indicator_id": ind.id, "group": ind.group, "name_zh": ind.name_zh, "name_en": ind.name_en,
+            "value": _num(row[ind.id]), "unit": ind.unit, "unit_zh": ind.unit_zh, "unit_en": ind.unit_en,
+            "base_year": ind.base_year, "year": ind.year, "kind": ind.kind, "formula": ind.formula,
+            "citation": ind.source,
+        })
+    return out
+
+
+def city_regions(data: ViewData, adcode: str) -> list[dict]:
+    m = data.members[data.members.adcode == adcode].merge(data.regions, on="region_id", suffixes=("", "_region"))
+    return [{
+        "region_id": r.region_id, "name_zh": r.name_zh, "name_en": r.name_en, "membership": r.membership,
+        "partial": r.membership == "partial", "confidence": r.confidence, "source": r.source, "note": r.note,
+        "citation": f"{r.document} {r.clause}",
+    } for r in m.itertuples()]
+
+
+def city_designations(data: ViewData, adcode: str) -> list[dict]:
+    """Designations of the city itself and of its counties (county ones name the county)."""
+    d = data.designations
+    out = []
+    for r in d.itertuples():
+        place = data.place(r.adcode)
+        city = r.adcode if r.level == "city" else (place.parent_adcode if place else "")
+        if city != adcode:
+            continue
+        out.append({
+            "designation_id": r.designation_id, "name_zh": r.designation_zh, "name_en": r.designation_en,
+            "place_zh": r.place_zh, "place_en": place.name_en if place else "", "level": r.level,
+            "citation": f"{r.document} {r.clause}", "quote": r.quote, "note": r.note,
+        })
+    return out
+
+
+def city_sites(data: ViewData, adcode: str) -> list[dict]:
+    s = data.sites[data.sites.adcode == adcode]
+    return [{
+        "site_id": r.site_id, "name_zh": r.name_zh, "name_en": r.name_en, "kind": r.kind,
+        "kind_zh": KINDS[r.kind][0], "kind_en": KINDS[r.kind][1], "placed": bool(r.placed),
+        "precision": r.precision, "uncertainty_m": _num(r.uncertainty_m), "named_in": r.named_in,
+        "coordinate_source": "" if pd.isna(r.coordinate_source) else r.coordinate_source,
+        "note": "" if pd.isna(r.note) else r.note,
+    } for r in s.itertuples()]
+
+
+def city_detail(data: ViewData, adcode: str) -> dict | None:
+    """Everything the detail panel shows for one city; ``None`` for an unknown adcode."""
+    adcode = str(adcode)
+    place = data.place(adcode)
+    if place is None or place.level != "city":
+        return None
+    in_liaoning = place.in_liaoning
+    if not in_liaoning and adcode not in OTHER_PLAN_CITIES:
+        return None
+    own = data.targets[data.targets.scope_adcode == adcode]
+    return {
+        "adcode": adcode, "name_zh": place.name_zh, "name_en": place.name_en, "province_zh": place.province_zh,
+        "in_liaoning": in_liaoning,
+        "targets": city_targets(data, adcode),
+        "own_targets": [_target_row(r) for _, r in own.iterrows()],
+        "regions": city_regions(data, adcode),
+        "designations": city_designations(data, adcode),
+        "sites": city_sites(data, adcode),
+    }
+
+
+# --------------------------------------------------------------------------- regions
+
+
+_SUMMED = ("emission_2015_t", "cap_2020_t", "required_cut_t", "key_project_cut_t", "cut_beyond_projects_t")
+
+
+def _aggregate(table: pd.DataFrame) -> list[dict]:
+    rows = []
+    for p in POLLUTANTS:
+        sums = {m: round(float(table[f"{p}_{m}"].sum()), 2) for m in _SUMMED}
+        e, req, key = sums["emission_2015_t"], sums["required_cut_t"], sums["key_project_cut_t"]
+        rows += [{"indicator_id": f"{p}_{m}", "value": v, "unit": "t", "method": "sum",
+                  "formula": f"Σ {p}_{m} over members"} for m, v in sums.items()]
+        rows.append({"indicator_id": f"{p}_cut_target_pct", "value": round(req / e * 100, 2) if e else None,
+                     "unit": "%", "method": "implied",
+                     "formula": f"Σ {p}_required_cut_t ÷ Σ {p}_emission_2015_t × 100 (emission-weighted, not a mean of the cities' %)"})
+        rows.append({"indicator_id": f"{p}_project_coverage_pct", "value": round(key / req * 100, 2) if req else None,
+                     "unit": "%", "method": "implied",
+                     "formula": f"Σ {p}_key_project_cut_t ÷ Σ {p}_required_cut_t × 100 (not a mean of the cities' %)"})
+    cap = table["energy_increment_cap_10kt_ce"]
+    rows.append({"indicator_id": "energy_increment_cap_10kt_ce", "value": round(float(cap.sum()), 2), "unit": "10kt_ce",
+                 "method": "sum", "formula": "Σ energy_increment_cap_10kt_ce over members"})
+    cut = table["energy_intensity_cut_target_pct"]
+    rows.append({"indicator_id": "energy_intensity_cut_target_pct", "value": None,
+                 "range": [float(cut.min()), float(cut.max())] if len(cut) else None, "unit": "%", "method": "range",
+                 "formula": "range of the members' targets; not aggregated: a regional intensity needs GDP and "
+                            "energy weights the sources do not give"})
+    return rows
+
+
+def region_summary(data: ViewData, region_id: str) -> dict | None:
+    """A region's members and its aggregated quotas.
+
+    Tonnes are summed. Percentages are never averaged: the cut target and project
+    coverage are recomputed from the summed tonnes (emission-weighted); the energy
+    intensity target is shown as the members' range. Quotas exist only per whole
+    city, so partial members are reported in a second column that counts them whole.
+    """
+    reg = data.regions[data.regions.region_id == region_id]
+    if reg.empty:
+        return None
+    r = reg.iloc[0]
+    members = data.members[data.members.region_id == region_id]
+    full = members[members.membership == "full"].adcode.tolist()
+    all_ = members.adcode.tolist()
+    t = data.table
+    agg_full = _aggregate(t[t.adcode.isin(full)])
+    agg_all = _aggregate(t[t.adcode.isin(all_)])
+    for a, b in zip(agg_full, agg_all):
+        a["value_with_partial"] = b["value"]
+        if "range" in b:
+            a["range_with_partial"] = b["range"]
+        ind = data.by_id.get(a["indicator_id"])
+        a["name_zh"], a["name_en"] = (ind.name_zh, ind.name_en) if ind else (a["indicator_id"], a["indicator_id"])
+        a["citation"] = ind.source if ind else ""
+    return {
+        "region_id": region_id, "name_zh": r.name_zh, "name_en": r.name_en, "citation": f"{r.document} {r.clause}",
+        "note": r.note,
+        "members": [{"adcode": m.adcode, "name_zh": m.city_zh, "name_en": data.place(m.adcode).name_en,
+                     "membership": m.membership, "confidence": m.confidence, "source": m.source, "note": m.note}
+                    for m in members.itertuples()],
+        "has_partial": len(full) != len(all_),
+        "rows": agg_full,
+    }
+
+
+# --------------------------------------------------------------------------- province and other plans
+
+
+def province_view(data: ViewData) -> dict:
+    """Liaoning's own targets (grouped by document) and the city-sum reconciliation."""
+    own = data.targets[data.targets.scope_adcode == LIAONING]
+    docs: dict[str, list[dict]] = {}
+    for _, r in own.iterrows():
+        docs.setdefault(r.document, []).append(_target_row(r))
+    recon = []
+    for r in data.reconciliation.itertuples():
+        recon.append({
+            "pollutant": r.pollutant, "pollutant_zh": r.pollutant_zh, "pollutant_en": POLLUTANTS[r.pollutant][1],
+            "city_sum_2015_t": float(r.city_sum_2015_t), "city_sum_cap_2020_t": float(r.city_sum_cap_2020_t),
+            "province_cap_2020_t": float(r.province_cap_2020_t), "province_cut_pct": float(r.province_cut_pct),
+            "province_2015_implied_t": float(r.province_2015_implied_t),
+            "city_share_of_province_2015_pct": float(r.city_share_of_province_2015_pct),
+            "city_caps_minus_province_cap_t": float(r.city_caps_minus_province_cap_t), "note": r.note,
+        })
+    return {"documents": docs, "reconciliation": recon}
+
+
+def other_plans(data: ViewData) -> list[dict]:
+    """Cities outside Liaoning whose own plans are among the sources, with their targets."""
+    return [d for d in (city_detail(data, a) for a in OTHER_PLAN_CITIES) if d]

@@ -1,0 +1,175 @@
+"""The dashboard in real headless Chromium (Debian's), driven by playwright.
+
+One server per module: the app runs in-process on a free port in a thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from werkzeug.serving import make_server
+
+from dashboard.app import create_app
+from dashboard.state import build_hideout, parse_query
+
+pytestmark = pytest.mark.browser
+CITY = "path.lnmap-city"
+
+
+@pytest.fixture(scope="module")
+def served():
+    app = create_app()
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    store = next(c for c in app.layout.children if getattr(c, "id", None) == "store").data
+    yield f"http://127.0.0.1:{srv.server_port}", store
+    srv.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def base(served):
+    return served[0]
+
+
+def open_map(page, url):
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("http://127.0.0.1")
+               else route.continue_())  # offline: anything not from the app fails
+    page.goto(url)
+    page.wait_for_function(f"document.querySelectorAll('{CITY}').length === 14", timeout=20_000)
+    page.wait_for_selector(".legend .legend-title")
+
+
+def fills(page):
+    return page.eval_on_selector_all(CITY, "els => els.map(e => e.getAttribute('fill'))")
+
+
+def click_city(page, name):
+    """Click a city where its label is drawn: labels must let the click through to the city."""
+    label = page.locator(".lnmap-label span", has_text=name).first
+    label.wait_for()
+    box = label.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_page_shows_the_14_cities_offline(page, base):
+    open_map(page, base + "/")
+    assert page.locator(CITY).count() == 14
+    page.wait_for_function("document.querySelectorAll('.lnmap-label').length === 14")
+    assert page.locator(".leaflet-tile").count() == 0  # plain background, no tiles
+    assert "无数据" in page.locator(".legend").inner_text()
+
+
+def test_switching_so2_to_cod_recolours_without_a_server_request(page, base):
+    open_map(page, base + "/")
+    page.locator("#pollutant").get_by_text("二氧化硫").click()
+    page.wait_for_function("document.querySelector('.legend-title').textContent.includes('二氧化硫')")
+    so2 = fills(page)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.locator("#pollutant").get_by_text("化学需氧量").click()
+    page.wait_for_function("document.querySelector('.legend-title').textContent.includes('化学需氧量')")
+    time.sleep(0.5)
+    cod = fills(page)
+    assert so2 != cod and len(set(cod)) > 1
+    # Restyled in the browser: no callback round trip, no geometry (Dash re-requests its favicon, cached).
+    assert [u for u in requests if "favicon" not in u] == []
+
+
+def test_clicking_shenyang_shows_its_cod_baseline_with_citation(page, base):
+    open_map(page, base + "/")
+    click_city(page, "沈阳市")
+    detail = page.locator("#detail")
+    detail.get_by_text("241522.89").wait_for()
+    text = detail.inner_text()
+    assert "沈阳市" in text and "241522.89" in text and "吨" in text
+    assert "辽政发〔2017〕21号 附件2" in text
+    assert "city=210100" in page.evaluate("location.search")
+
+
+def test_clicks_always_update_the_panel(page, base):
+    open_map(page, base + "/")
+    click_city(page, "沈阳市")
+    page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")
+    page.locator("#ranking").get_by_text("大连市").click()  # a bar selects a city too
+    page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('大连')")
+    assert "selected" in page.locator(".rank-bar.selected").get_attribute("class")
+    click_city(page, "沈阳市")  # same polygon as before: clickData is unchanged, n_clicks is not
+    page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")
+    page.locator("#panel").get_by_text("全省").click()
+    page.locator("#detail").get_by_text("省直管电厂").first.wait_for()
+    click_city(page, "沈阳市")  # the same city again, from the province view
+    page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")
+
+
+def test_toggling_ports_shows_port_markers(page, base):
+    open_map(page, base + "/")
+    assert page.locator(".lnmap-site-port").count() == 0
+    page.locator("#layers").get_by_text("港口").click()
+    page.wait_for_selector(".lnmap-site-port")
+    assert page.locator(".lnmap-site-port").count() >= 3
+    page.locator(".lnmap-site-port").first.click()
+    popup = page.locator(".lnmap-popup")
+    popup.wait_for()
+    assert "辽政发〔2017〕21号 clause (十六)" in popup.inner_text() or "大发改" in popup.inner_text()
+    page.locator("#layers").get_by_text("港口").click()
+    page.wait_for_function("document.querySelectorAll('.lnmap-site-port').length === 0")
+
+
+def test_url_reopens_the_view(page, base):
+    query = "?indicator=so2_cut_target_pct&scheme=equal_interval&city=210200&layers=labels,port,coastal_belt&lang=en&basemap=none"
+    open_map(page, base + "/" + query)
+    page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('Dalian')")
+    assert page.locator("#pollutant input[value=so2]").is_checked()
+    assert page.locator("#measure input[value=cut_target]").is_checked()
+    assert page.locator("#scheme input[value=equal_interval]").is_checked()
+    assert "SO2" in page.locator(".legend-title").inner_text()
+    page.wait_for_selector(".lnmap-site-port")
+    assert page.locator(".lnmap-region-coastal_belt").count() >= 1
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert "indicator=so2_cut_target_pct" in page.evaluate("location.search")
+
+
+def test_english_switch_changes_labels(page, base):
+    open_map(page, base + "/")
+    assert "辽宁减污降碳指标地图" in page.locator("h1").inner_text()
+    page.locator("#lang").get_by_text("English").click()
+    page.wait_for_function("document.querySelector('h1').textContent.includes('Liaoning')")
+    page.wait_for_selector(".lnmap-label span:text('Shenyang')")
+    assert "no data" in page.locator(".legend").inner_text()
+    assert page.locator("#pollutant").get_by_text("Energy").count() == 1
+    assert "lang=en" in page.evaluate("location.search")
+
+
+def test_other_plans_show_liaoyuan_marked_outside(page, base):
+    open_map(page, base + "/")
+    assert page.locator(".lnmap-other").count() == 0
+    page.locator("#layers").get_by_text("其他规划").click()
+    page.wait_for_selector(".lnmap-other")
+    page.locator(".lnmap-other").first.click(force=True)
+    page.locator("#detail").get_by_text("辽宁省外").wait_for()
+    assert "辽府发〔2022〕4号" in page.locator("#detail").inner_text()
+
+
+def test_gaode_basemap_shifts_overlays_and_names_the_datum(page, base):
+    open_map(page, base + "/")
+    page.locator("#basemap").get_by_text("高德").click()
+    page.wait_for_function("document.querySelector('#datum-note').textContent.includes('GCJ-02')")
+    page.wait_for_selector(".leaflet-tile", state="attached")
+    assert page.locator(CITY).count() == 14
+
+
+def test_browser_twins_match_python(page, served):
+    base, store = served
+    open_map(page, base + "/")
+    cases = [(i, s, sel, lang) for i in store["indicators"] for s in store["schemes"]
+             for sel, lang in ((None, "zh"), ("210100", "en"))]
+    got = page.evaluate("([s, cases]) => cases.map(c => window.lnmap.hideout(s, c[0], c[1], c[2], c[3]))",
+                        [store, cases])
+    assert got == [build_hideout(store, *c) for c in cases]
+    queries = ["", "?indicator=nox_cap_2020_t&city=沈阳&layers=port,bogus&lang=en", "?layers=&basemap=gaode&panel=region"]
+    got = page.evaluate("([s, qs]) => qs.map(q => window.lnmap.parseQuery(q, s))", [store, queries])
+    assert got == [parse_query(q, store).to_dict() for q in queries]

@@ -1,0 +1,75 @@
+"""The app in-process: offline serving, small layout, the GeoJSON route, WSGI."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+from flask import Flask
+
+from dashboard.app import create_app
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.server.test_client()
+
+
+def test_server_is_a_wsgi_flask_app(app):
+    assert isinstance(app.server, Flask)
+
+
+def test_page_loads_nothing_from_a_cdn(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "unpkg.com" not in html and "cdn" not in html.lower()
+    assert "/_dash-component-suites/dash_leaflet/" in html
+    assert "/assets/map.js" in html
+
+
+def test_layout_does_not_inline_geometry(client):
+    body = client.get("/_dash-layout").get_data()
+    assert len(body) < 120_000  # indicators and classes, not the 225 KB of city geometry
+    assert b'"coordinates"' not in body
+    layout = json.loads(body)
+    assert "/lnmap/geo/wgs84/cities.geojson" in json.dumps(layout)
+
+
+def test_geojson_route_serves_gzip_with_etag(client):
+    r = client.get("/lnmap/geo/wgs84/cities.geojson", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip"
+    doc = json.loads(gzip.decompress(r.get_data()))
+    assert len(doc["features"]) == 14 and doc["datum"] == "wgs84"
+    again = client.get("/lnmap/geo/wgs84/cities.geojson", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/lnmap/geo/wgs84/nope.geojson").status_code == 404
+    assert client.get("/lnmap/geo/bd09/cities.geojson").status_code == 404
+
+
+def _first_xy(client, datum):
+    doc = client.get(f"/lnmap/geo/{datum}/labels.geojson").get_json()
+    return {f["properties"]["adcode"]: f["geometry"]["coordinates"] for f in doc["features"]}
+
+
+def test_gcj02_layer_is_shifted_by_a_few_hundred_metres(client):
+    w, g = _first_xy(client, "wgs84"), _first_xy(client, "gcj02")
+    for a in w:
+        dx = (g[a][0] - w[a][0]) * 111_320 * np.cos(np.radians(w[a][1]))
+        dy = (g[a][1] - w[a][1]) * 111_320
+        assert 300 < np.hypot(dx, dy) < 800
+
+
+def test_every_site_layer_and_region_layer_is_served(client):
+    from dashboard.state import REGION_IDS, SITE_LAYERS
+
+    for name in [*(f"sites-{k}" for k in SITE_LAYERS), *(f"regions-{r}" for r in REGION_IDS), "other", "labels",
+                 "context", "other_labels"]:
+        assert client.get(f"/lnmap/geo/wgs84/{name}.geojson").status_code == 200, name
+    ports = client.get("/lnmap/geo/wgs84/sites-port.geojson").get_json()["features"]
+    assert ports and all(f["properties"]["named_in"] for f in ports)

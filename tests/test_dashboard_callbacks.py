@@ -1,0 +1,81 @@
+"""The server callback and the layout builders as plain functions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard.callbacks import detail_panel
+from dashboard.layout import fmt, layer_specs
+from dashboard.state import LAYERS
+from geo.view import load_view_data
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_view_data(observed=pd.DataFrame())
+
+
+def text_of(node) -> str:
+    """All text in a component tree."""
+    if node is None:
+        return ""
+    if isinstance(node, (str, int, float)):
+        return str(node)
+    if isinstance(node, (list, tuple)):
+        return " ".join(text_of(n) for n in node)
+    return text_of(getattr(node, "children", None))
+
+
+def test_fmt_prints_like_the_documents():
+    assert fmt(241522.89) == "241522.89" and fmt(15.0) == "15" and fmt(1500.5) == "1500.5"
+    assert fmt(-0.0) == "0" and fmt(None) == "—" and fmt(0.005) == "0.01"
+
+
+def test_city_panel_shows_value_unit_year_formula_citation(data):
+    children, style = detail_panel(data, {"adcode": "210100", "n": 1}, "city", "coastal_belt", "zh", False)
+    text = text_of(children)
+    assert "沈阳市" in text and "241522.89" in text and "吨" in text
+    assert "辽政发〔2017〕21号 附件2 第1列" in text
+    assert "× (1 − cod_cut_target_pct ÷ 100)" in text  # a derived value's formula
+    assert "沈阳现代化都市圈" in text and "桃仙" in text
+    assert style == {"display": "none"}
+
+
+def test_city_panel_in_english(data):
+    text = text_of(detail_panel(data, {"adcode": "210100"}, "city", None, "en", False)[0])
+    assert "COD emissions 2015" in text and "Targets that apply" in text
+
+
+def test_no_city_asks_for_a_click(data):
+    assert "点击" in text_of(detail_panel(data, None, "city", None, "zh", False)[0])
+    assert "Click" in text_of(detail_panel(data, {}, "city", None, "en", False)[0])
+
+
+def test_liaoyuan_only_when_other_plans_are_asked_for(data):
+    hidden = text_of(detail_panel(data, {"adcode": "220400"}, "city", None, "zh", False)[0])
+    assert "辽府发" not in hidden
+    shown = text_of(detail_panel(data, {"adcode": "220400"}, "city", None, "zh", True)[0])
+    assert "辽宁省外" in shown and "辽府发〔2022〕4号 一(二)" in shown
+
+
+def test_region_panel_says_how_it_aggregates(data):
+    children, style = detail_panel(data, None, "region", "east_green", "zh", False)
+    text = text_of(children)
+    assert style == {"display": "block"}
+    assert "部分成员" in text and "不是各市百分比的简单平均" in text and "含部分成员" in text
+
+
+def test_province_panel_reconciles_with_power_plant_note(data):
+    text = text_of(detail_panel(data, None, "province", None, "zh", False)[0])
+    assert "全省目标" in text and "省直管电厂" in text
+    assert "辽府发" not in text  # 辽源 only on request
+    assert "辽府发〔2022〕4号" in text_of(detail_panel(data, None, "province", None, "zh", True)[0])
+
+
+def test_every_layer_has_a_spec_pointing_at_a_served_url():
+    specs = layer_specs()
+    assert set(specs) == set(LAYERS)
+    for comps in specs.values():
+        for c in comps:
+            assert c["namespace"] == "dash_leaflet" and c["props"]["url"].startswith("/lnmap/geo/wgs84/")
