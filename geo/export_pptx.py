@@ -1,0 +1,148 @@
+"""PowerPoint decks (python-pptx): one 16:9 slide per indicator.
+
+Each slide: the title and subtitle as text boxes, the map as a picture (the map with
+its legend, scale bar and north arrow, drawn by :mod:`geo.export_static`), a native
+table of the three highest and three lowest cities, and the source line, formula,
+note, boundary note and date as text. Everything but the map picture is editable in
+PowerPoint or WPS; text boxes name the font (Noto Sans CJK SC) with 微软雅黑 as the
+East Asian fallback the viewer's machine usually has.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from geo.export import Layers, MapSpec
+
+SLIDE_W_IN, SLIDE_H_IN = 40 / 3, 7.5
+PICTURE_DPI = 200
+EA_FONT = "Microsoft YaHei"
+
+
+def _set_font(run, size: float, *, bold: bool = False, colour: str = "222222", family: str | None = None) -> None:
+    from pptx.dml.color import RGBColor
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = RGBColor.from_string(colour)
+    if family:
+        run.font.name = family
+        rpr = run._r.get_or_add_rPr()
+        ea = rpr.find(qn("a:ea"))
+        if ea is None:
+            ea = rpr.makeelement(qn("a:ea"), {})
+            rpr.append(ea)
+        ea.set("typeface", EA_FONT)
+
+
+def _text_box(slide, x, y, w, h, paragraphs: list[tuple[str, float, bool, str]], family: str):
+    from pptx.util import Inches
+
+    box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+    tf = box.text_frame
+    tf.word_wrap = True
+    for i, (text, size, bold, colour) in enumerate(paragraphs):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        run = p.add_run()
+        run.text = text
+        _set_font(run, size, bold=bold, colour=colour, family=family)
+    return box
+
+
+def _top_bottom(spec: MapSpec, n: int = 3):
+    t = spec.table[np.isfinite(spec.table["value"])].sort_values("value", ascending=False).reset_index(drop=True)
+    t["rank"] = t["value"].rank(ascending=False, method="min").astype(int)
+    if len(t) <= 2 * n:
+        return t, t.iloc[0:0]
+    return t.head(n), t.tail(n).iloc[::-1]
+
+
+def add_slide(prs, spec: MapSpec, picture_png: bytes, family: str) -> None:
+    """One indicator's slide."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches
+
+    slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
+    _text_box(slide, 0.35, 0.2, 12.6, 0.6, [(spec.title, 24, True, "111111")], family)
+    _text_box(slide, 0.35, 0.78, 12.6, 0.4, [(spec.subtitle, 13, False, "555555")], family)
+    slide.shapes.add_picture(io.BytesIO(picture_png), Inches(0.35), Inches(1.3), height=Inches(5.95))
+
+    top, bottom = _top_bottom(spec)
+    rows = 1 + len(top) + len(bottom)
+    x0, y0, w = 8.3, 1.35, 4.65
+    shape = slide.shapes.add_table(rows, 3, Inches(x0), Inches(y0), Inches(w), Inches(0.34 * rows))
+    table = shape.table
+    table.columns[0].width = Inches(1.05)
+    table.columns[1].width = Inches(1.6)
+    table.columns[2].width = Inches(2.0)
+    heads = [spec.labels["rank"], spec.labels["city"], spec.labels["value"]]
+    for j, h in enumerate(heads):
+        run = table.cell(0, j).text_frame.paragraphs[0].add_run()
+        run.text = h
+        _set_font(run, 12, bold=True, colour="FFFFFF", family=family)
+    r = 1
+    for label, part in ((spec.labels["top"], top), (spec.labels["bottom"], bottom)):
+        for rec in part.itertuples():
+            cells = [f"{label} {rec.rank}", rec.label, rec.value_text]
+            for j, text in enumerate(cells):
+                cell = table.cell(r, j)
+                run = cell.text_frame.paragraphs[0].add_run()
+                run.text = text
+                _set_font(run, 12, family=family)
+                if j == 2:
+                    cell.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
+            swatch = table.cell(r, 0)
+            swatch.fill.solid()
+            swatch.fill.fore_color.rgb = RGBColor.from_string(rec.colour.lstrip("#"))
+            r += 1
+    for row in table.rows:
+        row.height = Inches(0.34)
+
+    notes = [(n, 11, False, "222222") for n in spec.notes]
+    _text_box(slide, x0, y0 + 0.34 * rows + 0.3, w, 2.2, notes, family)
+    small = [(n, 9, False, "666666") for n in (spec.boundary_note, spec.crs_note, spec.date_note)]
+    _text_box(slide, x0, 6.35, w, 1.0, small, family)
+    slide.notes_slide.notes_text_frame.text = "\n".join(
+        [spec.title, spec.subtitle, *spec.notes, spec.boundary_note, spec.date_note,
+         f"lnmap export map --indicator {spec.indicator.id} --lang {spec.lang} --scheme {spec.scheme}"])
+
+
+def slide_picture(spec: MapSpec, layers: Layers, *, regions: bool = False, sites: bool = False,
+                  dpi: int = PICTURE_DPI, font=None) -> bytes:
+    """The map picture of a slide (PNG)."""
+    from geo.export_static import render_static
+
+    return render_static(spec, layers, "png", page="pptx", regions=regions, sites=sites, dpi=dpi, font=font)
+
+
+def build_deck(items: list[tuple[MapSpec, bytes]], family: str) -> bytes:
+    """A deck from (spec, map picture) pairs, one slide each."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width = Inches(SLIDE_W_IN)
+    prs.slide_height = Inches(SLIDE_H_IN)
+    for spec, png in items:
+        add_slide(prs, spec, png, family)
+    if items:
+        prs.core_properties.title = items[0][0].title if len(items) == 1 else "辽宁减污降碳指标地图"
+        prs.core_properties.subject = items[0][0].source
+    prs.core_properties.author = "lnmap"
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+def render_pptx(specs: list[MapSpec], layers: Layers, *, regions: bool = False, sites: bool = False,
+                font=None) -> bytes:
+    from geo.fonts import export_font
+
+    font = font or export_font()
+    return build_deck([(s, slide_picture(s, layers, regions=regions, sites=sites, font=font)) for s in specs],
+                      font.family)

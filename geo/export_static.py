@@ -1,0 +1,351 @@
+"""Static briefing maps (PNG, PDF, SVG) with matplotlib, drawn in EPSG:4550.
+
+Two page shapes: ``slide`` (16:9, 13.33 × 7.5 in, the map left and legend and notes
+right) and ``a4`` (portrait, 8.27 × 11.69 in, the map above the notes). Each carries
+the title (indicator, unit, year), the legend with class bounds and a no-data class,
+city labels with values, a scale bar, a north arrow, optional region outlines and
+sites, the source line (document number, annex and column), the formula of a derived
+measure, the generation date, the boundary note and the projection.
+
+Text is set in the export font (:mod:`geo.fonts`). PDF text stays text: fonts are
+embedded as Type 3 with a ToUnicode map, so the PDF is searchable and copyable.
+(matplotlib 3.11 embeds CFF-flavoured OpenType such as Noto Sans CJK as a TrueType
+``FontFile2`` when ``pdf.fonttype`` is 42, which PDF readers flag as a mismatch.)
+SVG text is converted to paths, so it looks the same on a machine without the font.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import unicodedata
+
+import numpy as np
+
+from geo.export import ExportError, Layers, MapSpec
+from geo.settings import PROJECTED_CRS
+
+#: Page sizes in inches.
+PAGE_SIZES = {"slide": (40 / 3, 7.5), "a4": (8.27, 11.69), "pptx": (8.0, 6.6)}
+#: Map extent in EPSG:4550 metres (Liaoning plus a margin for labels and furniture).
+EXTENT = (118_000.0, 4_250_000.0, 775_000.0, 4_862_000.0)
+REGION_COLOURS = {"shenyang_metro": "#1b9e77", "coastal_belt": "#1f78b4", "west_liaoning": "#d95f02",
+                  "east_green": "#7570b3"}
+SITE_MARKERS = {"park": "^", "mine": "s", "port": "o", "steel": "D", "nuclear": "*", "airport": "P", "reserve": "h"}
+# Label positions (fraction of the label's shift from the representative point, in metres)
+# for cities whose representative point sits badly for a label.
+LABEL_NUDGE = {"210200": (25_000.0, 35_000.0), "211100": (0.0, 8_000.0), "210800": (-8_000.0, 0.0)}
+
+# matplotlib's rcParams are process-wide: one render at a time.
+_LOCK = threading.Lock()
+
+
+def display_width(text: str) -> int:
+    """Width in half-em units: CJK characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap mixed CJK/Latin text to ``width`` half-em units, breaking Latin text at spaces."""
+    lines, line, word = [], "", ""
+
+    def push(token: str) -> None:
+        nonlocal line
+        if display_width(line + token) > width and line.strip():
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in "WF":
+            if word:
+                push(word)
+                word = ""
+            push(ch)
+        elif ch == " ":
+            push(word + " ")
+            word = ""
+        else:
+            word += ch
+    if word:
+        push(word)
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def halo_text(target, x, y, text, *, halo: str = "white", width: float = 2.6, **kw):
+    """Text with a halo that stays text in a PDF.
+
+    matplotlib draws text with path effects as outlines, which PDF readers cannot
+    search; so the halo is a separate outline-only copy beneath plain text.
+    """
+    import matplotlib.patheffects as pe
+
+    under = {k: v for k, v in kw.items() if k not in ("color", "zorder")}
+    z = kw.get("zorder", 8)
+    target.text(x, y, text, color=halo, path_effects=[pe.Stroke(linewidth=width, foreground=halo)],
+                zorder=z - 0.01, **under)
+    return target.text(x, y, text, **kw)
+
+
+def _north_arrow(ax, x: float, y: float, size: float, prop) -> None:
+    """A north arrow at axes fraction (x, y): a two-tone triangle and an N above it."""
+    from matplotlib.patches import Polygon
+
+    h, w = size, size * 0.42
+    left = Polygon([(x, y + h), (x - w / 2, y), (x, y + h * 0.28)], closed=True, transform=ax.transAxes,
+                   facecolor="#222222", edgecolor="#222222", lw=0.8, zorder=30)
+    right = Polygon([(x, y + h), (x + w / 2, y), (x, y + h * 0.28)], closed=True, transform=ax.transAxes,
+                    facecolor="white", edgecolor="#222222", lw=0.8, zorder=30)
+    ax.add_patch(left)
+    ax.add_patch(right)
+    ax.text(x, y + h * 1.05, "N", transform=ax.transAxes, ha="center", va="bottom", fontproperties=prop,
+            fontsize=13, zorder=30)
+
+
+def _label_points(cities_p) -> dict[str, tuple[float, float]]:
+    pts = {}
+    for adcode, geom in zip(cities_p["adcode"].astype(str), cities_p.geometry):
+        # Label the largest part (Dalian's islands, Huludao's coast) at its inner point.
+        part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        pt = part.representative_point()
+        dx, dy = LABEL_NUDGE.get(adcode, (0.0, 0.0))
+        pts[adcode] = (pt.x + dx, pt.y + dy)
+    return pts
+
+
+def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: bool, scale: float = 1.0,
+             legend_loc: str | None = "lower right", legend_size: float = 1.0) -> None:
+    """The map itself into ``ax`` (EPSG:4550): context, choropleth, outlines, labels, furniture."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    fs = lambda n: n * scale  # noqa: E731
+    cities = layers.projected("cities")
+    if str(cities.crs) != PROJECTED_CRS and cities.crs.to_epsg() != int(PROJECTED_CRS.split(":")[1]):
+        raise ExportError(f"cities are in {cities.crs}, expected {PROJECTED_CRS}")
+    context = layers.projected("context")
+    x0, y0, x1, y1 = EXTENT
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_facecolor("#eef4f8")  # sea and everything outside the drawn land
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_edgecolor("#555555")
+        s.set_linewidth(0.8)
+
+    # Context: neighbouring provinces and 辽源 (Jilin), light grey with their names.
+    provinces = context[context["level"] == "province"]
+    provinces.plot(ax=ax, facecolor="#f2f2ef", edgecolor="#b5b5b5", linewidth=0.6, zorder=1)
+    others = context[context["level"] != "province"]
+    others.plot(ax=ax, facecolor="#e9e9e4", edgecolor="#b5b5b5", linewidth=0.5, zorder=1.5)
+    from shapely.geometry import box
+
+    window = box(x0, y0, x1, y1).buffer(-25_000)
+    for row in context.itertuples():
+        clip = row.geometry.intersection(window)
+        if clip.is_empty or clip.area < 2e9:
+            continue
+        part = max(getattr(clip, "geoms", [clip]), key=lambda g: g.area)
+        pt = part.representative_point()
+        ax.text(pt.x, pt.y, spec.labels.get(f"ctx_{row.adcode}", row.name_zh), ha="center", va="center",
+                fontproperties=prop, fontsize=fs(9 if row.level == "province" else 7.5), color="#8a8a8a",
+                zorder=2, clip_on=True)
+
+    # Choropleth.
+    t = spec.table.set_index("adcode")
+    colours = [t.loc[a, "colour"] for a in cities["adcode"].astype(str)]
+    nodata = np.array([not np.isfinite(t.loc[a, "value"]) for a in cities["adcode"].astype(str)])
+    cities.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.9, zorder=3)
+    if nodata.any():
+        cities[nodata].plot(ax=ax, facecolor="none", edgecolor="#9a9a9a", hatch="///", linewidth=0.0, zorder=3.2)
+    layers.projected("province").boundary.plot(ax=ax, color="#4d4d4d", linewidth=1.3, zorder=4)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+    handles = [Patch(facecolor=c, edgecolor="#9a9a9a", linewidth=0.5, label=lbl) for c, lbl in spec.legend]
+    handles.append(Patch(facecolor=spec.no_data[0], edgecolor="#9a9a9a", hatch="///", linewidth=0.5,
+                         label=spec.no_data[1]))
+    extra: list = []
+
+    if regions:
+        outlines = layers.projected("regions")
+        order = list(REGION_COLOURS)
+        for row in outlines.itertuples():
+            k = order.index(row.region_id) if row.region_id in order else 0
+            # Inset each region by its own distance so that shared borders show every region.
+            geom = row.geometry.buffer(-(1_800 + 2_600 * k))
+            if geom.is_empty:
+                geom = row.geometry
+            style = "-" if row.membership == "full" else (0, (3, 2))
+            xs = [g.boundary for g in getattr(geom, "geoms", [geom])]
+            for b in xs:
+                for line in getattr(b, "geoms", [b]):
+                    x, y = line.xy
+                    ax.plot(x, y, color=REGION_COLOURS.get(row.region_id, "#333333"), lw=1.6 * scale,
+                            linestyle=style, zorder=5, solid_joinstyle="round")
+        for rid, name in spec.region_short.items():
+            if rid in set(outlines.region_id):
+                extra.append(Line2D([], [], color=REGION_COLOURS.get(rid, "#333333"), lw=2, label=name))
+        if (outlines.membership != "full").any():
+            extra.append(Line2D([], [], color="#555555", lw=1.5, linestyle=(0, (3, 2)),
+                                label=spec.labels["partial"].strip(" ()（）")))
+
+    if sites:
+        pts = layers.projected("sites")
+        for kind, marker in SITE_MARKERS.items():
+            sub = pts[pts["kind"] == kind]
+            if len(sub):
+                ax.scatter(sub.geometry.x, sub.geometry.y, marker=marker, s=34 * scale ** 2, c="#222222",
+                           edgecolors="white", linewidths=0.7, zorder=7)
+                extra.append(Line2D([], [], marker=marker, color="#222222", markeredgecolor="white", lw=0,
+                                    markersize=7, label=spec.site_kinds[kind]))
+
+    # City labels: name, and the value below it.
+    for adcode, (x, y) in _label_points(cities).items():
+        row = t.loc[adcode]
+        halo_text(ax, x, y, row["label"], ha="center", va="bottom", fontproperties=prop, fontsize=fs(10.5),
+                  color="#111111", width=2.6 * scale, zorder=8)
+        halo_text(ax, x, y, row["value_text"], ha="center", va="top", fontproperties=prop, fontsize=fs(8.2),
+                  color="#333333", width=2.4 * scale, zorder=8)
+
+    # Furniture: scale bar, north arrow.
+    ax.add_artist(ScaleBar(1.0, "m", location="lower left", length_fraction=0.22, box_alpha=0.85,
+                           font_properties={"family": prop.get_family(), "size": fs(9)},
+                           border_pad=0.8, pad=0.4, sep=3, width_fraction=0.012))
+    _north_arrow(ax, 0.955, 0.86, 0.075, prop)
+
+    if legend_loc:
+        leg = ax.legend(handles=handles, loc=legend_loc, title=spec.legend_title, prop=_sized(prop, fs(10) * legend_size),
+                        title_fontproperties=_sized(prop, fs(10.5) * legend_size), frameon=True, framealpha=0.92,
+                        edgecolor="#999999", handlelength=1.8, handleheight=1.1, borderpad=0.7, labelspacing=0.45)
+        leg.set_zorder(40)
+        if extra:
+            ax.add_artist(leg)
+            leg2 = ax.legend(handles=extra, loc="upper left", prop=_sized(prop, fs(8)), frameon=True, framealpha=0.9,
+                             edgecolor="#999999", borderpad=0.5, ncol=2, columnspacing=1.0, handlelength=1.6,
+                             labelspacing=0.3)
+            leg2.set_zorder(40)
+
+
+def _sized(prop, size):
+    p = prop.copy()
+    p.set_size(size)
+    return p
+
+
+def draw_ranking(ax, spec: MapSpec, *, prop, size: float = 9.0) -> None:
+    """The cities as horizontal bars, highest first, in their class colours."""
+    t = spec.table.copy()
+    t["_v"] = t["value"].where(np.isfinite(t["value"]))
+    t = t.sort_values("_v", ascending=False, na_position="last").reset_index(drop=True)
+    y = np.arange(len(t))[::-1]
+    vals = t["_v"].fillna(0.0).to_numpy()
+    ax.barh(y, vals, color=t["colour"], edgecolor="#8a8a8a", linewidth=0.4, height=0.72)
+    lo, hi = min(0.0, float(np.nanmin(vals))), max(0.0, float(np.nanmax(vals)))
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - 0.02 * span, hi + 0.30 * span)
+    ax.set_ylim(-0.6, len(t) - 0.4)
+    ax.set_yticks(y)
+    ax.set_yticklabels(t["label"], fontproperties=_sized(prop, size))
+    ax.tick_params(axis="y", length=0, pad=3)
+    ax.set_xticks([])
+    if lo < 0:
+        ax.axvline(0, color="#555555", lw=0.6)
+    for yi, v, txt in zip(y, t["_v"], t["value_text"]):
+        x = (v if np.isfinite(v) and v > 0 else 0.0) + 0.01 * span
+        ax.text(x, yi, txt, va="center", ha="left", fontproperties=prop, fontsize=size * 0.9, color="#333333")
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_color("#999999")
+    ax.set_title(spec.labels["ranking"], loc="left", fontproperties=_sized(prop, size * 1.1), color="#222222")
+
+
+def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: bool, sites: bool, prop):
+    """A matplotlib Figure (no pyplot, no global state) of one page shape."""
+    from matplotlib.figure import Figure
+
+    w, h = PAGE_SIZES[page]
+    fig = Figure(figsize=(w, h), facecolor="white")
+    if page == "pptx":  # the map alone: title, table and notes are PowerPoint objects
+        ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
+        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=1.0)
+        return fig
+    if page == "slide":
+        fig.text(0.025, 0.945, spec.title, fontproperties=prop, fontsize=22, color="#111111", va="top")
+        fig.text(0.025, 0.875, spec.subtitle, fontproperties=prop, fontsize=12.5, color="#444444", va="top")
+        ax = fig.add_axes((0.025, 0.035, 0.56, 0.80))
+        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites)
+        rank = fig.add_axes((0.675, 0.39, 0.255, 0.43))
+        draw_ranking(rank, spec, prop=prop, size=10)
+        notes = "\n".join(wrap(n, 74) for n in spec.notes)
+        fig.text(0.615, 0.325, notes, fontproperties=prop, fontsize=10, color="#222222", va="top", linespacing=1.45)
+        small = "\n".join(wrap(n, 86) for n in (spec.boundary_note, spec.crs_note, spec.date_note))
+        fig.text(0.615, 0.045, small, fontproperties=prop, fontsize=8.5, color="#555555", va="bottom",
+                 linespacing=1.4)
+        return fig
+    # A4 portrait
+    title = wrap(spec.title, 56)
+    extra_lines = title.count("\n")
+    fig.text(0.05, 0.965, title, fontproperties=prop, fontsize=17, color="#111111", va="top")
+    fig.text(0.05, 0.928 - 0.02 * extra_lines, wrap(spec.subtitle, 90), fontproperties=prop, fontsize=10.5,
+             color="#444444", va="top")
+    ax = fig.add_axes((0.05, 0.325, 0.90, 0.585 - 0.02 * extra_lines))
+    draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=0.95)
+    rank = fig.add_axes((0.14, 0.085, 0.30, 0.205))
+    draw_ranking(rank, spec, prop=prop, size=8.5)
+    notes = "\n".join(wrap(n, 52) for n in spec.notes)
+    fig.text(0.53, 0.29, notes, fontproperties=prop, fontsize=9, color="#222222", va="top", linespacing=1.45)
+    small = "\n".join(wrap(n, 118) for n in (spec.boundary_note, spec.crs_note, spec.date_note))
+    fig.text(0.05, 0.018, small, fontproperties=prop, fontsize=7.5, color="#555555", va="bottom", linespacing=1.4)
+    return fig
+
+
+def _check_figure_text(fig, font, where: str) -> None:
+    from matplotlib.text import Text
+
+    font.check([t.get_text() for t in fig.findobj(Text)], where=where)
+
+
+def _save(fig, fmt: str, dpi: int, spec: MapSpec) -> bytes:
+    buf = io.BytesIO()
+    meta = None
+    if fmt == "pdf":
+        meta = {"Title": spec.title, "Subject": spec.source, "Creator": "lnmap (辽宁减污降碳指标地图)",
+                "Keywords": spec.indicator.id}
+    elif fmt == "svg":
+        meta = {"Title": spec.title, "Description": spec.source, "Creator": "lnmap"}
+    elif fmt == "png":
+        meta = {"Title": spec.title, "Source": spec.source, "Software": "lnmap"}
+    fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
+    return buf.getvalue()
+
+
+def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "slide", regions: bool = False,
+                       sites: bool = False, dpi: int = 300, font=None) -> dict[str, bytes]:
+    """Draw once, save as each of ``formats`` (png, pdf, svg)."""
+    import matplotlib as mpl
+
+    from geo.fonts import export_font, matplotlib_font
+
+    font = font or export_font()
+    if page not in ("slide", "a4", "pptx"):
+        raise ExportError(f"unknown page shape {page!r}")
+    with _LOCK:
+        prop = matplotlib_font(font)
+        rc = {"pdf.fonttype": 3, "svg.fonttype": "path", "font.family": [font.family], "hatch.linewidth": 0.6,
+              "axes.unicode_minus": True, "pdf.compression": 6}
+        with mpl.rc_context(rc):
+            fig = build_figure(spec, layers, page=page, regions=regions, sites=sites, prop=prop)
+            _check_figure_text(fig, font, f"{spec.indicator.id} ({spec.lang})")
+            return {f: _save(fig, f, dpi, spec) for f in formats}
+
+
+def render_static(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: bool = False,
+                  sites: bool = False, dpi: int = 300, font=None) -> bytes:
+    return render_static_many(spec, layers, [fmt], page=page, regions=regions, sites=sites, dpi=dpi, font=font)[fmt]
