@@ -18,6 +18,7 @@ AREA = {"type": "area", "key": ALL}
 RANK = {"type": "rank", "index": ALL}
 LAYER = {"type": "layer", "key": ALL}
 TEXT = {"type": "t", "key": ALL}
+CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region")
 
 
 def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: str | None, lang: str | None,
@@ -46,7 +47,7 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
         [Output("pollutant", "value"), Output("measure", "value"), Output("scheme", "value"),
          Output("layers", "value"), Output("lang", "value"), Output("basemap", "value"), Output("panel", "value"),
          Output("region", "value")],
-        Input("url", "search"), store,
+        Input("url", "search"), store, *(State(c, "value") for c in CONTROLS),
     )
     app.clientside_callback(
         _cs("measureOptions"),
@@ -59,7 +60,7 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
         [Output({"type": "area", "key": "cities"}, "hideout"), Output("legend", "children"),
          Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className")],
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
-        Input("lang", "value"), store,
+        Input("lang", "value"), store, State({"type": "area", "key": "cities"}, "hideout"),
     )
     app.clientside_callback(
         _cs("layers"),
@@ -67,13 +68,14 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
          Output({"type": "area", "key": "cities"}, "url"), Output("datum-note", "children"),
          Output("layer-legend", "children")],
         Input("layers", "value"), Input("basemap", "value"), Input("lang", "value"), State(LAYER, "children"), store,
+        prevent_initial_call=True,  # the layout already holds the default layers
     )
     app.clientside_callback(
         _cs("translate"),
         [Output(TEXT, "children"), Output("pollutant", "options"), Output("scheme", "options"),
          Output("layers", "options"), Output("basemap", "options"), Output("panel", "options"),
          Output("region", "options"), Output("observed-note", "children")],
-        Input("lang", "value"), store,
+        Input("lang", "value"), store,  # runs on load too: it adds the site icons to the layer list
     )
     app.clientside_callback(
         _cs("selectCity"),
@@ -82,11 +84,12 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
         State("city", "data"),
     )
     app.clientside_callback(
-        _cs("cityPanel"), Output("panel", "value", allow_duplicate=True), Input("city", "data"),
+        _cs("cityPanel"), Output("panel", "value", allow_duplicate=True), Input("city", "data"), State("panel", "value"),
         prevent_initial_call=True,
     )
     app.clientside_callback(
         _cs("showOther"), Output("show-other", "data"), Input("layers", "value"), State("show-other", "data"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         _cs("toUrl"),
@@ -100,6 +103,7 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
         Output("detail", "children"), Output("region-wrap", "style"),
         Input("city", "data"), Input("panel", "value"), Input("region", "value"), Input("lang", "value"),
         Input("show-other", "data"),
+        prevent_initial_call=True,  # the layout holds the empty panel; a city from the URL sets this off
     )
     def _detail(city, panel, region, lang, show_other):
         return detail_panel(data, city, panel, region, lang, show_other)

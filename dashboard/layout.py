@@ -53,7 +53,8 @@ def layer_specs() -> dict[str, list[dict]]:
     The browser swaps ``/wgs84/`` for ``/gcj02/`` under a GCJ-02 basemap and sets the language.
     """
     specs: dict[str, list[dict]] = {
-        "context": [_geojson({"url": layer_url("wgs84", "context"), "style": FN("contextStyle"), "interactive": False})],
+        "context": [_geojson({"url": layer_url("wgs84", "context"), "style": FN("contextStyle"), "interactive": False,
+                              "hideout": {}})],
         "labels": [_geojson({"url": layer_url("wgs84", "labels"), "pointToLayer": FN("labelMarker"),
                              "interactive": False, "hideout": {}})],
         "other_plans": [
@@ -78,26 +79,32 @@ def layer_specs() -> dict[str, list[dict]]:
     return specs
 
 
-def _layer_group(key: str):
-    return dl.LayerGroup(id={"type": "layer", "key": key}, children=[])
+def _layer_group(key: str, on: tuple[str, ...] = ()):
+    """The group a toggleable layer lives in; filled here when the layer is on by default."""
+    children = [dl.GeoJSON(**spec["props"]) for spec in layer_specs()[key]] if key in on else []
+    if key in on:
+        for c in children:
+            if getattr(c, "hideout", None) is not None:
+                c.hideout = {**c.hideout, "lang": DEFAULT_LANG}
+    return dl.LayerGroup(id={"type": "layer", "key": key}, children=children)
 
 
-def create_map(hideout: dict):
-    """The Leaflet map: no tile layer (offline), the cities from a URL, empty groups for the layers."""
+def create_map(hideout: dict, on: tuple[str, ...] = ()):
+    """The Leaflet map: no tile layer (offline), the cities from a URL, a group per toggleable layer."""
     return dl.MapContainer(
         id="map", bounds=BOUNDS, center=[41.1, 122.3], zoom=7, trackViewport=False, zoomSnap=0.25, zoomDelta=0.5, minZoom=5, maxZoom=14, style={"height": "100%"},
         children=[
             dl.LayerGroup(id="basemap-layer", children=[]),
-            dl.Pane(name="lnmap-context", children=[_layer_group("context")]),
+            dl.Pane(name="lnmap-context", children=[_layer_group("context", on)]),
             dl.GeoJSON(
                 id={"type": "area", "key": "cities"}, url=layer_url("wgs84", "cities"), hideout=hideout,
                 style=FN("cityStyle"), onEachFeature=FN("cityTooltip"), hoverStyle={"weight": 3, "color": "#444"},
                 n_clicks=0,
             ),
-            _layer_group("other_plans"),
-            dl.Pane(name="lnmap-regions", children=[_layer_group(r) for r in REGION_IDS]),
-            dl.Pane(name="lnmap-labels", children=[_layer_group("labels")]),
-            *[_layer_group(k) for k in SITE_LAYERS],
+            _layer_group("other_plans", on),
+            dl.Pane(name="lnmap-regions", children=[_layer_group(r, on) for r in REGION_IDS]),
+            dl.Pane(name="lnmap-labels", children=[_layer_group("labels", on)]),
+            *[_layer_group(k, on) for k in SITE_LAYERS],
             dl.ScaleControl(position="bottomleft", imperial=False),
         ],
     )
@@ -137,7 +144,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         T("sources_note", html.P, className="sources"),
     ])
     map_wrap = html.Section(className="map-wrap", children=[
-        create_map(hideout),
+        create_map(hideout, tuple(view.layers)),
         html.Div(id="legend", className="legend map-box"),
         html.Div(id="datum-note", className="datum map-box", children=t("datum_none", lang)),
         html.Div(id="layer-legend", className="layer-legend map-box"),
@@ -151,7 +158,8 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
             dcc.RadioItems(id="region", className="choice", value=view.region,
                            options=[{"label": store["region_names"][r]["zh"], "value": r} for r in REGION_IDS]),
         ]),
-        dcc.Loading(html.Div(id="detail", className="detail"), type="dot", delay_show=300),
+        dcc.Loading(html.Div(id="detail", className="detail", children=render_city(None, lang)), type="dot",
+                    delay_show=300),
     ])
     header = html.Header(className="top", children=[
         html.Div([T("title", html.H1), T("subtitle", html.Div, className="subtitle")]),

@@ -311,10 +311,14 @@
   const noUpdate = function () { return window.dash_clientside.no_update; };
   CS.lnmap = {
     // URL -> controls (on load, and on back/forward). The city goes through selectCity.
-    fromUrl: function (search, store) {
+    fromUrl: function (search, store, ...current) {
       const v = parseQuery(search, store);
       const ind = store.indicators[v.indicator];
-      return [ind.group, ind.measure, v.scheme, v.layers, v.lang, v.basemap, v.panel, v.region];
+      const wanted = [ind.group, ind.measure, v.scheme, v.layers, v.lang, v.basemap, v.panel, v.region];
+      // Unchanged values are not set again, so loading a page sets off no callback it does not need.
+      return wanted.map(function (w, k) {
+        return JSON.stringify(w) === JSON.stringify(current[k]) ? noUpdate() : w;
+      });
     },
     // Controls -> URL, with replaceState: no reload, no request, and dcc.Location is not re-triggered.
     toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store) {
@@ -329,7 +333,7 @@
       const opts = ms.map(function (m) { return { label: lbl(store.i18n.measures, m, lang), value: m }; });
       return [opts, ms.indexOf(measure) >= 0 ? measure : ms[0]];
     },
-    restyle: function (group, measure, scheme, city, lang, store) {
+    restyle: function (group, measure, scheme, city, lang, store, current) {
       const indicator = indicatorOf(store, group, measure);
       if (!indicator) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
       const sel = city && city.adcode;
@@ -338,7 +342,8 @@
       const r = ranking(store, indicator, scheme, sel, lang, ids);
       const classNames = ids.map(function (id) { return "rank-bar" + (id.index === sel ? " selected" : ""); });
       window.lnmap.lastHideout = h;
-      return [h, legend(store, indicator, scheme, lang), r.styles, r.children, classNames];
+      const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
+      return [same ? noUpdate() : h, legend(store, indicator, scheme, lang), r.styles, r.children, classNames];
     },
     layers: function (layers, basemap, lang, current, store) {
       layers = layers || [];
@@ -398,8 +403,8 @@
         tr(store, store.observed_loaded ? "observed_loaded" : "no_observed", lang)];
     },
     // A click on a city while the region or province view is open shows that city.
-    cityPanel: function (city) {
-      return city && city.src === "click" && city.adcode ? "city" : noUpdate();
+    cityPanel: function (city, panel) {
+      return city && city.src === "click" && city.adcode && panel !== "city" ? "city" : noUpdate();
     },
     // Whether the other-plans layer is on, as its own value, so other layer toggles cost no request.
     showOther: function (layers, current) {
