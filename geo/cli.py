@@ -184,8 +184,11 @@ def export_all_cmd(out: Path, formats: tuple[str, ...], lang: str, scheme: str, 
     size = sum(p.stat().st_size for p in summary.written)
     click.echo(f"wrote {len(summary.written)} files ({size / 1e6:.1f} MB) to {out} in {summary.seconds:.1f} s "
                f"({', '.join(fmts)})")
+    reasons: dict[str, list[str]] = {}
     for ind, reason in summary.skipped:
-        click.echo(f"skipped {ind}: {reason}")
+        reasons.setdefault(reason, []).append(ind)
+    for reason, inds in reasons.items():
+        click.echo(f"skipped {len(inds)} indicator(s), {reason}: {', '.join(inds)}")
     for ind, fmt, msg in summary.failed:
         click.echo(f"FAILED {ind} ({fmt}): {msg}", err=True)
     if summary.failed:

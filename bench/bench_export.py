@@ -1,0 +1,112 @@
+"""Export timings (run by hand: `.venv/bin/python bench/bench_export.py [--all-runs N]`).
+
+Writes bench/results_export.md: medians of one PNG (slide, 300 dpi), one PDF (slide),
+the other formats, and `lnmap export all` with its default formats, plus file sizes.
+Each single-file case is timed two ways: through render_map with the layers already
+loaded (what a long-running dashboard worker pays) and end to end in a fresh call
+(layers loaded each time, as `lnmap export map` does after start-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+IND = "cod_emission_2015_t"
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    runs, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs), out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--all-runs", type=int, default=3)
+    args = parser.parse_args()
+
+    from geo.export import load_layers, render_map
+
+    os.environ["LNMAP_STORE_DIR"] = tempfile.mkdtemp(prefix="lnmap-bench-")
+    layers = load_layers()
+    render_map(IND, "png", layers=layers, dpi=50)  # warm: font registration, imports
+
+    rows = []
+    cases = [
+        ("PNG slide 300 dpi", "png", {"page": "slide", "dpi": 300}),
+        ("PNG A4 300 dpi", "png", {"page": "a4", "dpi": 300}),
+        ("PDF slide", "pdf", {"page": "slide"}),
+        ("PDF A4", "pdf", {"page": "a4"}),
+        ("SVG slide", "svg", {"page": "slide"}),
+        ("PPTX (one slide)", "pptx", {}),
+        ("HTML (offline, font subset)", "html", {}),
+        ("CSV", "csv", {}),
+        ("XLSX", "xlsx", {}),
+    ]
+    for name, fmt, opts in cases:
+        warm, data = timed(lambda: render_map(IND, fmt, layers=layers, **opts), args.repeat)
+        rows.append((name, warm, None, len(data)))
+    for name, fmt, opts in (cases[0], cases[2]):
+        cold, _ = timed(lambda: render_map(IND, fmt, **opts), args.repeat)
+        k = [r[0] for r in rows].index(name)
+        rows[k] = (name, rows[k][1], cold, rows[k][3])
+
+    lnmap = str(Path(sys.executable).with_name("lnmap"))
+    all_runs = []
+    out_dir = Path(tempfile.mkdtemp(prefix="lnmap-bench-all-"))
+    for _ in range(args.all_runs):
+        shutil.rmtree(out_dir, ignore_errors=True)
+        t0 = time.perf_counter()
+        subprocess.run([lnmap, "export", "all", "--out", str(out_dir)], check=True, capture_output=True)
+        all_runs.append(time.perf_counter() - t0)
+    files = list(out_dir.iterdir())
+    total = sum(p.stat().st_size for p in files)
+    by_ext: dict[str, list[int]] = {}
+    for p in files:
+        by_ext.setdefault(p.suffix, []).append(p.stat().st_size)
+
+    lines = [
+        "# Export benchmark",
+        "",
+        f"Run {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}. `.venv/bin/python bench/bench_export.py`; medians of {args.repeat} runs "
+        f"(export all: {args.all_runs} runs). Indicator `{IND}`, Chinese, quantiles.",
+        "",
+        "| case | median, layers loaded (s) | median, end to end (s) | bytes |",
+        "|---|---|---|---|",
+    ]
+    for name, warm, cold, size in rows:
+        lines.append(f"| {name} | {warm:.2f} | {'' if cold is None else f'{cold:.2f}'} | {size:,} |")
+    lines += [
+        "",
+        f"`lnmap export all --out DIR` (default formats png, pdf, pptx, html, csv; {len(files)} files, "
+        f"{total / 1e6:.1f} MB): median **{statistics.median(all_runs):.1f} s** "
+        f"(runs: {', '.join(f'{r:.1f}' for r in all_runs)}).",
+        "",
+        "| file type | files | median size (bytes) |",
+        "|---|---|---|",
+    ]
+    for ext, sizes in sorted(by_ext.items()):
+        lines.append(f"| {ext} | {len(sizes)} | {int(statistics.median(sizes)):,} |")
+    (ROOT / "bench" / "results_export.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    shutil.rmtree(out_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
