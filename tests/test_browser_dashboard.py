@@ -173,3 +173,14 @@ def test_browser_twins_match_python(page, served):
     queries = ["", "?indicator=nox_cap_2020_t&city=沈阳&layers=port,bogus&lang=en", "?layers=&basemap=gaode&panel=region"]
     got = page.evaluate("([s, qs]) => qs.map(q => window.lnmap.parseQuery(q, s))", [store, queries])
     assert got == [parse_query(q, store).to_dict() for q in queries]
+
+
+def test_hover_tooltip_names_city_value_and_unit(page, base):
+    open_map(page, base + "/")
+    label = page.locator(".lnmap-label span", has_text="沈阳市").first
+    label.wait_for()
+    box = label.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 12)
+    tip = page.locator(".lnmap-tip")
+    tip.wait_for()
+    assert "沈阳市" in tip.inner_text() and "241522.89 吨" in tip.inner_text()
