@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import time
 
+import pandas as pd
+
 from dash import Dash
 
 from dashboard.callbacks import register_callbacks
@@ -35,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     """Build the dashboard. ``settings`` points at the data (default: the bundled package)."""
     settings = settings or get_settings()
     started = time.perf_counter()
-    data = load_view_data(settings)
+    data = load_view_data(settings, observed=pd.DataFrame())  # observed values: per request, per browser
     store = browser_store(data)
     store["layer_specs"] = layer_specs()
     view = View()
@@ -49,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.config["COMPRESS_STREAMS"] = False
     app.index_string = INDEX
     app.layout = create_layout(store, hideout, view)
-    register_callbacks(app, data)
+    register_callbacks(app, data, store, settings)
     register_routes(app.server, build_layers(settings))
     log.info("dashboard ready in %.1f s", time.perf_counter() - started)
     return app

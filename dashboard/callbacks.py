@@ -8,11 +8,21 @@ inputs and the data loaded at start; it reads and writes no module-level state.
 
 from __future__ import annotations
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State
+import base64
 
-from dashboard.i18n import DEFAULT_LANG, LANGS
-from dashboard.layout import render_city, render_province, render_region
-from geo.view import OTHER_PLAN_CITIES, ViewData, city_detail, other_plans, province_view, region_summary
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
+
+from dashboard.i18n import DEFAULT_LANG, LANGS, t
+from dashboard.layout import (
+    dataset_options, render_city, render_province, render_region, render_upload_result,
+)
+from dashboard.state import REGION_IDS, SITE_LAYERS, observed_store, parse_query
+from geo.errors import DataValidationError, LnmapError
+from geo.observed import active_dataset, import_observed, list_datasets, load_observed, remove_dataset
+from geo.settings import Settings
+from geo.view import (
+    OTHER_PLAN_CITIES, ViewData, city_detail, other_plans, province_view, region_summary, with_observed,
+)
 
 AREA = {"type": "area", "key": ALL}
 RANK = {"type": "rank", "index": ALL}
@@ -21,10 +31,22 @@ TEXT = {"type": "t", "key": ALL}
 CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region")
 
 
+def _observed_rows(dataset_id: str | None, settings: Settings | None):
+    """Rows of the dataset the browser picked (read per request; nothing kept in server memory)."""
+    if not dataset_id:
+        return None
+    try:
+        return load_observed(dataset_id, settings)
+    except FileNotFoundError:  # removed meanwhile (another user, or the CLI)
+        return None
+
+
 def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: str | None, lang: str | None,
-                 show_other: bool | None) -> tuple[list, dict]:
+                 show_other: bool | None, dataset_id: str | None = None,
+                 settings: Settings | None = None) -> tuple[list, dict]:
     """Children of the detail panel and the style of the region picker."""
     lang = lang if lang in LANGS else DEFAULT_LANG
+    data = with_observed(data, _observed_rows(dataset_id, settings))
     region_style = {"display": "block" if panel == "region" else "none"}
     if panel == "region":
         return render_region(region_summary(data, region or ""), lang), region_style
@@ -36,11 +58,76 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
     return render_city(city_detail(data, adcode) if adcode else None, lang), region_style
 
 
+def observed_state(data: ViewData, base_store: dict, trigger: str | None, contents: str | None,
+                   filename: str | None, source: str | None, dataset_id: str | None, lang: str | None,
+                   settings: Settings | None = None) -> tuple:
+    """Upload, pick or remove an observed dataset.
+
+    Returns (store, dataset options, dataset value, message, pollutant, measure); ``no_update``
+    where nothing changes. A rejected upload changes nothing and lists each bad row and field.
+    """
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    pollutant = measure = message = no_update
+    if trigger == "upload":
+        if not contents:
+            return (no_update,) * 6
+        try:
+            data_bytes = base64.b64decode(contents.split(",", 1)[1])
+            meta = import_observed(data_bytes, name=filename or "upload", source=source or None, settings=settings,
+                                   activate=False)
+        except DataValidationError as exc:
+            return (no_update, no_update, no_update, render_upload_result(None, [str(p) for p in exc.problems], lang),
+                    no_update, no_update)
+        dataset_id = meta["dataset_id"]
+        message = render_upload_result(meta, None, lang)
+        observed = load_observed(dataset_id, settings)
+        pollutant = sorted(set(observed[observed.year.astype(int) == 2020].pollutant))[:1] or [no_update]
+        pollutant, measure = pollutant[0], ("progress" if pollutant[0] is not no_update else no_update)
+    elif trigger == "remove-confirm":
+        if not dataset_id:
+            return (no_update,) * 6
+        try:
+            remove_dataset(dataset_id, settings)
+        except KeyError:
+            pass
+        message = t("removed", lang).format(id=dataset_id)
+        dataset_id = None
+    elif trigger is None:  # page load: the store's active dataset, if any
+        dataset_id = dataset_id or active_dataset(settings)
+    metas = list_datasets(settings)
+    known = {m["dataset_id"]: m for m in metas}
+    if dataset_id not in known:
+        dataset_id = None
+    if trigger is None and dataset_id is None:
+        return no_update, dataset_options(metas), None, no_update, no_update, no_update
+    store = observed_store(base_store, data, _observed_rows(dataset_id, settings), known.get(dataset_id))
+    return store, dataset_options(metas), dataset_id, message, pollutant, measure
+
+
+def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, dataset_id: str | None,
+                settings: Settings | None = None) -> tuple[dict, str]:
+    """The view on screen (indicator, scheme, layers, language) as a download, or a message."""
+    from geo.export import ExportError, file_name, render_map
+
+    view = parse_query(query or "", {"indicators": {i.id: 1 for i in with_observed(
+        data, _observed_rows(dataset_id, settings)).indicators}, "cities": {}})
+    page = page if page in ("slide", "a4") else "slide"
+    regions = any(r in view.layers for r in REGION_IDS)
+    sites = any(k in view.layers for k in SITE_LAYERS)
+    try:
+        blob = render_map(view.indicator, fmt, lang=view.lang, scheme=view.scheme, page=page, regions=regions,
+                          sites=sites, settings=settings, observed=_observed_rows(dataset_id, settings))
+    except (ExportError, LnmapError) as exc:
+        return no_update, f"{t('export_failed', view.lang)}{exc}"
+    return dcc.send_bytes(blob, file_name(view.indicator, fmt, view.lang, page)), ""
+
+
 def _cs(name: str) -> ClientsideFunction:
     return ClientsideFunction(namespace="lnmap", function_name=name)
 
 
-def register_callbacks(app: Dash, data: ViewData) -> None:
+def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None,
+                       settings: Settings | None = None) -> None:
     store = State("store", "data")
     app.clientside_callback(
         _cs("fromUrl"),
@@ -52,7 +139,7 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
     app.clientside_callback(
         _cs("measureOptions"),
         [Output("measure", "options"), Output("measure", "value", allow_duplicate=True)],
-        Input("pollutant", "value"), Input("lang", "value"), State("measure", "value"), store,
+        Input("pollutant", "value"), Input("lang", "value"), Input("store", "data"), State("measure", "value"),
         prevent_initial_call=True,
     )
     app.clientside_callback(
@@ -60,7 +147,7 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
         [Output({"type": "area", "key": "cities"}, "hideout"), Output("legend", "children"),
          Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className")],
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
-        Input("lang", "value"), store, State({"type": "area", "key": "cities"}, "hideout"),
+        Input("lang", "value"), Input("store", "data"), State({"type": "area", "key": "cities"}, "hideout"),
     )
     app.clientside_callback(
         _cs("layers"),
@@ -75,7 +162,7 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
         [Output(TEXT, "children"), Output("pollutant", "options"), Output("scheme", "options"),
          Output("layers", "options"), Output("basemap", "options"), Output("panel", "options"),
          Output("region", "options"), Output("observed-note", "children")],
-        Input("lang", "value"), store,  # runs on load too: it adds the site icons to the layer list
+        Input("lang", "value"), Input("store", "data"),  # on load too: it adds the site icons to the layer list
     )
     app.clientside_callback(
         _cs("selectCity"),
@@ -102,8 +189,31 @@ def register_callbacks(app: Dash, data: ViewData) -> None:
     @app.callback(
         Output("detail", "children"), Output("region-wrap", "style"),
         Input("city", "data"), Input("panel", "value"), Input("region", "value"), Input("lang", "value"),
-        Input("show-other", "data"),
+        Input("show-other", "data"), Input("dataset", "value"),
         prevent_initial_call=True,  # the layout holds the empty panel; a city from the URL sets this off
     )
-    def _detail(city, panel, region, lang, show_other):
-        return detail_panel(data, city, panel, region, lang, show_other)
+    def _detail(city, panel, region, lang, show_other, dataset_id):
+        return detail_panel(data, city, panel, region, lang, show_other, dataset_id, settings)
+
+    @app.callback(
+        Output("store", "data", allow_duplicate=True), Output("dataset", "options"),
+        Output("dataset", "value"), Output("upload-message", "children"),
+        Output("pollutant", "value", allow_duplicate=True), Output("measure", "value", allow_duplicate=True),
+        Input("upload", "contents"), Input("dataset", "value"), Input("remove-confirm", "submit_n_clicks"),
+        State("upload", "filename"), State("upload-source", "value"), State("lang", "value"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def _observed(contents, dataset_id, _removed, filename, source, lang):
+        trigger = ctx.triggered_id if ctx.triggered else None
+        return observed_state(data, base_store, trigger, contents, filename, source, dataset_id, lang, settings)
+
+    @app.callback(
+        Output("download", "data"), Output("export-message", "children"),
+        Input({"type": "export", "fmt": ALL}, "n_clicks"),
+        State("query", "data"), State("export-page", "value"), State("dataset", "value"),
+        prevent_initial_call=True,
+    )
+    def _export(clicks, query, page, dataset_id):
+        if not ctx.triggered_id or not any(clicks):
+            return no_update, no_update
+        return export_view(data, ctx.triggered_id["fmt"], query, page, dataset_id, settings)

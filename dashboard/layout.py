@@ -133,6 +133,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
                        value=ind["measure"], className="choice"),
         html.P(id="observed-note", className="note",
                children=t("observed_loaded" if store["observed_loaded"] else "no_observed", lang)),
+        create_observed_controls(lang),
         T("scheme", html.H3),
         dcc.RadioItems(id="scheme", options=_options(SCHEME_LABELS, store["schemes"]), value=view.scheme,
                        className="choice"),
@@ -141,6 +142,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         T("basemap", html.H3),
         dcc.RadioItems(id="basemap", options=_options(BASEMAP_LABELS, BASEMAPS), value=view.basemap,
                        className="choice"),
+        create_download_controls(lang),
         T("sources_note", html.P, className="sources"),
     ])
     map_wrap = html.Section(className="map-wrap", children=[
@@ -175,9 +177,79 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         dcc.Store(id="city"),
         dcc.Store(id="query"),
         dcc.Store(id="show-other", data="other_plans" in view.layers),
+        dcc.Download(id="download"),
         header,
         html.Main(className="main", children=[controls, map_wrap, panel]),
     ])
+
+
+EXPORT_FORMATS = ("png", "pdf", "svg", "pptx", "html", "csv", "xlsx")
+
+
+def create_observed_controls(lang: str = DEFAULT_LANG) -> html.Div:
+    """Upload of observed values, the dataset the map uses, and removal of a dataset."""
+    return html.Div(className="observed", children=[
+        T("observed", html.H3),
+        dcc.Input(id="upload-source", type="text", debounce=False, className="source-input",
+                  placeholder=t("upload_source", lang)),
+        dcc.Upload(id="upload", className="upload", multiple=False, accept=".csv,.xlsx,.txt",
+                   children=T("upload", html.Div)),
+        dcc.Dropdown(id="dataset", options=[], value=None, clearable=True, searchable=False,
+                     placeholder=t("dataset_none", lang), className="dataset"),
+        dcc.ConfirmDialogProvider(id="remove-confirm", message=t("dataset_confirm", lang),
+                                  children=html.Button(t("dataset_remove", lang), id="remove-dataset",
+                                                       className="small-button")),
+        html.Div(id="upload-message", className="note upload-message"),
+    ])
+
+
+def create_download_controls(lang: str = DEFAULT_LANG) -> html.Div:
+    """Export buttons: the view on screen (indicator, scheme, layers, language) in each format."""
+    return html.Div(className="downloads", children=[
+        T("download", html.H3),
+        dcc.RadioItems(id="export-page", className="choice", value="slide", inline=True,
+                       options=[{"label": t("page_slide", lang), "value": "slide"},
+                                {"label": t("page_a4", lang), "value": "a4"}]),
+        html.Div(className="export-buttons", children=[
+            html.Button(f.upper(), id={"type": "export", "fmt": f}, n_clicks=0, className="small-button")
+            for f in EXPORT_FORMATS
+        ]),
+        html.Div(id="export-message", className="note"),
+    ])
+
+
+def render_upload_result(meta: dict | None, problems: list[str] | None, lang: str) -> list:
+    """What the upload says: the dataset stored, or every rejected row and field."""
+    if problems:
+        return [html.B(t("upload_rejected", lang)), html.Ul([html.Li(p) for p in problems[:30]],
+                                                             className="problems"),
+                html.Div(f"… +{len(problems) - 30}") if len(problems) > 30 else ""]
+    if meta is None:
+        return []
+    text = t("upload_ok", lang).format(rows=meta["rows"], cities=meta["cities"], encoding=meta["encoding"],
+                                       id=meta["dataset_id"])
+    return [html.Span(text, className="ok")] + [html.Div(c, className="cite") for c in meta["conversions"]]
+
+
+def dataset_options(metas: list[dict]) -> list[dict]:
+    return [{"label": f"{m['source']} · {m['imported_at'][:16].replace('T', ' ')} ({m['rows']})",
+             "value": m["dataset_id"]} for m in reversed(metas)]
+
+
+def render_progress(rows: list[dict], lang: str) -> list:
+    """Baseline → 2020 cap → observed per pollutant, with progress, status and the observed value's source."""
+    if not rows:
+        return []
+    head = [t(k, lang) for k in ("col_indicator", "col_baseline", "col_cap", "col_observed", "col_progress",
+                                 "col_status", "col_source")]
+    body = [[_name(r, lang), html.Span(fmt(r["baseline_2015_t"]), className="num"),
+             html.Span(fmt(r["cap_2020_t"]), className="num"),
+             html.Span(fmt(r["observed_2020_t"]), className="num observed"),
+             html.Span(fmt(r["progress_pct"]), className="num"),
+             html.Span(t(f"status_{r['status']}", lang) if r["status"] else "—", className=f"status {r['status']}"),
+             html.Span(r["citation"], className="cite")] for r in rows]
+    return [html.H3(t("progress_title", lang)), _table(head, body, class_name="data progress"),
+            html.P(t("progress_formula", lang) + " (t)", className="note")]
 
 
 # --------------------------------------------------------------------------- detail panel
@@ -207,6 +279,7 @@ def render_city(detail: dict | None, lang: str) -> list:
                          **{"data-adcode": detail["adcode"]})]
     if not detail["in_liaoning"]:
         out.append(html.P(t("outside_liaoning", lang), className="badge outside"))
+    out += render_progress(detail.get("progress", []), lang)
     if detail["targets"]:
         out.append(html.H3(t("targets", lang)))
         head = [t("col_indicator", lang), t("col_value", lang), t("col_years", lang),

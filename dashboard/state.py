@@ -17,7 +17,7 @@ import xyzservices.providers as xyz
 
 from dashboard.i18n import DEFAULT_LANG, LANGS, bundle
 from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
-from geo.view import ViewData, indicator_payload, measures_by_group
+from geo.view import ViewData, indicator_payload, measures_by_group, with_observed
 
 DEFAULT_INDICATOR = "cod_emission_2015_t"
 PANELS = ("city", "region", "province")
@@ -146,3 +146,17 @@ def browser_store(data: ViewData) -> dict:
         "defaults": View().to_dict(),
         "i18n": bundle(),
     }
+
+
+def observed_store(base: dict, data: ViewData, observed, meta: dict | None) -> dict:
+    """The browser store with an observed dataset's measures added (``base`` when there is none).
+
+    Only the observed measures are classified here (14 values each), so picking or
+    uploading a dataset costs one small request; indicator switches still cost none.
+    """
+    if observed is None or not len(observed):
+        return {**base, "observed_loaded": False, "dataset": None}
+    obs_data = with_observed(data, observed)
+    indicators = {**base["indicators"], **indicator_payload(obs_data, kinds=("observed",))}
+    return {**base, "indicators": indicators, "measures": measures_by_group(obs_data), "observed_loaded": True,
+            "dataset": meta}

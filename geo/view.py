@@ -33,6 +33,7 @@ POLLUTANT_MEASURES = (
     "project_coverage", "observed_2020", "achieved_cut", "progress", "gap_to_cap",
 )
 ENERGY_MEASURES = ("cut_target", "increment_cap")
+OBSERVED_COLUMNS = {i.id for i in CATALOGUE if i.kind == "observed"}
 GROUPS = (*POLLUTANTS, "energy")
 
 
@@ -60,6 +61,7 @@ def progress_columns(table: pd.DataFrame, observed: pd.DataFrame | None) -> pd.D
     gaps = progress_table(table, observed)
     # A pollutant with no observed value gets no measures (rather than a map of "no data").
     keep = ["adcode", *(c for c in gaps.columns if c in BY_ID and gaps[c].notna().any())]
+    keep += [f"{p}_target_status" for p in POLLUTANTS if f"{p}_progress_pct" in keep]
     return table.merge(gaps[keep], on="adcode", how="left")
 
 
@@ -81,6 +83,7 @@ class ViewData:
     gazetteer: Gazetteer
     observed_loaded: bool = False
     by_id: dict[str, Indicator] = field(default_factory=dict)
+    observed: pd.DataFrame | None = None  # rows of the observed dataset in use (geo.observed.load_observed)
 
     def place(self, adcode: str):
         return self.gazetteer.places.get(str(adcode))
@@ -99,7 +102,22 @@ def load_view_data(settings: Settings | None = None, *, observed: pd.DataFrame |
         reconciliation=pd.read_csv(settings.indicators_dir / RECONCILIATION_FILE, keep_default_na=False),
         gazetteer=get_gazetteer(settings), observed_loaded=observed is not None and len(observed) > 0,
     )
-    return replace(data, by_id={i.id: i for i in inds})
+    return replace(data, by_id={i.id: i for i in inds}, observed=observed if data.observed_loaded else None)
+
+
+def with_observed(data: ViewData, observed: pd.DataFrame | None) -> ViewData:
+    """``data`` with the measures of an observed dataset added (``data`` itself for none).
+
+    Cheap (14 rows): the dashboard calls it per request for the dataset the browser
+    picked, so no dataset is held in server memory.
+    """
+    if observed is None or not len(observed):
+        return data
+    base = data.table[[c for c in data.table.columns if c not in OBSERVED_COLUMNS and not c.endswith("_target_status")]]
+    table = progress_columns(base, observed)
+    inds = tuple(i for i in CATALOGUE if i.id in table.columns)
+    return replace(data, table=table, indicators=inds, by_id={i.id: i for i in inds}, observed_loaded=True,
+                   observed=observed)
 
 
 def _num(value) -> float | None:
@@ -130,7 +148,7 @@ def indicator_classes(ind: Indicator, values, scheme: str) -> dict:
     return d
 
 
-def indicator_payload(data: ViewData, schemes: tuple[str, ...] = SCHEMES) -> dict:
+def indicator_payload(data: ViewData, schemes: tuple[str, ...] = SCHEMES, *, kinds: tuple[str, ...] | None = None) -> dict:
     """Every indicator's values by adcode and its classes under every scheme, computed once.
 
     This is what the browser keeps in a ``dcc.Store``; switching indicator or scheme
@@ -139,6 +157,8 @@ def indicator_payload(data: ViewData, schemes: tuple[str, ...] = SCHEMES) -> dic
     out = {}
     table = data.table.set_index("adcode")
     for ind in data.indicators:
+        if kinds is not None and ind.kind not in kinds:
+            continue
         values = table[ind.id]
         out[ind.id] = {
             **indicator_meta(ind),
@@ -187,13 +207,54 @@ def city_targets(data: ViewData, adcode: str) -> list[dict]:
     if rows.empty:
         return []
     row = rows.iloc[0]
+    sources = _observed_sources(data, adcode)
     out = []
     for ind in data.indicators:
+        citation = ind.source
+        if ind.kind == "observed" and ind.group in sources:
+            citation = f"{sources[ind.group]['citation']}; {ind.source}"
         out.append({
             "indicator_id": ind.id, "group": ind.group, "name_zh": ind.name_zh, "name_en": ind.name_en,
             "value": _num(row[ind.id]), "unit": ind.unit, "unit_zh": ind.unit_zh, "unit_en": ind.unit_en,
             "base_year": ind.base_year, "year": ind.year, "kind": ind.kind, "formula": ind.formula,
-            "citation": ind.source,
+            "citation": citation,
+        })
+    return out
+
+
+def _observed_sources(data: ViewData, adcode: str) -> dict[str, dict]:
+    """Per pollutant: where the city's observed 2020 value comes from (source, flag, file row)."""
+    if data.observed is None or not len(data.observed):
+        return {}
+    from geo.observed import observed_sources
+
+    out = {}
+    for r in observed_sources(data.observed).itertuples():
+        if str(r.adcode) != adcode:
+            continue
+        conv = "" if r.conversion == "none" else f", {r.conversion}"
+        flag = f" [{r.flag}]" if r.flag else ""
+        out[r.pollutant] = {"source": r.source, "flag": r.flag, "dataset_id": r.dataset_id, "row": int(r.source_row),
+                            "citation": f"{r.source}{flag} ({r.dataset_id}, row {int(r.source_row)}{conv})"}
+    return out
+
+
+def city_progress(data: ViewData, adcode: str) -> list[dict]:
+    """Baseline → 2020 cap → observed, progress and status per pollutant with an observed value."""
+    rows = data.table[data.table.adcode == adcode]
+    sources = _observed_sources(data, adcode)
+    if rows.empty or not sources:
+        return []
+    row = rows.iloc[0]
+    out = []
+    for p, (zh, en) in POLLUTANTS.items():
+        if p not in sources or f"{p}_progress_pct" not in row.index:
+            continue
+        out.append({
+            "pollutant": p, "name_zh": zh, "name_en": en, "baseline_2015_t": _num(row[f"{p}_emission_2015_t"]),
+            "cap_2020_t": _num(row[f"{p}_cap_2020_t"]), "observed_2020_t": _num(row[f"{p}_emission_2020_observed_t"]),
+            "progress_pct": _num(row[f"{p}_progress_pct"]), "gap_to_cap_t": _num(row[f"{p}_gap_to_cap_t"]),
+            "status": row.get(f"{p}_target_status", ""), **sources[p],
         })
     return out
 
@@ -249,6 +310,7 @@ def city_detail(data: ViewData, adcode: str) -> dict | None:
         "adcode": adcode, "name_zh": place.name_zh, "name_en": place.name_en, "province_zh": place.province_zh,
         "in_liaoning": in_liaoning,
         "targets": city_targets(data, adcode),
+        "progress": city_progress(data, adcode),
         "own_targets": [_target_row(r) for _, r in own.iterrows()],
         "regions": city_regions(data, adcode),
         "designations": city_designations(data, adcode),

@@ -328,7 +328,7 @@
       if (window.location.search !== q) window.history.replaceState(window.history.state, "", q);
       return q;
     },
-    measureOptions: function (group, lang, measure, store) {
+    measureOptions: function (group, lang, store, measure) {
       const ms = store.measures[group] || [];
       const opts = ms.map(function (m) { return { label: lbl(store.i18n.measures, m, lang), value: m }; });
       return [opts, ms.indexOf(measure) >= 0 ? measure : ms[0]];
