@@ -195,6 +195,17 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     def _detail(city, panel, region, lang, show_other, dataset_id):
         return detail_panel(data, city, panel, region, lang, show_other, dataset_id, settings)
 
+    app.clientside_callback(
+        """function (lang, store) {
+            const s = store.i18n.strings, tr = function (k) { return s[k][lang] || s[k].zh; };
+            return [tr("upload_source"), tr("dataset_none"), tr("dataset_confirm"),
+                    [{label: tr("page_slide"), value: "slide"}, {label: tr("page_a4"), value: "a4"}]];
+        }""",
+        [Output("upload-source", "placeholder"), Output("dataset", "placeholder"), Output("remove-confirm", "message"),
+         Output("export-page", "options")],
+        Input("lang", "value"), store, prevent_initial_call=True,
+    )
+
     @app.callback(
         Output("store", "data", allow_duplicate=True), Output("dataset", "options"),
         Output("dataset", "value"), Output("upload-message", "children"),

@@ -197,7 +197,7 @@ def create_observed_controls(lang: str = DEFAULT_LANG) -> html.Div:
         dcc.Dropdown(id="dataset", options=[], value=None, clearable=True, searchable=False,
                      placeholder=t("dataset_none", lang), className="dataset"),
         dcc.ConfirmDialogProvider(id="remove-confirm", message=t("dataset_confirm", lang),
-                                  children=html.Button(t("dataset_remove", lang), id="remove-dataset",
+                                  children=html.Button(T("dataset_remove", lang=lang), id="remove-dataset",
                                                        className="small-button")),
         html.Div(id="upload-message", className="note upload-message"),
     ])

@@ -132,3 +132,27 @@ def test_upload_in_the_browser_shows_the_progress_map(page, served):
     page.locator("#ranking .rank-bar").first.click()
     page.wait_for_selector(".data.progress", timeout=20_000)
     assert "示例(虚构)" in page.locator(".data.progress").inner_text()
+
+
+@pytest.mark.browser
+def test_observed_controls_switch_language(page, served):
+    page.goto(served + "/?lang=en")
+    page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14", timeout=20_000)
+    page.wait_for_function("document.querySelector('#upload-source').placeholder.startsWith('Source')",
+                           timeout=10_000)
+    assert "Remove selected dataset" in page.locator("#remove-dataset").inner_text()
+    assert "No observed values are loaded" in page.locator("#observed-note").inner_text()
+    assert "A4 portrait" in page.locator("#export-page").inner_text()
+
+
+@pytest.mark.browser
+def test_export_button_downloads_the_view_on_screen(page, served):
+    page.goto(served + "/?indicator=nox_cap_2020_t&scheme=equal_interval&lang=en")
+    page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14", timeout=20_000)
+    page.wait_for_selector(".legend .legend-title")
+    with page.expect_download(timeout=60_000) as info:
+        page.locator("button", has_text="PNG").click()
+    download = info.value
+    assert download.suggested_filename == "nox_cap_2020_t_en_slide.png"
+    data = Path(download.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 100_000
