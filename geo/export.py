@@ -32,7 +32,8 @@ import pandas as pd
 
 from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES, Classes, classes_for
 from geo.errors import LnmapError
-from geo.indicators import BY_ID, CATALOGUE, POLLUTANTS, Indicator
+from geo.fileio import write_bytes_atomic
+from geo.indicators import BY_ID, CATALOGUE, Indicator
 from geo.provenance import DOCUMENTS
 from geo.settings import PROJECTED_CRS, Settings, get_settings
 
@@ -505,18 +506,11 @@ def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide"
     return f"{indicator_id}_{lang}{shape}.{fmt}"
 
 
-def _atomic_write(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
-
-
 def write_map(out: Path, indicator_id: str, fmt: str | None = None, **options) -> Path:
     """Write :func:`render_map` to ``out``; the format defaults to the file's suffix."""
     out = Path(out)
     fmt = fmt or out.suffix.lstrip(".").lower()
-    _atomic_write(out, render_map(indicator_id, fmt, **options))
+    write_bytes_atomic(out, render_map(indicator_id, fmt, **options))
     return out
 
 
@@ -592,7 +586,7 @@ def export_all(
                 for f, data in render_static_many(spec, layers, static, page=page, regions=regions, sites=sites,
                                                   dpi=dpi).items():
                     path = out_dir / f"{ind.id}.{f}"
-                    _atomic_write(path, data)
+                    write_bytes_atomic(path, data)
                     summary.written.append(path)
             except Exception as exc:  # noqa: BLE001
                 log.exception("export of %s failed", ind.id)
@@ -610,7 +604,7 @@ def export_all(
                 continue
             try:
                 path = out_dir / f"{ind.id}.{f}"
-                _atomic_write(path, render_spec(spec, layers, f, page=page, regions=regions, sites=sites, dpi=dpi))
+                write_bytes_atomic(path, render_spec(spec, layers, f, page=page, regions=regions, sites=sites, dpi=dpi))
                 summary.written.append(path)
             except Exception as exc:  # noqa: BLE001
                 log.exception("export of %s (%s) failed", ind.id, f)
@@ -622,7 +616,7 @@ def export_all(
 
         try:
             path = out_dir / DECK_NAME
-            _atomic_write(path, build_deck(deck, export_font().family))
+            write_bytes_atomic(path, build_deck(deck, export_font().family))
             summary.written.append(path)
         except Exception as exc:  # noqa: BLE001
             log.exception("PowerPoint deck failed")

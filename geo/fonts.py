@@ -84,8 +84,6 @@ class ExportFont:
 
 @lru_cache(maxsize=8)
 def _cmap(path: str, face_index: int) -> frozenset[int]:
-    from fontTools.ttLib import TTCollection, TTFont
-
     try:
         with _open_face(path, face_index) as font:
             cmap = font.getBestCmap() or {}

@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataValidationError, GazetteerError, Problem
+from geo.fileio import write_bytes_atomic
 from geo.gazetteer import get_gazetteer
 from geo.indicators import POLLUTANTS
 from geo.settings import Settings, get_settings
@@ -232,19 +232,6 @@ def store_dir(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).store_dir
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def list_datasets(settings: Settings | None = None) -> list[dict]:
     """Committed datasets (those with a metadata file), oldest first."""
     root = store_dir(settings)
@@ -282,11 +269,13 @@ def import_observed(
         "data_file": f"{dataset_id}.csv",
         "same_file_as": [m["dataset_id"] for m in list_datasets(settings) if m["file_sha256"] == parsed.sha256],
     }
-    _atomic_write(root / meta["data_file"], rows.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    write_bytes_atomic(root / meta["data_file"], rows.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+                       sync=True)
     pause = float(os.environ.get("LNMAP_FAULT_PAUSE_BEFORE_COMMIT", "0") or 0)
     if pause:  # fault injection for the crash-safety test: a window between data and commit mark
         time.sleep(pause)
-    _atomic_write(root / f"{dataset_id}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_bytes_atomic(root / f"{dataset_id}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
+                       sync=True)
     if activate:
         use_dataset(dataset_id, settings)
     return meta
@@ -298,7 +287,7 @@ def use_dataset(dataset_id: str | None, settings: Settings | None = None) -> Non
     if dataset_id is not None and dataset_id not in {m["dataset_id"] for m in list_datasets(settings)}:
         raise KeyError(f"no dataset {dataset_id!r}")
     root.mkdir(parents=True, exist_ok=True)
-    _atomic_write(root / ACTIVE, json.dumps({"dataset_id": dataset_id}).encode("utf-8"))
+    write_bytes_atomic(root / ACTIVE, json.dumps({"dataset_id": dataset_id}).encode("utf-8"), sync=True)
 
 
 def active_dataset(settings: Settings | None = None) -> str | None:

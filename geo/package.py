@@ -12,14 +12,12 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from geo.errors import DataValidationError, Problem
-from geo.gazetteer import get_gazetteer
+from geo.fileio import write_atomic
 from geo.indicators import (
     CATALOGUE,
     CATALOGUE_FILE,
@@ -229,19 +227,6 @@ SCHEMAS: dict[str, dict] = {
 # --------------------------------------------------------------------------- build
 
 
-def _write_atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _csv(df: pd.DataFrame):
     return lambda p: df.to_csv(p, index=False, encoding="utf-8", lineterminator="\n")
 
@@ -319,14 +304,14 @@ def build_indicators(settings: Settings | None = None) -> dict[str, int]:
 
     ref = settings.reference_dir / "sites.csv"
     sites = build_sites(pd.read_csv(ref, dtype=str, keep_default_na=False))
-    _write_atomic(out / QUOTA_FILE, _csv(quotas))
-    _write_atomic(out / CATALOGUE_FILE, _csv(catalogue_frame()))
-    _write_atomic(out / "sites.csv", _csv(sites))
-    _write_atomic(out / RECONCILIATION_FILE, _csv(recon))
+    write_atomic(out / QUOTA_FILE, _csv(quotas))
+    write_atomic(out / CATALOGUE_FILE, _csv(catalogue_frame()))
+    write_atomic(out / "sites.csv", _csv(sites))
+    write_atomic(out / RECONCILIATION_FILE, _csv(recon))
     desc = descriptor(settings)
     desc["created"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     desc["command"] = "lnmap build-indicators"
-    _write_atomic(out / DESCRIPTOR, lambda p: p.write_text(json.dumps(desc, ensure_ascii=False, indent=1) + "\n",
+    write_atomic(out / DESCRIPTOR, lambda p: p.write_text(json.dumps(desc, ensure_ascii=False, indent=1) + "\n",
                                                            encoding="utf-8"))
     return {QUOTA_FILE: len(quotas), CATALOGUE_FILE: len(CATALOGUE), "sites.csv": len(sites),
             RECONCILIATION_FILE: len(recon)}

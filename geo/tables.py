@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.indicators import CATALOGUE, export_table
-from geo.package import _write_atomic
+from geo.fileio import write_atomic
 from geo.settings import Settings
 
 
@@ -24,13 +24,13 @@ def write_table(out: Path, fmt: str, settings: Settings | None = None) -> int:
     table = export_table(settings)
     out = Path(out)
     if fmt == "csv":
-        _write_atomic(out, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n"))
+        write_atomic(out, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n"))
     elif fmt == "xlsx":
         def _xlsx(p: Path) -> None:
             with pd.ExcelWriter(p, engine="openpyxl") as xl:
                 table.to_excel(xl, sheet_name="cities", index=False)
                 sources_frame().to_excel(xl, sheet_name="sources", index=False)
-        _write_atomic(out, _xlsx)
+        write_atomic(out, _xlsx)
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return len(table)
