@@ -120,11 +120,19 @@ def _read_frame(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
     if not text.strip():
         raise DataValidationError(Problem("not a table: the file is empty", source=name))
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python",
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_delimiter(text),
                             skipinitialspace=True)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise DataValidationError(Problem(f"not a table: {exc}", source=name)) from None
     return frame, encoding
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the header line: comma, semicolon, tab or full-width comma (comma if none)."""
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    counts = {d: header.count(d) for d in (",", ";", "\t", "，")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
 
 
 def read_observed(data: bytes, *, name: str = "upload", source: str | None = None) -> Parsed:

@@ -236,3 +236,9 @@ def test_progress_on_real_baselines():
     assert sy.cod_progress_pct == pytest.approx(95.51, abs=0.01)
     assert sy.cod_gap_to_cap_t == pytest.approx(1951.23, abs=0.01)
     assert table.cod_progress_pct.notna().sum() == 1
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "，"])
+def test_delimiters(sep):
+    data = sep.join(["城市", "指标", "年份", "数值", "单位"]) + "\n" + sep.join(["沈阳", "COD", "2020", "1", "吨"]) + "\n"
+    assert read_observed(data.encode("utf-8")).rows.adcode.tolist() == ["210100"]
