@@ -120,7 +120,7 @@ def _read_frame(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
     if not text.strip():
         raise DataValidationError(Problem("not a table: the file is empty", source=name))
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_delimiter(text),
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_delimiter(text), engine="python",
                             skipinitialspace=True)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise DataValidationError(Problem(f"not a table: {exc}", source=name)) from None
