@@ -114,7 +114,11 @@ def fmt_number(value: float | None, decimals: int) -> str:
 def _translate_part(part: str, lang: str) -> str:
     if lang == "zh":
         return part
-    part = re.sub(r"附件\s*(\d+)\s*第\s*(\d+)\s*列", r"annex \1, column \2", part)
+    def _columns(m: re.Match) -> str:
+        cols = m.group(2).replace("、", " and ")
+        return f"annex {m.group(1)}, column{'s' if cols != m.group(2) or '–' in cols else ''} {cols}"
+
+    part = re.sub(r"附件\s*(\d+)\s*第\s*([\d、–]+)\s*列", _columns, part)
     part = re.sub(r"附件\s*(\d+)", r"annex \1", part)
     part = re.sub(r"第(\S+)条", r"clause \1", part)
     return part

@@ -78,6 +78,7 @@ def _catalogue() -> tuple[Indicator, ...]:
     ]
     for annex, (p, (zh, en)) in enumerate(POLLUTANTS.items(), start=2):
         src = lambda col: cite(doc, f"附件{annex} 第{col}列")  # noqa: E731
+        src12, src123 = cite(doc, f"附件{annex} 第1、2列"), cite(doc, f"附件{annex} 第1–3列")
         items += [
             Indicator(f"{p}_emission_2015_t", p, "emission_2015", f"{zh} 2015年排放量", f"{en} emissions 2015",
                       "t", "2015", "", "annex", src(1), annex=annex, column=1),
@@ -86,19 +87,19 @@ def _catalogue() -> tuple[Indicator, ...]:
             Indicator(f"{p}_key_project_cut_t", p, "key_project_cut", f"{zh} 2020年重点工程减排量",
                       f"{en} 2020 cut from key projects", "t", "2020", "2015", "annex", src(3), annex=annex, column=3),
             Indicator(f"{p}_cap_2020_t", p, "cap_2020", f"{zh} 2020年排放上限", f"{en} allowed 2020 emissions",
-                      "t", "2020", "2015", "derived", f"{src(1)}; {src(2)}",
+                      "t", "2020", "2015", "derived", src12,
                       formula=f"{p}_emission_2015_t × (1 − {p}_cut_target_pct ÷ 100), rounded to 0.01"),
             Indicator(f"{p}_required_cut_t", p, "required_cut", f"{zh} 2020年应减排量", f"{en} required cut by 2020",
-                      "t", "2020", "2015", "derived", f"{src(1)}; {src(2)}",
+                      "t", "2020", "2015", "derived", src12,
                       formula=f"{p}_emission_2015_t × {p}_cut_target_pct ÷ 100, rounded to 0.01"),
             Indicator(f"{p}_cut_beyond_projects_t", p, "cut_beyond_projects", f"{zh} 重点工程以外需减排量",
                       f"{en} required cut not covered by key projects", "t", "2020", "2015", "derived",
-                      f"{src(1)}; {src(2)}; {src(3)}",
+                      src123,
                       formula=f"{p}_emission_2015_t × {p}_cut_target_pct ÷ 100 − {p}_key_project_cut_t, rounded to 0.01",
                       diverging=True),
             Indicator(f"{p}_project_coverage_pct", p, "project_coverage", f"{zh} 重点工程减排覆盖率",
                       f"{en} share of required cut covered by key projects", "%", "2020", "2015", "derived",
-                      f"{src(1)}; {src(2)}; {src(3)}",
+                      src123,
                       formula=f"{p}_key_project_cut_t ÷ ({p}_emission_2015_t × {p}_cut_target_pct ÷ 100) × 100, rounded to 0.01"),
             Indicator(f"{p}_emission_2020_observed_t", p, "observed_2020", f"{zh} 2020年实际排放量",
                       f"{en} observed 2020 emissions", "t", "2020", "", "observed",
@@ -107,12 +108,12 @@ def _catalogue() -> tuple[Indicator, ...]:
                       "%", "2020", "2015", "observed", f"{src(1)}; user import",
                       formula=f"({p}_emission_2015_t − {p}_emission_2020_observed_t) ÷ {p}_emission_2015_t × 100"),
             Indicator(f"{p}_progress_pct", p, "progress", f"{zh} 减排目标完成进度", f"{en} progress towards the 2020 cut",
-                      "%", "2020", "2015", "observed", f"{src(1)}; {src(2)}; user import",
+                      "%", "2020", "2015", "observed", f"{src12}; user import",
                       formula=f"({p}_emission_2015_t − {p}_emission_2020_observed_t) ÷ "
                               f"({p}_emission_2015_t − {p}_cap_2020_t) × 100; 100 = target reached",
                       diverging=True, centre=100.0),
             Indicator(f"{p}_gap_to_cap_t", p, "gap_to_cap", f"{zh} 距2020年上限差额", f"{en} observed minus 2020 cap",
-                      "t", "2020", "2015", "observed", f"{src(1)}; {src(2)}; user import",
+                      "t", "2020", "2015", "observed", f"{src12}; user import",
                       formula=f"{p}_emission_2020_observed_t − {p}_cap_2020_t; > 0 still to cut, < 0 below the cap",
                       diverging=True),
         ]

@@ -72,7 +72,7 @@ def test_spec_uses_the_dashboard_classes(layers, spec_zh):
 
 def test_derived_spec_cites_every_input_and_formula(layers):
     spec = export.map_spec("so2_cap_2020_t", layers, lang="zh")
-    assert spec.source == f"资料来源：{DOC} 附件4 第1列、附件4 第2列"
+    assert spec.source == f"资料来源：{DOC} 附件4 第1、2列"
     assert spec.formula.startswith("计算方法：二氧化硫 2015年排放量 × (1 − 二氧化硫 2020年下降比例 ÷ 100)")
     assert "省直管电厂" in spec.footnote  # annex 4's note
 
@@ -80,7 +80,7 @@ def test_derived_spec_cites_every_input_and_formula(layers):
 def test_english_spec_has_english_names(layers):
     spec = export.map_spec("so2_cap_2020_t", layers, lang="en")
     assert spec.title == "Liaoning cities: SO2 allowed 2020 emissions"
-    assert spec.source == f"Source: {DOC}, annex 4, column 1; annex 4, column 2"
+    assert spec.source == f"Source: {DOC}, annex 4, columns 1 and 2"
     assert "Shenyang" in set(spec.table["label"])
     cjk = re.compile(r"[\u4e00-\u9fff]")
     # Chinese only in the document number and the mandated boundary wording.

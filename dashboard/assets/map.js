@@ -251,7 +251,9 @@
     const notes = [comp("Div", { className: "legend-note", children: lbl(store.i18n.schemes, scheme, lang) +
       (ind.diverging ? " · " + tr(store, "legend_centre", lang).replace("{c}", fmt(ind.centre)) : "") })];
     notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_source", lang) + ": " + ind.source }));
-    if (ind.formula) notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_formula", lang) + ": " + ind.formula }));
+    // The formula can be long: folded, so the legend does not cover the map (it is also in the city panel).
+    if (ind.formula) notes.push(comp("Details", { className: "legend-note legend-formula", children: [
+      comp("Summary", { children: tr(store, "legend_formula", lang) }), comp("Div", { children: ind.formula }) ] }));
     return [comp("Div", { className: "legend-title", children: title })].concat(rows, notes);
   }
   function ranking(store, indicator, scheme, selected, lang, ids) {
