@@ -112,8 +112,8 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
     view = parse_query(query or "", {"indicators": {i.id: 1 for i in with_observed(
         data, _observed_rows(dataset_id, settings)).indicators}, "cities": {}})
     page = page if page in ("slide", "a4") else "slide"
-    regions = any(r in view.layers for r in REGION_IDS)
-    sites = any(k in view.layers for k in SITE_LAYERS)
+    regions = [r for r in REGION_IDS if r in view.layers]  # the outlines and sites switched on, no others
+    sites = [k for k in SITE_LAYERS if k in view.layers]
     try:
         blob = render_map(view.indicator, fmt, lang=view.lang, scheme=view.scheme, page=page, regions=regions,
                           sites=sites, settings=settings, observed=_observed_rows(dataset_id, settings))

@@ -23,6 +23,7 @@ import io
 import logging
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -481,8 +482,8 @@ def render_map(
     lang: str = "zh",
     scheme: str = DEFAULT_SCHEME,
     page: str = "slide",
-    regions: bool = False,
-    sites: bool = False,
+    regions: bool | Collection[str] = False,
+    sites: bool | Collection[str] = False,
     dpi: int = DEFAULT_DPI,
     settings: Settings | None = None,
     observed: pd.DataFrame | None = None,
@@ -490,8 +491,9 @@ def render_map(
 ) -> bytes:
     """One indicator as ``fmt`` (see :data:`FORMATS`); what a download button sends.
 
-    ``observed`` is the imported observed-values frame (as :func:`geo.indicators.load_cities`
-    takes it); ``layers`` lets a caller reuse loaded data across exports.
+    ``regions`` / ``sites``: ``True`` for all, or the region ids / site kinds to draw
+    (the dashboard passes the layers switched on). ``observed`` is the imported
+    observed-values frame (as :func:`geo.indicators.load_cities` takes it); ``layers`` lets a caller reuse loaded data across exports.
     Raises :class:`ExportError` for bad options or an indicator with no values, and
     :class:`geo.fonts.FontError` when the font is missing or lacks a glyph.
 
@@ -499,6 +501,8 @@ def render_map(
     True
     """
     _check_options(indicator_id, fmt, lang, scheme, page, dpi)
+    regions = regions if isinstance(regions, bool) else tuple(regions)
+    sites = sites if isinstance(sites, bool) else tuple(sites)
     layers = layers or load_layers(settings, observed)
     spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme)
     return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi)

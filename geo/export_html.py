@@ -202,21 +202,21 @@ def render_html(spec: MapSpec, layers: Layers, *, regions: bool = False, sites: 
                       interactive=False).add_to(m)
 
     # Region outlines and sites, as layers the reader can switch.
-    from geo.export_static import REGION_COLOURS, SITE_MARKERS  # noqa: F401 - same colours as the print map
+    from geo.export_static import REGION_COLOURS, SITE_MARKERS, selected  # noqa: F401 - same colours as the print map
 
     outlines = layers.regions
     for rid, name in region_names.items():
         sub = outlines[outlines.region_id == rid]
         if not len(sub):
             continue
-        fg = folium.FeatureGroup(name=T(lang, "区域：", "Region: ") + name, show=regions)
+        fg = folium.FeatureGroup(name=T(lang, "区域：", "Region: ") + name, show=selected(regions, rid))
         data = _geojson(sub.assign(label=name, geometry=sub.geometry.simplify(0.002)), ["label", "membership"])
         folium.GeoJson(data, style_function=lambda f, c=REGION_COLOURS.get(rid, "#333"): {
             "fill": False, "color": c, "weight": 3,
             "dashArray": None if f["properties"]["membership"] == "full" else "6 4"},
             tooltip=GeoJsonTooltip(fields=["label", "membership"], labels=False)).add_to(fg)
         fg.add_to(m)
-    fg_sites = folium.FeatureGroup(name=spec.labels["sites"], show=sites)
+    fg_sites = folium.FeatureGroup(name=spec.labels["sites"], show=bool(sites))
     st = layers.sites.copy()
     st["name"] = [T(lang, z, e) for z, e in zip(st["name_zh"], st["name_en"])]
     st["kind_label"] = [spec.site_kinds.get(k, k) for k in st["kind"]]

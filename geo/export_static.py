@@ -116,6 +116,11 @@ def _label_points(cities_p) -> dict[str, tuple[float, float]]:
     return pts
 
 
+def selected(choice, key: str) -> bool:
+    """``regions``/``sites`` options: ``True`` (all), ``False`` (none) or a collection of ids/kinds."""
+    return choice if isinstance(choice, bool) else key in set(choice)
+
+
 def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: bool, scale: float = 1.0,
              legend_loc: str | None = "lower right", legend_size: float = 1.0) -> None:
     """The map itself into ``ax`` (EPSG:4550): context, choropleth, outlines, labels, furniture."""
@@ -175,6 +180,7 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
 
     if regions:
         outlines = layers.projected("regions")
+        outlines = outlines[[selected(regions, r) for r in outlines.region_id]]
         order = list(REGION_COLOURS)
         for row in outlines.itertuples():
             k = order.index(row.region_id) if row.region_id in order else 0
@@ -199,7 +205,7 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
     if sites:
         pts = layers.projected("sites")
         for kind, marker in SITE_MARKERS.items():
-            sub = pts[pts["kind"] == kind]
+            sub = pts[pts["kind"] == kind] if selected(sites, kind) else pts.iloc[:0]
             if len(sub):
                 ax.scatter(sub.geometry.x, sub.geometry.y, marker=marker, s=34 * scale ** 2, c="#222222",
                            edgecolors="white", linewidths=0.7, zorder=7)

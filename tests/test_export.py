@@ -319,3 +319,15 @@ def test_cli_export_all_summary(store, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "wrote 60 files" in result.output
     assert len(list((store / "all").glob("*.xlsx"))) == 30
+
+
+def test_regions_and_sites_can_be_chosen_one_by_one(layers):
+    spec = export.map_spec("cod_emission_2015_t", layers, lang="zh")
+    from geo.export_static import selected
+
+    assert selected(True, "coastal_belt") and not selected(False, "coastal_belt")
+    assert selected(("coastal_belt",), "coastal_belt") and not selected(("coastal_belt",), "east_green")
+    one = export.render_spec(spec, layers, "svg", regions=("coastal_belt",), sites=("port",))
+    every = export.render_spec(spec, layers, "svg", regions=True, sites=True)
+    none = export.render_spec(spec, layers, "svg")
+    assert len(none) < len(one) < len(every)
