@@ -21,6 +21,7 @@ from dashboard.i18n import t
 from dashboard.layers import build_layers, register_routes
 from dashboard.layout import create_layout, layer_specs
 from dashboard.state import View, browser_store, build_hideout
+from geo.observed import MAX_BYTES
 from geo.settings import Settings, get_settings
 from geo.view import load_view_data
 
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     # Compress Dash's bundles and the layout (flask-compress); not streamed files such as /assets/,
     # whose file handle flask-compress 1.25 leaves open (ResourceWarning). Our GeoJSON is pre-gzipped.
     app.server.config["COMPRESS_STREAMS"] = False
+    # Uploads arrive base64-encoded inside a callback request: cap the request, not only the decoded file.
+    app.server.config["MAX_CONTENT_LENGTH"] = 2 * MAX_BYTES
     app.index_string = INDEX
     app.layout = create_layout(store, hideout, view)
     register_callbacks(app, data, store, settings)

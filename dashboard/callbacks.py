@@ -37,7 +37,7 @@ def _observed_rows(dataset_id: str | None, settings: Settings | None):
         return None
     try:
         return load_observed(dataset_id, settings)
-    except FileNotFoundError:  # removed meanwhile (another user, or the CLI)
+    except (KeyError, FileNotFoundError):  # not a dataset id, or removed meanwhile (another user, or the CLI)
         return None
 
 
@@ -60,7 +60,7 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
 
 def observed_state(data: ViewData, base_store: dict, trigger: str | None, contents: str | None,
                    filename: str | None, source: str | None, dataset_id: str | None, lang: str | None,
-                   settings: Settings | None = None) -> tuple:
+                   settings: Settings | None = None, *, search: str | None = None) -> tuple:
     """Upload, pick or remove an observed dataset.
 
     Returns (store, dataset options, dataset value, message, pollutant, measure); ``no_update``
@@ -92,8 +92,9 @@ def observed_state(data: ViewData, base_store: dict, trigger: str | None, conten
             pass
         message = t("removed", lang).format(id=dataset_id)
         dataset_id = None
-    elif trigger is None:  # page load: the store's active dataset, if any
-        dataset_id = dataset_id or active_dataset(settings)
+    elif trigger is None:  # page load: the URL's dataset, else the store's active one
+        asked = parse_query(search or "", {"indicators": {}, "cities": {}})
+        dataset_id = dataset_id or asked.dataset or active_dataset(settings)
     metas = list_datasets(settings)
     known = {m["dataset_id"]: m for m in metas}
     if dataset_id not in known:
@@ -101,6 +102,11 @@ def observed_state(data: ViewData, base_store: dict, trigger: str | None, conten
     if trigger is None and dataset_id is None:
         return no_update, dataset_options(metas), None, no_update, no_update, no_update
     store = observed_store(base_store, data, _observed_rows(dataset_id, settings), known.get(dataset_id))
+    if trigger is None:  # a shared link may name an observed measure, known only now that the dataset is in
+        asked = parse_query(search or "", store)
+        ind = store["indicators"].get(asked.indicator)
+        if ind and ind["kind"] == "observed":
+            pollutant, measure = ind["group"], ind["measure"]
     return store, dataset_options(metas), dataset_id, message, pollutant, measure
 
 
@@ -112,7 +118,8 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
     view = parse_query(query or "", {"indicators": {i.id: 1 for i in with_observed(
         data, _observed_rows(dataset_id, settings)).indicators}, "cities": {}})
     page = page if page in ("slide", "a4") else "slide"
-    regions = [r for r in REGION_IDS if r in view.layers]  # the outlines and sites switched on, no others
+    # The outlines and sites switched on, and the region whose view is open.
+    regions = [r for r in REGION_IDS if r in view.layers or (view.panel == "region" and r == view.region)]
     sites = [k for k in SITE_LAYERS if k in view.layers]
     try:
         blob = render_map(view.indicator, fmt, lang=view.lang, scheme=view.scheme, page=page, regions=regions,
@@ -183,7 +190,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Output("query", "data"),
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
         Input("layers", "value"), Input("lang", "value"), Input("basemap", "value"), Input("panel", "value"),
-        Input("region", "value"), store,
+        Input("region", "value"), Input("store", "data"),  # the store names the observed dataset in use
     )
 
     @app.callback(
@@ -211,12 +218,13 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Output("dataset", "value"), Output("upload-message", "children"),
         Output("pollutant", "value", allow_duplicate=True), Output("measure", "value", allow_duplicate=True),
         Input("upload", "contents"), Input("dataset", "value"), Input("remove-confirm", "submit_n_clicks"),
-        State("upload", "filename"), State("upload-source", "value"), State("lang", "value"),
+        State("upload", "filename"), State("upload-source", "value"), State("lang", "value"), State("url", "search"),
         prevent_initial_call="initial_duplicate",
     )
-    def _observed(contents, dataset_id, _removed, filename, source, lang):
+    def _observed(contents, dataset_id, _removed, filename, source, lang, search):
         trigger = ctx.triggered_id if ctx.triggered else None
-        return observed_state(data, base_store, trigger, contents, filename, source, dataset_id, lang, settings)
+        return observed_state(data, base_store, trigger, contents, filename, source, dataset_id, lang, settings,
+                              search=search)
 
     @app.callback(
         Output("download", "data"), Output("export-message", "children"),

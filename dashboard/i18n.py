@@ -71,6 +71,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_place": {"zh": "地点", "en": "Place"},
     "col_quote": {"zh": "原文", "en": "Quote"},
     "annex_value": {"zh": "附件原值", "en": "annex value"},
+    "observed_value": {"zh": "实测值（用户导入）", "en": "observed value (user import)"},
     "derived_value": {"zh": "推算值", "en": "derived"},
     "partial": {"zh": "部分成员", "en": "partial member"},
     "full": {"zh": "完整成员", "en": "full member"},

@@ -19,6 +19,7 @@ from dashboard.i18n import (
 )
 from dashboard.layers import layer_url
 from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
+from geo.observed import MAX_BYTES
 
 #: Liaoning's extent (lat, lon), padded a little, for the initial view.
 BOUNDS = [[38.6, 118.8], [43.55, 125.8]]
@@ -192,7 +193,7 @@ def create_observed_controls(lang: str = DEFAULT_LANG) -> html.Div:
         T("observed", html.H3),
         dcc.Input(id="upload-source", type="text", debounce=False, className="source-input",
                   placeholder=t("upload_source", lang)),
-        dcc.Upload(id="upload", className="upload", multiple=False, accept=".csv,.xlsx,.txt",
+        dcc.Upload(id="upload", className="upload", multiple=False, accept=".csv,.xlsx,.txt", max_size=MAX_BYTES,
                    children=T("upload", html.Div)),
         dcc.Dropdown(id="dataset", options=[], value=None, clearable=True, searchable=False,
                      placeholder=t("dataset_none", lang), className="dataset"),
@@ -228,7 +229,8 @@ def render_upload_result(meta: dict | None, problems: list[str] | None, lang: st
         return []
     text = t("upload_ok", lang).format(rows=meta["rows"], cities=meta["cities"], encoding=meta["encoding"],
                                        id=meta["dataset_id"])
-    return [html.Span(text, className="ok")] + [html.Div(c, className="cite") for c in meta["conversions"]]
+    return ([html.Span(text, className="ok")] + [html.Div(c, className="cite") for c in meta["conversions"]]
+            + [html.Div(w, className="warning") for w in meta.get("warnings", [])])
 
 
 def dataset_options(metas: list[dict]) -> list[dict]:
@@ -249,7 +251,7 @@ def render_progress(rows: list[dict], lang: str) -> list:
              html.Span(t(f"status_{r['status']}", lang) if r["status"] else "—", className=f"status {r['status']}"),
              html.Span(r["citation"], className="cite")] for r in rows]
     return [html.H3(t("progress_title", lang)), _table(head, body, class_name="data progress"),
-            html.P(t("progress_formula", lang) + " (t)", className="note")]
+            html.P(t("progress_formula", lang), className="note")]
 
 
 # --------------------------------------------------------------------------- detail panel
@@ -291,10 +293,12 @@ def render_city(detail: dict | None, lang: str) -> list:
                 _name(r, lang),
                 html.Span([html.Span(fmt(r["value"]), className="num"), " ", html.Span(unit, className="unit")]),
                 _years(r["base_year"], r["year"]),
-                html.Div([html.Div(r["formula"] or t("annex_value", lang), className="formula"),
+                html.Div([html.Div(r["formula"] or t("observed_value" if r["kind"] == "observed" else "annex_value",
+                                                     lang), className="formula"),
                           html.Div(r["citation"], className="cite")]),
             ])
         out.append(_table(head, rows, class_name="data targets"))
+        out += [html.P(n, className="note annex-note") for n in detail.get("notes", [])]
     if detail["own_targets"]:
         out.append(html.H3(t("own_targets", lang)))
         head = [t(k, lang) for k in ("col_indicator", "col_value", "col_unit", "col_years", "col_source", "col_quote")]

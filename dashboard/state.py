@@ -10,6 +10,7 @@ browser keeps :func:`browser_store` in a ``dcc.Store`` and builds the map's
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import parse_qs, urlencode
 
@@ -17,6 +18,7 @@ import xyzservices.providers as xyz
 
 from dashboard.i18n import DEFAULT_LANG, LANGS, bundle
 from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
+from geo.regions import REGION_COLOURS
 from geo.view import ViewData, indicator_payload, measures_by_group, with_observed
 
 DEFAULT_INDICATOR = "cod_emission_2015_t"
@@ -33,10 +35,10 @@ BASEMAPS = {
 }
 #: Distinct outline styles of the four regions (colour-blind-safe Okabe-Ito colours + dash patterns).
 REGION_STYLES = {
-    "shenyang_metro": {"color": "#0072B2", "dashArray": ""},
-    "coastal_belt": {"color": "#009E73", "dashArray": "10 5"},
-    "west_liaoning": {"color": "#CC79A7", "dashArray": "2 5"},
-    "east_green": {"color": "#D55E00", "dashArray": "14 4 3 4"},
+    "shenyang_metro": {"color": REGION_COLOURS["shenyang_metro"], "dashArray": ""},
+    "coastal_belt": {"color": REGION_COLOURS["coastal_belt"], "dashArray": "10 5"},
+    "west_liaoning": {"color": REGION_COLOURS["west_liaoning"], "dashArray": "2 5"},
+    "east_green": {"color": REGION_COLOURS["east_green"], "dashArray": "14 4 3 4"},
 }
 
 
@@ -50,6 +52,7 @@ class View:
     basemap: str = "none"
     panel: str = "city"
     region: str = REGION_IDS[0]
+    dataset: str | None = None  # the observed dataset in use (geo.observed), if any
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -88,6 +91,8 @@ def parse_query(search: str, store: dict) -> View:
         view.panel = q["panel"]
     if q.get("region") in REGION_IDS:
         view.region = q["region"]
+    if re.match(r"^obs-\d{8}T\d{12}-[0-9a-f]{8}$", q.get("dataset") or ""):
+        view.dataset = q["dataset"]
     return view
 
 
@@ -98,6 +103,8 @@ def format_query(view: View) -> str:
         params["city"] = view.city
     params.update({"layers": ",".join(view.layers), "lang": view.lang, "basemap": view.basemap,
                    "panel": view.panel, "region": view.region})
+    if view.dataset:
+        params["dataset"] = view.dataset
     return "?" + urlencode(params, safe=",")
 
 

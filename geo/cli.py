@@ -249,13 +249,20 @@ def import_cmd(file: Path, source: str | None, no_activate: bool) -> None:
         click.echo(f"  unit conversion: {conv}")
     if meta["same_file_as"]:
         click.echo(f"  note: the same file was imported before as {', '.join(meta['same_file_as'])}")
-    if not no_activate:
+    for warning in meta["warnings"]:
+        click.echo(f"  warning: {warning}")
+    if meta["activated"]:
         click.echo("  the map now uses this dataset")
+    elif not no_activate:
+        click.echo(f"  not made the default (lnmap datasets use {meta['dataset_id']} to use it)")
 
 
-@main.group()
-def datasets() -> None:
-    """List, select or remove imported observed-value datasets."""
+@main.group(invoke_without_command=True)
+@click.pass_context
+def datasets(ctx: click.Context) -> None:
+    """List, select or remove imported observed-value datasets (no subcommand: list)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(datasets_list)
 
 
 @datasets.command("list")

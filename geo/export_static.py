@@ -23,14 +23,13 @@ import unicodedata
 import numpy as np
 
 from geo.export import ExportError, Layers, MapSpec
+from geo.regions import REGION_COLOURS  # the dashboard's colours
 from geo.settings import PROJECTED_CRS
 
 #: Page sizes in inches.
 PAGE_SIZES = {"slide": (40 / 3, 7.5), "a4": (8.27, 11.69), "pptx": (8.0, 6.6)}
 #: Map extent in EPSG:4550 metres (Liaoning plus a margin for labels and furniture).
 EXTENT = (118_000.0, 4_250_000.0, 775_000.0, 4_862_000.0)
-REGION_COLOURS = {"shenyang_metro": "#1b9e77", "coastal_belt": "#1f78b4", "west_liaoning": "#d95f02",
-                  "east_green": "#7570b3"}
 SITE_MARKERS = {"park": "^", "mine": "s", "port": "o", "steel": "D", "nuclear": "*", "airport": "P", "reserve": "h"}
 # Label positions (fraction of the label's shift from the representative point, in metres)
 # for cities whose representative point sits badly for a label.

@@ -11,6 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def write_atomic(path: Path, write: Callable[[Path], None], *, sync: bool = False) -> None:
     """Call ``write(tmp_path)``, then rename ``tmp_path`` over ``path``.
 
@@ -21,6 +25,7 @@ def write_atomic(path: Path, write: Callable[[Path], None], *, sync: bool = Fals
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the mode a plain open() would
     try:
         write(Path(tmp))
         if sync:

@@ -80,6 +80,16 @@ def _key(text: object) -> str:
     return re.sub(r"[\s_()（）\[\]【】]", "", t)
 
 
+_BRACKETED = re.compile(r"^(.*?)\s*[(（\[【]\s*([^)）\]】]*)\s*[)）\]】]\s*$")
+
+
+def _header(text: object) -> tuple[str, str]:
+    """A header's key without a bracketed part, and the bracketed part: ``排放量（吨）`` -> (排放量, 吨)."""
+    norm = unicodedata.normalize("NFKC", str(text)).strip()
+    m = _BRACKETED.match(norm)
+    return (_key(m.group(1)), m.group(2).strip()) if m else (_key(norm), "")
+
+
 _HEADER_INDEX = {_key(alias): canon for canon, aliases in _HEADERS.items() for alias in aliases}
 _POLLUTANT_INDEX = {_key(alias): p for p, aliases in _POLLUTANT_NAMES.items() for alias in aliases}
 _UNIT_INDEX = {_key(u): f for u, f in _UNITS.items()}
@@ -115,16 +125,40 @@ def _read_frame(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
             frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, header=0, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook
             raise DataValidationError(Problem(f"not a table: cannot read the workbook ({exc})", source=name)) from None
-        return frame, "xlsx"
+        return frame, "xlsx", ""
     text, encoding = _decode(data, name)
     if not text.strip():
         raise DataValidationError(Problem("not a table: the file is empty", source=name))
+    separator = _delimiter(text)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_delimiter(text), engine="python",
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator, engine="python",
                             skipinitialspace=True)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise DataValidationError(Problem(f"not a table: {exc}", source=name)) from None
-    return frame, encoding
+    return frame, encoding, separator
+
+
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _number(text: str, *, comma_grouping: bool) -> tuple[float | None, str]:
+    """Parse a value; (number, "") or (None, why). A comma is accepted only as thousands
+    grouping (12,345.6) in a comma-separated file or a workbook; in a semicolon- or
+    tab-separated file a comma may be a decimal comma, so it is refused as ambiguous."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if "," in t:
+        if comma_grouping and _GROUPED.match(t):
+            t = t.replace(",", "")
+        else:
+            return None, (f"value {text!r} is ambiguous: a comma may be a decimal comma or a thousands separator; "
+                          "write it without grouping, with a decimal point (e.g. 21737 or 21.737)")
+    if not _PLAIN.match(t):
+        return None, f"value {text!r} is not a number"
+    value = float(t)
+    if not np.isfinite(value):
+        return None, f"value {text!r} is not a finite number"
+    return value, ""
 
 
 def _delimiter(text: str) -> str:
@@ -140,17 +174,27 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
     if len(data) > MAX_BYTES:
         raise DataValidationError(Problem(f"file too large: {len(data):,} bytes; the limit is {MAX_BYTES:,}",
                                           source=name))
-    frame, encoding = _read_frame(data, name)
+    frame, encoding, separator = _read_frame(data, name)
     columns: dict[str, str] = {}
+    header_unit = ""  # a unit written in the value column's header, e.g. 排放量（万吨）
     problems: list[Problem] = []
     for col in frame.columns:
-        canon = _HEADER_INDEX.get(_key(col))
+        key, bracketed = _header(col)
+        canon = _HEADER_INDEX.get(_key(col)) or _HEADER_INDEX.get(key)
+        if canon == "value" and bracketed:
+            header_unit = bracketed
         if canon and canon in columns:
             problems.append(Problem(f"two columns mean {canon!r}: {columns[canon]!r} and {col!r}", row=1,
                                     field=str(col), source=name))
         elif canon:
             columns[canon] = col
-    missing = [c for c in _REQUIRED if c not in columns]
+    if "unit" not in columns and header_unit:
+        if _UNIT_INDEX.get(_key(header_unit)) is None:
+            problems.append(Problem(f"unknown unit {header_unit!r} in the header; expected 吨/t or 万吨/10kt", row=1,
+                                    field=columns.get("value"), source=name))
+    missing = [c for c in _REQUIRED if c not in columns and not (c == "unit" and header_unit)]
+    if problems and not missing:
+        raise DataValidationError(problems)
     if missing:
         if len(columns) == 0:
             problems.append(Problem("not a table of observed values: no recognised header "
@@ -174,7 +218,8 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
         row_problems: list[Problem] = []
         place = None
         try:
-            place = gaz.resolve(rec[columns["city"]], level="city", row=i, field=columns["city"], source=name)
+            city_text = re.sub(r"^(\d{6})\.0$", r"\1", rec[columns["city"]].strip())  # Excel: 210100.0
+            place = gaz.resolve(city_text, level="city", row=i, field=columns["city"], source=name)
             if not place.in_liaoning:
                 row_problems.append(Problem(f"{place.name_zh} is in {place.province_zh}, not Liaoning", i,
                                             columns["city"], name))
@@ -196,20 +241,16 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
                 row_problems.append(Problem(f"year {year} outside the indicator's range {YEAR_RANGE[0]}–"
                                             f"{YEAR_RANGE[1]}", i, columns["year"], name))
         raw_value = rec[columns["value"]].strip()
-        value = None
-        try:
-            value = float(raw_value.replace(",", "").replace("，", ""))
-            if not np.isfinite(value):
-                raise ValueError
-            if value < 0:
-                row_problems.append(Problem(f"negative value {raw_value!r}", i, columns["value"], name))
-        except ValueError:
-            row_problems.append(Problem(f"value {raw_value!r} is not a number", i, columns["value"], name))
-        unit_text = rec[columns["unit"]].strip()
+        value, why = _number(raw_value, comma_grouping=separator in (",", ""))
+        if why:
+            row_problems.append(Problem(why, i, columns["value"], name))
+        elif value < 0:
+            row_problems.append(Problem(f"negative value {raw_value!r}", i, columns["value"], name))
+        unit_text = rec[columns["unit"]].strip() if "unit" in columns else header_unit
         factor = _UNIT_INDEX.get(_key(unit_text))
         if factor is None:
             row_problems.append(Problem(f"unknown unit {unit_text!r}; expected 吨/t or 万吨/10kt", i,
-                                        columns["unit"], name))
+                                        columns.get("unit", columns["value"]), name))
         if row_problems:
             problems.extend(row_problems)
             continue
@@ -226,11 +267,45 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
             "conversion": "none" if factor == 1 else f"× {factor:g} ({unit_text} → t)",
             "flag": rec[columns["flag"]].strip() if "flag" in columns else "", "source_row": i,
         })
+    problems += _implausible(records, name, columns["value"])
+    problems += _check_source_text(source)
     if problems:
         raise DataValidationError(problems)
     rows = pd.DataFrame.from_records(records)
     rows["source"] = source or name
     return Parsed(rows, encoding, sha, name)
+
+
+#: An observed value this many times above (or below) the city's 2015 baseline is taken for a
+#: unit error (kg for t is 1000x, t for 万吨 10000x), not a real change in emissions.
+PLAUSIBLE_FACTOR = 10.0
+
+
+def _implausible(records: list[dict], name: str, field: str) -> list[Problem]:
+    from geo.indicators import load_quotas
+
+    q = load_quotas()
+    base = q[q.indicator_id.str.endswith("_emission_2015_t")].set_index(["adcode", "indicator_id"]).value
+    problems = []
+    for r in records:
+        b = base.get((r["adcode"], f"{r['pollutant']}_emission_2015_t"))
+        if b and not (b / PLAUSIBLE_FACTOR <= r["value"] <= b * PLAUSIBLE_FACTOR):
+            problems.append(Problem(
+                f"implausible value {r['value']:g} t for {r['city_zh']} {POLLUTANTS[r['pollutant']][1]} {r['year']}: "
+                f"more than {PLAUSIBLE_FACTOR:g}x away from its 2015 baseline {b:g} t (辽政发〔2017〕21号); "
+                "check the unit", r["source_row"], field, name))
+    return problems
+
+
+def _check_source_text(source: str | None) -> list[Problem]:
+    """The source text is printed on figures: refuse characters no font of ours can draw."""
+    if not source:
+        return []
+    bad = sorted({c for c in source if ord(c) > 0xFFFF or unicodedata.category(c) in ("Cc", "Cs", "Co", "So")})
+    if bad:
+        return [Problem(f"source text contains characters that cannot be printed on exported figures: "
+                        f"{' '.join(bad)} — use plain text", field="source")]
+    return []
 
 
 # --------------------------------------------------------------------------- store
@@ -240,15 +315,40 @@ def store_dir(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).store_dir
 
 
+_DATASET_ID = re.compile(r"^obs-\d{8}T\d{12}-[0-9a-f]{8}$")
+_META_KEYS = {"dataset_id", "data_file", "imported_at", "source", "rows", "file_sha256"}
+
+
+def check_dataset_id(dataset_id: object) -> str:
+    """``dataset_id`` if it has the form the store gives (``obs-<time>-<sha8>``); KeyError otherwise.
+
+    Ids come from browsers and command lines: never build a path from one unchecked.
+    """
+    if not isinstance(dataset_id, str) or not _DATASET_ID.match(dataset_id):
+        raise KeyError(f"not a dataset id: {dataset_id!r}")
+    return dataset_id
+
+
 def list_datasets(settings: Settings | None = None) -> list[dict]:
-    """Committed datasets (those with a metadata file), oldest first."""
+    """Committed datasets (those with a valid metadata file and their data), oldest first.
+
+    A broken metadata file is reported in the log and left out, not fatal for the others.
+    """
     root = store_dir(settings)
     if not root.exists():
         return []
     metas = []
     for path in sorted(root.glob("obs-*.json")):
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        if (root / meta["data_file"]).exists():
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+            ok = (_META_KEYS <= set(meta) and _DATASET_ID.match(meta["dataset_id"])
+                  and meta["data_file"] == f"{meta['dataset_id']}.csv" and path.stem == meta["dataset_id"])
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning("observed store: unreadable %s (%s); left out", path.name, exc)
+            continue
+        if not ok:
+            log.warning("observed store: %s is not a valid dataset record; left out", path.name)
+        elif (root / meta["data_file"]).exists():
             metas.append(meta)
     return sorted(metas, key=lambda m: m["imported_at"])
 
@@ -276,6 +376,8 @@ def import_observed(
         "conversions": sorted(set(rows.conversion) - {"none"}),
         "data_file": f"{dataset_id}.csv",
         "same_file_as": [m["dataset_id"] for m in list_datasets(settings) if m["file_sha256"] == parsed.sha256],
+        "warnings": [] if (rows.year.astype(int) == PROGRESS_YEAR).any() else
+        [f"no {PROGRESS_YEAR} values: progress against the 2020 caps needs {PROGRESS_YEAR} figures"],
     }
     write_bytes_atomic(root / meta["data_file"], rows.to_csv(index=False, lineterminator="\n").encode("utf-8"),
                        sync=True)
@@ -284,7 +386,10 @@ def import_observed(
         time.sleep(pause)
     write_bytes_atomic(root / f"{dataset_id}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
                        sync=True)
-    if activate:
+    # A dataset without values for the progress year is kept but not made the default:
+    # it would empty the progress map of the dataset in use.
+    meta["activated"] = bool(activate and not meta["warnings"])
+    if meta["activated"]:
         use_dataset(dataset_id, settings)
     return meta
 
@@ -292,7 +397,7 @@ def import_observed(
 def use_dataset(dataset_id: str | None, settings: Settings | None = None) -> None:
     """Make ``dataset_id`` the one the map uses (None: no observed values)."""
     root = store_dir(settings)
-    if dataset_id is not None and dataset_id not in {m["dataset_id"] for m in list_datasets(settings)}:
+    if dataset_id is not None and check_dataset_id(dataset_id) not in {m["dataset_id"] for m in list_datasets(settings)}:
         raise KeyError(f"no dataset {dataset_id!r}")
     root.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(root / ACTIVE, json.dumps({"dataset_id": dataset_id}).encode("utf-8"), sync=True)
@@ -310,10 +415,10 @@ def active_dataset(settings: Settings | None = None) -> str | None:
 def remove_dataset(dataset_id: str, settings: Settings | None = None) -> None:
     """Remove a dataset: the commit mark first, then its data. Unselects it if active."""
     root = store_dir(settings)
-    meta = root / f"{dataset_id}.json"
-    if not meta.exists():
+    if check_dataset_id(dataset_id) not in {m["dataset_id"] for m in list_datasets(settings)}:
         raise KeyError(f"no dataset {dataset_id!r}")
-    data_file = json.loads(meta.read_text(encoding="utf-8"))["data_file"]
+    meta = root / f"{dataset_id}.json"
+    data_file = f"{dataset_id}.csv"
     if active_dataset(settings) == dataset_id:
         use_dataset(None, settings)
     meta.unlink()
@@ -325,6 +430,7 @@ def load_observed(dataset_id: str | None = None, settings: Settings | None = Non
     dataset_id = dataset_id or active_dataset(settings)
     if dataset_id is None:
         return pd.DataFrame(columns=STORED_COLUMNS)
+    check_dataset_id(dataset_id)
     return pd.read_csv(store_dir(settings) / f"{dataset_id}.csv", dtype={"adcode": str, "flag": str},
                        keep_default_na=False)
 

@@ -337,11 +337,14 @@ def validate_package(data_dir: Path | None = None, settings: Settings | None = N
         for err in task.errors:
             row = getattr(err, "row_number", None)
             field = getattr(err, "field_name", None)
-            problems.append(Problem(f"{err.type}: {err.note}", row, field, files.get(task.name, task.name)))
+            note = err.note
+            if err.type == "hash-count":
+                note += " — the file changed since `lnmap build-indicators` wrote the descriptor"
+            problems.append(Problem(f"{err.type}: {note}", row, field, files.get(task.name, task.name)))
     for err in report.errors:
         problems.append(Problem(f"{err.type}: {err.note}", source=DESCRIPTOR))
-    if problems:
-        return problems
+    # The row-level content checks run whatever the descriptor check found, so that a
+    # changed file is reported row by row and not only as a changed hash.
     problems += _check_references(ind_dir, base / "boundaries" / "places.csv")
     return problems
 
@@ -370,9 +373,22 @@ def _check_references(ind_dir: Path, places_csv: Path) -> list[Problem]:
         if rec["indicator_id"] not in known:
             problems.append(Problem(f"indicator {rec['indicator_id']!r} not in {CATALOGUE_FILE}", i, "indicator_id",
                                     QUOTA_FILE))
-    covered = set(quotas.adcode)
-    for a in sorted(cities - covered):
-        problems.append(Problem(f"city {a} has no quota rows", field="adcode", source=QUOTA_FILE))
+    annex_ids = set(catalogue[catalogue.kind == "annex"].id)
+    have = set(zip(quotas.adcode, quotas.indicator_id))
+    for a in sorted(cities):
+        for ind in sorted(annex_ids):
+            if (a, ind) not in have:
+                problems.append(Problem(f"city {a} has no {ind} row (every city has every annex value)",
+                                        field="indicator_id", source=QUOTA_FILE))
+    for i, rec in enumerate(quotas.to_dict("records"), start=2):
+        printed = rec["value_as_printed"].replace(",", "").removesuffix("%").strip()
+        try:
+            same = abs(float(printed) - float(rec["value"])) < 1e-9
+        except ValueError:
+            same = False
+        if not same:
+            problems.append(Problem(f"value {rec['value']!r} differs from the value as printed "
+                                    f"{rec['value_as_printed']!r}", i, "value", QUOTA_FILE))
     regions = set(read("regions.csv").region_id)
     for name, col in (("region_members.csv", "adcode"), ("sites.csv", "adcode"), (DESIGNATIONS_FILE, "adcode"),
                       (TARGETS_FILE, "scope_adcode")):

@@ -14,6 +14,9 @@ from geo.settings import Settings, get_settings
 REGIONS_FILE = "regions.csv"
 MEMBERS_FILE = "region_members.csv"
 MEMBERSHIPS = ("full", "partial")
+#: Outline colours of the four regions (Okabe-Ito, colour-blind safe), shared by the dashboard and the exports.
+REGION_COLOURS = {"shenyang_metro": "#0072B2", "coastal_belt": "#009E73", "west_liaoning": "#CC79A7",
+                  "east_green": "#D55E00"}
 CONFIDENCE = ("high", "medium", "low")
 
 

@@ -156,16 +156,24 @@ def indicator_payload(data: ViewData, schemes: tuple[str, ...] = SCHEMES, *, kin
     """
     out = {}
     table = data.table.set_index("adcode")
+    notes = annex_notes(data)
     for ind in data.indicators:
         if kinds is not None and ind.kind not in kinds:
             continue
         values = table[ind.id]
         out[ind.id] = {
             **indicator_meta(ind),
+            "note": notes.get(ind.group, ""),
             "values": {a: _num(v) for a, v in values.items()},
             "classes": {s: indicator_classes(ind, values.to_numpy(dtype="float64"), s) for s in schemes},
         }
     return out
+
+
+def annex_notes(data: ViewData) -> dict[str, str]:
+    """The annexes' notes by pollutant (SO2/NOx: city baselines exclude province-managed power plants),
+    as parsed from the document into the reconciliation table."""
+    return {r.pollutant: r.note for r in data.reconciliation.itertuples() if r.note}
 
 
 def measures_by_group(data: ViewData) -> dict[str, list[str]]:
@@ -310,6 +318,7 @@ def city_detail(data: ViewData, adcode: str) -> dict | None:
         "adcode": adcode, "name_zh": place.name_zh, "name_en": place.name_en, "province_zh": place.province_zh,
         "in_liaoning": in_liaoning,
         "targets": city_targets(data, adcode),
+        "notes": list(annex_notes(data).values()) if in_liaoning else [],
         "progress": city_progress(data, adcode),
         "own_targets": [_target_row(r) for _, r in own.iterrows()],
         "regions": city_regions(data, adcode),

@@ -55,7 +55,7 @@ def _rejected(data: bytes, store: Path, name="bad.csv") -> list[str]:
 
 @pytest.mark.parametrize("spelling", ["沈阳", "沈阳市", "沈 阳", "Shenyang", "210100"])
 def test_city_spellings(spelling):
-    parsed = read_observed(_csv([f"{spelling},SO2,2020,1,t,"]))
+    parsed = read_observed(_csv([f"{spelling},SO2,2020,90000,t,"]))
     assert parsed.rows.adcode.tolist() == ["210100"]
 
 
@@ -108,7 +108,7 @@ def test_city_outside_liaoning(store):
 
 
 def test_duplicate_city_indicator_year(store):
-    problems = _rejected(_csv(GOOD + ["沈阳市,cod,2020,1,吨,"]), store)
+    problems = _rejected(_csv(GOOD + ["沈阳市,cod,2020,200000,吨,"]), store)
     assert len(problems) == 1 and "row 4" in problems[0] and "duplicate" in problems[0] and "row 2" in problems[0]
 
 
@@ -119,18 +119,18 @@ def test_non_numeric_and_negative_values(store):
 
 
 def test_unknown_unit(store):
-    problems = _rejected(_csv(["沈阳,COD,2020,1,千克,"]), store)
+    problems = _rejected(_csv(["沈阳,COD,2020,200000,千克,"]), store)
     assert any("row 2, field '单位'" in p and "千克" in p for p in problems)
 
 
 def test_year_outside_range(store):
-    problems = _rejected(_csv(["沈阳,COD,2031,1,吨,", "大连,COD,20x0,1,吨,"]), store)
+    problems = _rejected(_csv(["沈阳,COD,2031,200000,吨,", "大连,COD,20x0,1,吨,"]), store)
     assert any("row 2, field '年份'" in p and "2031" in p for p in problems)
     assert any("row 3, field '年份'" in p for p in problems)
 
 
 def test_unknown_indicator(store):
-    assert any("row 2, field '指标'" in p for p in _rejected(_csv(["沈阳,PM2.5,2020,1,吨,"]), store))
+    assert any("row 2, field '指标'" in p for p in _rejected(_csv(["沈阳,PM2.5,2020,200000,吨,"]), store))
 
 
 def test_missing_column(store):
@@ -240,5 +240,88 @@ def test_progress_on_real_baselines():
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "，"])
 def test_delimiters(sep):
-    data = sep.join(["城市", "指标", "年份", "数值", "单位"]) + "\n" + sep.join(["沈阳", "COD", "2020", "1", "吨"]) + "\n"
+    data = sep.join(["城市", "指标", "年份", "数值", "单位"]) + "\n" + sep.join(["沈阳", "COD", "2020", "200000", "吨"]) + "\n"
     assert read_observed(data.encode("utf-8")).rows.adcode.tolist() == ["210100"]
+
+
+# ------------------------------------------------------------------ review findings
+
+
+def test_decimal_comma_is_refused_as_ambiguous_in_a_semicolon_file(store):
+    problems = _rejected("城市;指标;年份;数值;单位\n沈阳;cod;2020;21,737;万吨\n".encode(), store)
+    assert len(problems) == 1 and "row 2" in problems[0] and "ambiguous" in problems[0]
+
+
+def test_thousands_grouping_is_accepted_in_a_comma_file():
+    parsed = read_observed('城市,指标,年份,数值,单位\n沈阳,cod,2020,"217,370.6",吨\n'.encode())
+    assert parsed.rows.value.tolist() == [217370.6]
+    assert _rejected_text('城市,指标,年份,数值,单位\n沈阳,cod,2020,"21,7",吨\n'.encode())
+
+
+def _rejected_text(data: bytes) -> str:
+    with pytest.raises(DataValidationError) as exc:
+        read_observed(data)
+    return str(exc.value)
+
+
+def test_unit_in_the_value_header():
+    parsed = read_observed("城市,污染物,年份,排放量（万吨）\n沈阳,COD,2020,21.5\n".encode())
+    assert parsed.rows.value.tolist() == [215000] and parsed.rows.unit_as_given.tolist() == ["万吨"]
+    parsed = read_observed(b"City,Pollutant,Year,Emissions (t)\nDalian,SO2,2020,90000\n")
+    assert parsed.rows.value.tolist() == [90000]
+    assert "unknown unit '千克'" in _rejected_text("城市,污染物,年份,排放量（千克）\n沈阳,COD,2020,1\n".encode())
+
+
+def test_excel_float_adcode_is_read_as_the_code():
+    assert read_observed(b"adcode,pollutant,year,value,unit\n210100.0,COD,2020.0,200000,t\n").rows.adcode.tolist() == [
+        "210100"]
+
+
+def test_implausible_value_names_row_and_unit(store):
+    problems = _rejected("城市,指标,年份,数值,单位\n沈阳,COD,2020,200000000,吨\n".encode(), store)  # kg as t
+    assert len(problems) == 1 and "row 2" in problems[0] and "implausible" in problems[0]
+
+
+def test_source_text_that_cannot_be_printed_is_refused(store):
+    with pytest.raises(DataValidationError, match="cannot be printed"):
+        import_observed(_csv(GOOD), name="a.csv", source="公报 😀")
+    assert list_datasets() == []
+
+
+@pytest.mark.parametrize("bad_id", ["../victim/x", "obs-../../etc", "", None, "obs-20260101T000000000000-zzzzzzzz"])
+def test_dataset_ids_are_checked_before_any_path_is_built(tmp_path, store, bad_id):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "x.json").write_text('{"data_file": "../victim/keep.txt"}')
+    (victim / "keep.txt").write_text("keep")
+    import_observed(_csv(GOOD), name="a.csv")
+    with pytest.raises(KeyError):
+        remove_dataset(bad_id)
+    if bad_id:
+        with pytest.raises(KeyError):
+            load_observed(bad_id)
+        with pytest.raises(KeyError):
+            use_dataset(bad_id)
+    assert (victim / "keep.txt").exists() and (victim / "x.json").exists() and len(list_datasets()) == 1
+
+
+def test_a_broken_metadata_file_does_not_break_the_store(store):
+    first = import_observed(_csv(GOOD), name="a.csv")
+    (store / "obs-20990101T000000000000-deadbeef.json").write_text("{not json")
+    (store / "obs-20990101T000000000001-deadbeef.json").write_text('{"dataset_id": "x"}')
+    assert [m["dataset_id"] for m in list_datasets()] == [first["dataset_id"]]
+
+
+def test_dataset_without_progress_year_is_kept_but_not_made_default(store):
+    first = import_observed(_csv(GOOD), name="a.csv")
+    second = import_observed(_csv(["沈阳,COD,2019,210000,吨,"]), name="b.csv")
+    assert second["warnings"] and not second["activated"]
+    assert active_dataset() == first["dataset_id"] and len(list_datasets()) == 2
+
+
+def test_stored_files_get_the_usual_mode(store):
+    meta = import_observed(_csv(GOOD), name="a.csv")
+    mode = (store / meta["data_file"]).stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask

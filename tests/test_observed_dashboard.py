@@ -156,3 +156,22 @@ def test_export_button_downloads_the_view_on_screen(page, served):
     assert download.suggested_filename == "nox_cap_2020_t_en_slide.png"
     data = Path(download.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 100_000
+
+
+@pytest.mark.browser
+def test_a_copied_link_reopens_the_progress_view(chromium, served):
+    ctx = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    page.goto(served + "/")
+    page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14", timeout=20_000)
+    page.locator("#upload input[type=file]").set_input_files(str(FIXTURE))
+    page.wait_for_function("document.querySelector('.legend-title').textContent.includes('进度')", timeout=20_000)
+    page.wait_for_function("window.location.search.includes('dataset=obs-')", timeout=10_000)
+    link = page.url
+    assert "indicator=cod_progress_pct" in link
+    other = ctx.new_page()
+    other.goto(link)
+    other.wait_for_function("document.querySelector('.legend-title') && "
+                            "document.querySelector('.legend-title').textContent.includes('进度')", timeout=20_000)
+    assert other.url == link
+    ctx.close()

@@ -109,3 +109,36 @@ def test_reconciliation_shows_city_sums_and_the_power_plant_note():
         assert "不含省直管电厂" in rec.loc[p, "note"]
         assert rec.loc[p, "city_share_of_province_2015_pct"] < 95  # power plants missing from city baselines
     assert rec.loc["cod", "city_share_of_province_2015_pct"] == pytest.approx(100, abs=0.1)
+
+
+def _edit_without_rehash(path, edit):
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    result = edit(df)
+    df = df if result is None else result
+    df.to_csv(path, index=False, lineterminator="\n")
+
+
+def test_a_hand_edit_is_reported_row_by_row_not_only_as_a_changed_hash(data_copy):
+    """What a user sees after editing a file by hand: the descriptor hash no longer matches."""
+    def edit(df):
+        df.loc[3, "adcode"] = "219999"
+    _edit_without_rehash(data_copy / "indicators/region_members.csv", edit)
+    problems = [str(p) for p in validate_package(data_copy)]
+    assert any("hash-count" in p and "region_members.csv" in p for p in problems), problems
+    assert any("region_members.csv, row 5, field 'adcode'" in p and "219999" in p for p in problems), problems
+
+
+def test_a_deleted_annex_row_is_reported(data_copy):
+    def edit(df):
+        return df.drop(index=5)
+    _edit_without_rehash(data_copy / "indicators/annex_quotas.csv", edit)
+    problems = [str(p) for p in validate_package(data_copy)]
+    assert any("has no" in p and "annex_quotas.csv" in p for p in problems), problems
+
+
+def test_a_value_that_differs_from_the_printed_one_is_reported(data_copy):
+    def edit(df):
+        df.loc[0, "value"] = "1540.0"
+    _edit_without_rehash(data_copy / "indicators/annex_quotas.csv", edit)
+    problems = [str(p) for p in validate_package(data_copy)]
+    assert any("row 2, field 'value'" in p and "as printed" in p for p in problems), problems

@@ -201,6 +201,7 @@
     if (store.basemaps.hasOwnProperty(get("basemap"))) view.basemap = get("basemap");
     if (["city", "region", "province"].indexOf(get("panel")) >= 0) view.panel = get("panel");
     if (store.region_ids.indexOf(get("region")) >= 0) view.region = get("region");
+    view.dataset = /^obs-\d{8}T\d{12}-[0-9a-f]{8}$/.test(get("dataset") || "") ? get("dataset") : null;
     return view;
   }
   function formatQuery(v) {
@@ -208,6 +209,7 @@
     if (v.city) parts.push(["city", v.city]);
     parts.push(["layers", v.layers.join(",")], ["lang", v.lang], ["basemap", v.basemap], ["panel", v.panel],
                ["region", v.region]);
+    if (v.dataset) parts.push(["dataset", v.dataset]);
     return "?" + parts.map(function (p) { return p[0] + "=" + encodeURIComponent(p[1]).replace(/%2C/g, ","); }).join("&");
   }
   function hideout(store, indicator, scheme, selected, lang) {
@@ -251,6 +253,7 @@
     const notes = [comp("Div", { className: "legend-note", children: lbl(store.i18n.schemes, scheme, lang) +
       (ind.diverging ? " · " + tr(store, "legend_centre", lang).replace("{c}", fmt(ind.centre)) : "") })];
     notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_source", lang) + ": " + ind.source }));
+    if (ind.note) notes.push(comp("Div", { className: "legend-note annex-note", children: ind.note }));
     // The formula can be long: folded, so the legend does not cover the map (it is also in the city panel).
     if (ind.formula) notes.push(comp("Details", { className: "legend-note legend-formula", children: [
       comp("Summary", { children: tr(store, "legend_formula", lang) }), comp("Div", { children: ind.formula }) ] }));
@@ -326,7 +329,8 @@
     toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store) {
       const indicator = indicatorOf(store, group, measure) || store.defaults.indicator;
       const q = formatQuery({ indicator: indicator, scheme: scheme, city: city && city.adcode,
-                              layers: layers || [], lang: lang, basemap: basemap, panel: panel, region: region });
+                              layers: layers || [], lang: lang, basemap: basemap, panel: panel, region: region,
+                              dataset: store.dataset ? store.dataset.dataset_id : null });
       if (window.location.search !== q) window.history.replaceState(window.history.state, "", q);
       return q;
     },
