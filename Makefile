@@ -40,7 +40,7 @@ build-data: install
 	$(VENV)/bin/lnmap build-indicators
 
 bench: install
-	$(PY) bench/run.py
+	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -183,7 +183,7 @@ LANG_LABELS = {"zh": "中文", "en": "English"}
 #: How a target relates to its value (provincial_targets.csv ``relation``).
 RELATION_LABELS = {
     "cut": {"zh": "下降", "en": "cut"}, "rise": {"zh": "提高", "en": "rise"},
-    "≤": {"zh": "≤", "en": "≤"}, "≥": {"zh": "≥", "en": "≥"}, "=": {"zh": "=", "en": "="},
+    "≤": {"zh": "≤", "en": "≤"}, "≥": {"zh": "≥", "en": "≥"}, "=": {"zh": "=", "en": "="}, "≈": {"zh": "约", "en": "about"},
 }
 
 

@@ -90,10 +90,16 @@ def export_table_cmd(fmt: str, out: Path) -> None:
     from geo.tables import write_table
 
     try:
-        n = write_table(out, fmt)
+        observed = _observed_values()
+        n = write_table(out, fmt, observed=observed if len(observed) else None)
     except (LnmapError, OSError) as exc:
         _fail(exc)
-    click.echo(f"wrote {n} cities to {out}")
+    click.echo(f"wrote {n} cities to {out}" + (" (with the active observed dataset's gap columns)"
+                                               if len(observed) else ""))
+    if fmt == "csv":
+        from geo.tables import sources_path
+
+        click.echo(f"sources of every column: {sources_path(out)}")
 
 
 def _observed_values():

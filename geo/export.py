@@ -331,7 +331,7 @@ def map_spec(
     title = T(lang, f"辽宁省各市{name}", f"Liaoning cities: {name}")
     subtitle = T(lang, f"单位：{unit}　年份：{ind.year}　分级：{scheme_name}（{n} 级）",
                  f"Unit: {unit} · Year: {ind.year} · Classes: {scheme_name} ({n})")
-    if ind.diverging:
+    if ind.diverging and classes.lower < ind_centre(ind) < classes.bounds[-1]:  # both sides of the centre drawn
         subtitle += T(lang, f"　以 {fmt_number(ind_centre(ind), decimals)} 为中值", f" · centred on {fmt_number(ind_centre(ind), decimals)}")
     legend = list(zip(classes.colours, _legend_labels(classes, values, decimals)))
     source = T(lang, "资料来源：", "Source: ") + citation_text(ind.source, lang)

@@ -369,6 +369,10 @@ def export_table(settings: Settings | None = None, observed: pd.DataFrame | None
     regions = [c for c in table.columns if c.startswith("region_")]
     indicators = [i.id for i in CATALOGUE if i.id in table.columns]
     indicators += [c for c in table.columns if c.endswith("_target_status")]
+    # Gap columns of pollutants the observed dataset does not cover would be empty: leave them out.
+    observed_ids = {i.id for i in CATALOGUE if i.kind == "observed"}
+    indicators = [c for c in indicators if not ((c in observed_ids or c.endswith("_target_status"))
+                                                and (table[c].isna() | (table[c] == "")).all())]
     return table[["adcode", "name_zh", "name_en", *regions, *indicators]]
 
 

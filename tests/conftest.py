@@ -48,5 +48,7 @@ def page(chromium):
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     if not SEEDS.exists():
+        if os.environ.get("LNMAP_REQUIRE_SEEDS") == "1":
+            pytest.fail("../shared/seeds not present and LNMAP_REQUIRE_SEEDS=1")
         pytest.skip("../shared/seeds not present")
     return SEEDS

@@ -251,7 +251,8 @@
       comp("Span", { className: "swatch", style: { background: store.nodata } }),
       comp("Span", { children: tr(store, "no_data", lang) }) ] }));
     const notes = [comp("Div", { className: "legend-note", children: lbl(store.i18n.schemes, scheme, lang) +
-      (ind.diverging ? " · " + tr(store, "legend_centre", lang).replace("{c}", fmt(ind.centre)) : "") })];
+      (ind.diverging && cls.lower < ind.centre && ind.centre < cls.bounds[cls.bounds.length - 1]
+        ? " · " + tr(store, "legend_centre", lang).replace("{c}", fmt(ind.centre)) : "") })];
     notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_source", lang) + ": " + ind.source }));
     if (ind.note) notes.push(comp("Div", { className: "legend-note annex-note", children: ind.note }));
     // The formula can be long: folded, so the legend does not cover the map (it is also in the city panel).
