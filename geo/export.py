@@ -180,6 +180,7 @@ class Layers:
     manifest: dict
     notes: dict[str, str]  # pollutant -> annex note (zh)
     observed_source: str = ""
+    observed_cites: dict = field(default_factory=dict)  # (adcode, pollutant) -> "source [flag] (dataset, row n)"
     _projected: dict = field(default_factory=dict, repr=False)
 
     def projected(self, name: str) -> gpd.GeoDataFrame:
@@ -204,9 +205,18 @@ def load_layers(settings: Settings | None = None, observed: pd.DataFrame | None 
     cities = load_cities(settings, observed=observed)
     recon = pd.read_csv(settings.indicators_dir / RECONCILIATION_FILE, dtype=str, keep_default_na=False)
     notes = {r.pollutant: r.note for r in recon.itertuples() if r.note}
-    source = ""
+    source, cites = "", {}
     if observed is not None and len(observed) and "source" in observed:
-        source = "; ".join(sorted({str(s) for s in observed["source"] if str(s)}))
+        by_source: dict[str, set[str]] = {}
+        for src, flag in zip(observed["source"].astype(str), observed.get("flag", pd.Series("", index=observed.index))):
+            by_source.setdefault(src, set()).update({str(flag)} if str(flag) and str(flag) != "nan" else set())
+        source = "; ".join(f"{src} [{', '.join(sorted(f))}]" if f else src for src, f in sorted(by_source.items()))
+        from geo.observed import observed_sources
+
+        for r in observed_sources(observed).itertuples():
+            flag = f" [{r.flag}]" if r.flag else ""
+            conv = "" if r.conversion == "none" else f", {r.conversion}"
+            cites[(str(r.adcode), r.pollutant)] = f"{r.source}{flag} ({r.dataset_id}, row {r.source_row}{conv})"
     return Layers(
         cities=cities,
         context=load_layer("context", settings),
@@ -217,6 +227,7 @@ def load_layers(settings: Settings | None = None, observed: pd.DataFrame | None 
         manifest=load_manifest(settings),
         notes=notes,
         observed_source=source,
+        observed_cites=cites,
     )
 
 
@@ -246,6 +257,7 @@ class MapSpec:
     region_short: dict[str, str]
     site_kinds: dict[str, str]
     labels: dict[str, str]  # other words the renderers print (north, table headers ...)
+    observed_cites: dict = field(default_factory=dict)  # adcode -> where its observed value comes from
 
     @property
     def notes(self) -> list[str]:
@@ -388,6 +400,8 @@ def map_spec(
         legend=legend, no_data=(NO_DATA_COLOUR, T(lang, "无数据", "No data")), source=source, formula=formula,
         footnote=footnote, boundary_note=boundary_note, crs_note=crs_note, date_note=date_note, decimals=decimals,
         unit=unit, region_names=regions, region_short=regions_short, site_kinds=site_kinds, labels=labels,
+        observed_cites={a: c for (a, p), c in layers.observed_cites.items() if p == ind.group}
+        if ind.kind == "observed" else {},
     )
 
 
@@ -419,7 +433,8 @@ def data_frame(spec: MapSpec) -> pd.DataFrame:
         "class_upper": [bounds[c - 1] if pd.notna(c) else np.nan for c in cls],
         "colour": t["colour"],
         "scheme": spec.scheme,
-        "source": ind.source,
+        "source": [f"{ind.source}; {spec.observed_cites[a]}" if a in spec.observed_cites else ind.source
+                   for a in t["adcode"]],
         "formula": ind.formula,
     })
 

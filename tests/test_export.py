@@ -331,3 +331,17 @@ def test_regions_and_sites_can_be_chosen_one_by_one(layers):
     every = export.render_spec(spec, layers, "svg", regions=True, sites=True)
     none = export.render_spec(spec, layers, "svg")
     assert len(none) < len(one) < len(every)
+
+
+def test_observed_values_in_an_export_name_dataset_row_and_flag(tmp_path):
+    from pathlib import Path
+
+    from geo.observed import read_observed
+
+    fixture = Path(__file__).parent / "fixtures" / "observed_example_cod_2020.csv"
+    rows = read_observed(fixture.read_bytes(), name=fixture.name, source="示例来源").rows.assign(dataset_id="obs-x")
+    body = export.render_map("cod_progress_pct", "csv", observed=rows).decode("utf-8-sig")
+    first = body.splitlines()[1]
+    assert "示例来源 [示例(虚构)] (obs-x, row 2)" in first
+    spec = export.map_spec("cod_progress_pct", export.load_layers(observed=rows), lang="zh")
+    assert "实测值：示例来源 [示例(虚构)]" in spec.source
