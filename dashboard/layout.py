@@ -309,7 +309,7 @@ def render_city(detail: dict | None, lang: str) -> list:
     if detail["regions"]:
         out.append(html.Ul([html.Li(className="partial" if r["partial"] else "full", children=[
             html.B(_name(r, lang)), " — ", t("partial" if r["partial"] else "full", lang),
-            f" ({t('confidence', lang)}: {r['confidence']})" if r["confidence"] != "high" else "",
+            f" ({t('confidence', lang)}: {t('confidence_' + r['confidence'], lang)})" if r["confidence"] != "high" else "",
             html.Div(f"{r['citation']}; {r['source']}" + (f"; {r['note']}" if r["note"] else ""), className="cite"),
         ]) for r in detail["regions"]]))
     else:
@@ -341,7 +341,7 @@ def render_region(summary: dict | None, lang: str) -> list:
                  html.H3(t("region_members", lang))]
     out.append(html.Ul([html.Li(className=m["membership"], children=[
         html.B(_name(m, lang)), " — ", t("partial" if m["membership"] == "partial" else "full", lang),
-        f" ({t('confidence', lang)}: {m['confidence']})" if m["confidence"] != "high" else "",
+        f" ({t('confidence', lang)}: {t('confidence_' + m['confidence'], lang)})" if m["confidence"] != "high" else "",
         html.Div(m["source"], className="cite")]) for m in summary["members"]]))
     out.append(html.H3(t("region_totals", lang)))
     out.append(html.P(t("region_method", lang), className="note method"))
@@ -360,7 +360,8 @@ def render_region(summary: dict | None, lang: str) -> list:
         if summary["has_partial"]:
             row.append(cell(r["value_with_partial"], r.get("range_with_partial")))
         row += [units[r["unit"]][0 if lang == "zh" else 1],
-                html.Span([t(f"method_{r['method']}", lang), ": ", r["formula"]], className="cite")]
+                html.Span([t(f"method_{r['method']}", lang), ": ",
+                           r.get("formula_zh", r["formula"]) if lang == "zh" else r["formula"]], className="cite")]
         rows.append(row)
     out.append(_table(head, rows))
     return out

@@ -324,7 +324,9 @@ def build_boundaries_cmd(source_dir: Path | None) -> None:
         _fail(exc)
     dev = manifest["simplification"]["deviation_from_source"]["cities"]
     for name, out in manifest["outputs"].items():
-        click.echo(f"{name:18s} {out.get('bytes', '')!s:>9} bytes  {out.get('features', out.get('rows', ''))} features")
+        facts = [f"{out['bytes']:,} bytes" if "bytes" in out else "", f"{out['features']} features" if "features" in out
+                 else f"{out['rows']} rows" if "rows" in out else f"layers {', '.join(out.get('layers', []))}"]
+        click.echo(f"{name:18s} " + "  ".join(f for f in facts if f))
     click.echo(f"simplification deviation (cities): median {dev['median_m']} m, p95 {dev['p95_m']} m")
 
 

@@ -73,7 +73,7 @@ def _catalogue() -> tuple[Indicator, ...]:
         Indicator(
             "energy_increment_cap_10kt_ce", "energy", "increment_cap",
             "“十三五”能耗增量控制目标", "Cap on added energy use 2016–2020",
-            "10kt_ce", "2016–2020", "2015", "annex", cite(doc, "附件1 第2列"), annex=1, column=2,
+            "10kt_ce", "2016–2020", "", "annex", cite(doc, "附件1 第2列"), annex=1, column=2,
         ),
     ]
     for annex, (p, (zh, en)) in enumerate(POLLUTANTS.items(), start=2):

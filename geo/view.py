@@ -339,21 +339,26 @@ def _aggregate(table: pd.DataFrame) -> list[dict]:
         sums = {m: round(float(table[f"{p}_{m}"].sum()), 2) for m in _SUMMED}
         e, req, key = sums["emission_2015_t"], sums["required_cut_t"], sums["key_project_cut_t"]
         rows += [{"indicator_id": f"{p}_{m}", "value": v, "unit": "t", "method": "sum",
-                  "formula": f"Σ {p}_{m} over members"} for m, v in sums.items()]
+                  "formula": f"Σ {p}_{m} over members", "formula_zh": f"成员市 {p}_{m} 之和"}
+                 for m, v in sums.items()]
         rows.append({"indicator_id": f"{p}_cut_target_pct", "value": round(req / e * 100, 2) if e else None,
                      "unit": "%", "method": "implied",
-                     "formula": f"Σ {p}_required_cut_t ÷ Σ {p}_emission_2015_t × 100 (emission-weighted, not a mean of the cities' %)"})
+                     "formula": f"Σ {p}_required_cut_t ÷ Σ {p}_emission_2015_t × 100 (emission-weighted, not a mean of the cities' %)",
+                     "formula_zh": f"Σ {p}_required_cut_t ÷ Σ {p}_emission_2015_t × 100（按排放量加权，不是各市百分比的平均）"})
         rows.append({"indicator_id": f"{p}_project_coverage_pct", "value": round(key / req * 100, 2) if req else None,
                      "unit": "%", "method": "implied",
-                     "formula": f"Σ {p}_key_project_cut_t ÷ Σ {p}_required_cut_t × 100 (not a mean of the cities' %)"})
+                     "formula": f"Σ {p}_key_project_cut_t ÷ Σ {p}_required_cut_t × 100 (not a mean of the cities' %)",
+                     "formula_zh": f"Σ {p}_key_project_cut_t ÷ Σ {p}_required_cut_t × 100（不是各市百分比的平均）"})
     cap = table["energy_increment_cap_10kt_ce"]
     rows.append({"indicator_id": "energy_increment_cap_10kt_ce", "value": round(float(cap.sum()), 2), "unit": "10kt_ce",
-                 "method": "sum", "formula": "Σ energy_increment_cap_10kt_ce over members"})
+                 "method": "sum", "formula": "Σ energy_increment_cap_10kt_ce over members",
+                 "formula_zh": "成员市 energy_increment_cap_10kt_ce 之和"})
     cut = table["energy_intensity_cut_target_pct"]
     rows.append({"indicator_id": "energy_intensity_cut_target_pct", "value": None,
                  "range": [float(cut.min()), float(cut.max())] if len(cut) else None, "unit": "%", "method": "range",
                  "formula": "range of the members' targets; not aggregated: a regional intensity needs GDP and "
-                            "energy weights the sources do not give"})
+                            "energy weights the sources do not give",
+                 "formula_zh": "成员市目标的范围；不作汇总：区域强度目标需要来源未给出的 GDP 与能耗权重"})
     return rows
 
 
