@@ -115,15 +115,16 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
     """The view on screen (indicator, scheme, layers, language) as a download, or a message."""
     from geo.export import ExportError, file_name, render_map
 
-    view = parse_query(query or "", {"indicators": {i.id: 1 for i in with_observed(
-        data, _observed_rows(dataset_id, settings)).indicators}, "cities": {}})
+    observed = _observed_rows(dataset_id, settings)
+    view = parse_query(query or "", {"indicators": {i.id: 1 for i in with_observed(data, observed).indicators},
+                                     "cities": {}})
     page = page if page in ("slide", "a4") else "slide"
     # The outlines and sites switched on, and the region whose view is open.
     regions = [r for r in REGION_IDS if r in view.layers or (view.panel == "region" and r == view.region)]
     sites = [k for k in SITE_LAYERS if k in view.layers]
     try:
         blob = render_map(view.indicator, fmt, lang=view.lang, scheme=view.scheme, page=page, regions=regions,
-                          sites=sites, settings=settings, observed=_observed_rows(dataset_id, settings))
+                          sites=sites, settings=settings, observed=observed)
     except (ExportError, LnmapError) as exc:
         return no_update, f"{t('export_failed', view.lang)}{exc}"
     return dcc.send_bytes(blob, file_name(view.indicator, fmt, view.lang, page)), ""

@@ -20,9 +20,7 @@ def data_copy(tmp_path):
 
 
 def _rewrite(path, edit):
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    edit(df)
-    df.to_csv(path, index=False, lineterminator="\n")
+    _edit_without_rehash(path, edit)
     # keep the descriptor's hash in step so that the content check, not the hash, is what fails
     from geo.package import descriptor
     from geo.settings import Settings
