@@ -37,19 +37,7 @@ OBSERVED_COLUMNS = {i.id for i in CATALOGUE if i.kind == "observed"}
 GROUPS = (*POLLUTANTS, "energy")
 
 
-# --------------------------------------------------------------------------- observed values (hook)
-
-
-def load_observed_values(settings: Settings | None = None) -> pd.DataFrame | None:
-    """HOOK for imported observed emissions: the active dataset of :mod:`geo.observed`.
-
-    Returns ``None`` while no observed values are loaded, so the dashboard offers no
-    progress measure and says so. Errors of a broken store propagate: reported, not hidden.
-    """
-    from geo.observed import load_observed
-
-    frame = load_observed(settings=settings)
-    return frame if frame is not None and len(frame) else None
+# --------------------------------------------------------------------------- observed values
 
 
 def progress_columns(table: pd.DataFrame, observed: pd.DataFrame | None) -> pd.DataFrame:
@@ -90,19 +78,21 @@ class ViewData:
 
 
 def load_view_data(settings: Settings | None = None, *, observed: pd.DataFrame | None = None) -> ViewData:
-    """Load the tables once (at app start). ``observed`` overrides the observed-value hook."""
+    """Load the tables once (at app start); ``observed`` rows add their measures (:func:`with_observed`).
+
+    The dashboard loads none here: the dataset in use is the browser's choice, added per request.
+    """
     settings = settings or get_settings()
-    observed = load_observed_values(settings) if observed is None else observed
-    table = progress_columns(city_table(settings), observed)
+    table = city_table(settings)
     inds = tuple(i for i in CATALOGUE if i.id in table.columns)
     read = lambda name: pd.read_csv(settings.indicators_dir / name, dtype=str, keep_default_na=False)  # noqa: E731
     data = ViewData(
         table=table, indicators=inds, targets=read(TARGETS_FILE), designations=read(DESIGNATIONS_FILE),
         regions=load_regions(settings), members=load_members(settings), sites=load_sites(settings),
         reconciliation=pd.read_csv(settings.indicators_dir / RECONCILIATION_FILE, keep_default_na=False),
-        gazetteer=get_gazetteer(settings), observed_loaded=observed is not None and len(observed) > 0,
+        gazetteer=get_gazetteer(settings), by_id={i.id: i for i in inds},
     )
-    return replace(data, by_id={i.id: i for i in inds}, observed=observed if data.observed_loaded else None)
+    return with_observed(data, observed)
 
 
 def with_observed(data: ViewData, observed: pd.DataFrame | None) -> ViewData:
