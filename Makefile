@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run   - create the environment if needed, install, start the dashboard (offline)
 #   make test  - the same set-up, then the whole test suite
+# Supported Pythons: 3.11-3.13. Pick one with e.g. `make test PYTHON=python3.13 VENV=.venv-3.13`.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -43,4 +44,4 @@ bench: install
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-3.13 .pytest_cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -18,7 +19,7 @@ from dash import Dash
 
 from dashboard.callbacks import register_callbacks
 from dashboard.i18n import t
-from dashboard.layers import build_layers, register_routes
+from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_routes
 from dashboard.layout import create_layout, layer_specs
 from dashboard.state import View, browser_store, build_hideout
 from geo.observed import MAX_BYTES
@@ -27,11 +28,17 @@ from geo.view import load_view_data
 
 log = logging.getLogger(__name__)
 
+#: The page's icon, inline: Chromium fetches a linked favicon again after every address change
+#: (each switch and click rewrites the URL), cached or not; a data: URL costs no request.
+FAVICON = "data:image/svg+xml," + quote(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b5394"/>'
+    '<path d="M3 11l3-6 3 3 2-3 2 6z" fill="#fff"/></svg>')
+
 INDEX = """<!DOCTYPE html>
 <html lang="zh-CN">
-<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<head>{%metas%}<title>{%title%}</title><link rel="icon" href="LNMAP_FAVICON">{%css%}</head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
-</html>"""
+</html>""".replace("LNMAP_FAVICON", FAVICON)
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -39,8 +46,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
     started = time.perf_counter()
     data = load_view_data(settings, observed=pd.DataFrame())  # observed values: per request, per browser
+    blobs = build_layers(settings)
     store = browser_store(data)
-    store["layer_specs"] = layer_specs()
+    store["layer_version"] = layers_version(blobs)
+    store["layer_specs"] = layer_specs(store["layer_version"])
     view = View()
     hideout = build_hideout(store, view.indicator, view.scheme, view.city, view.lang)
     app = Dash(
@@ -55,9 +64,23 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.index_string = INDEX
     app.layout = create_layout(store, hideout, view)
     register_callbacks(app, data, store, settings)
-    register_routes(app.server, build_layers(settings))
+    register_routes(app.server, blobs)
+    app.server.after_request(_cache_static)
     log.info("dashboard ready in %.1f s", time.perf_counter() - started)
     return app
+
+
+def _cache_static(resp):
+    """Long-lived caching for files whose URL names their version: Dash's favicon
+    (``?v=<dash version>``) and our assets (``?m=<mtime>``). Dash's own bundles already
+    are; without this the browser fetches the favicon again after every address change."""
+    from flask import request
+
+    versioned = (request.path == "/_favicon.ico" and "v" in request.args) or \
+        (request.path.startswith("/assets/") and "m" in request.args)
+    if versioned and resp.status_code == 200:
+        resp.headers["Cache-Control"] = IMMUTABLE
+    return resp
 
 
 def create_server(settings: Settings | None = None):

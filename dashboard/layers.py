@@ -36,8 +36,19 @@ DECIMALS = 5
 SITE_KINDS = tuple(KINDS)
 
 
-def layer_url(datum: str, name: str) -> str:
-    return f"/lnmap/geo/{datum}/{name}.geojson"
+def layer_url(datum: str, name: str, version: str = "") -> str:
+    """Where a layer is served; ``version`` (:func:`layers_version`) makes the URL change
+    whenever the data does, so the browser may keep the file for good."""
+    return f"/lnmap/geo/{datum}/{name}.geojson" + (f"?v={version}" if version else "")
+
+
+def layers_version(blobs: dict[tuple[str, str], Blob]) -> str:
+    """One version for every layer: a hash of all their ETags."""
+    return hashlib.sha256("".join(sorted(b.etag for b in blobs.values())).encode()).hexdigest()[:12]
+
+
+#: Cache-Control of a response whose URL carries a version of its content.
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,12 @@ def build_layers(settings: Settings | None = None) -> dict[tuple[str, str], Blob
 
 
 def register_routes(server: Flask, blobs: dict[tuple[str, str], Blob]) -> None:
-    """Serve the layers at :data:`ROUTE` (read-only, from memory)."""
+    """Serve the layers at :data:`ROUTE` (read-only, from memory).
+
+    A request carrying the current version (``?v=``) may be cached for a year; any other
+    is revalidated with its ETag.
+    """
+    version = layers_version(blobs)
 
     def geojson(datum: str, name: str) -> Response:
         blob = blobs.get((datum, name))
@@ -128,7 +144,7 @@ def register_routes(server: Flask, blobs: dict[tuple[str, str], Blob]) -> None:
         if gz:
             resp.headers["Content-Encoding"] = "gzip"
         resp.headers["Vary"] = "Accept-Encoding"
-        resp.headers["Cache-Control"] = "public, max-age=3600"
+        resp.headers["Cache-Control"] = IMMUTABLE if request.args.get("v") == version else "no-cache"
         resp.set_etag(blob.etag)
         return resp.make_conditional(request)
 

@@ -48,30 +48,31 @@ def _geojson(props: dict) -> dict:
     return {"type": "GeoJSON", "namespace": "dash_leaflet", "props": props}
 
 
-def layer_specs() -> dict[str, list[dict]]:
-    """The component (as JSON) each toggleable layer adds to its LayerGroup; URLs in WGS84.
+def layer_specs(version: str = "") -> dict[str, list[dict]]:
+    """The component (as JSON) each toggleable layer adds to its LayerGroup; URLs in WGS84,
+    carrying the layers' ``version`` (:func:`dashboard.layers.layers_version`).
 
     The browser swaps ``/wgs84/`` for ``/gcj02/`` under a GCJ-02 basemap and sets the language.
     """
     specs: dict[str, list[dict]] = {
-        "context": [_geojson({"url": layer_url("wgs84", "context"), "style": FN("contextStyle"), "interactive": False,
+        "context": [_geojson({"url": layer_url("wgs84", "context", version), "style": FN("contextStyle"), "interactive": False,
                               "hideout": {}})],
-        "labels": [_geojson({"url": layer_url("wgs84", "labels"), "pointToLayer": FN("labelMarker"),
+        "labels": [_geojson({"url": layer_url("wgs84", "labels", version), "pointToLayer": FN("labelMarker"),
                              "interactive": False, "hideout": {}})],
         "other_plans": [
-            _geojson({"id": {"type": "area", "key": "other"}, "url": layer_url("wgs84", "other"),
+            _geojson({"id": {"type": "area", "key": "other"}, "url": layer_url("wgs84", "other", version),
                       "style": FN("otherStyle"), "onEachFeature": FN("otherTooltip"), "hideout": {},
                       "hoverStyle": {"weight": 3}, "n_clicks": 0}),
-            _geojson({"url": layer_url("wgs84", "other_labels"), "pointToLayer": FN("labelMarker"),
+            _geojson({"url": layer_url("wgs84", "other_labels", version), "pointToLayer": FN("labelMarker"),
                       "interactive": False, "hideout": {}}),
         ],
     }
     for rid in REGION_IDS:
-        specs[rid] = [_geojson({"url": layer_url("wgs84", f"regions-{rid}"), "style": FN("regionStyle"),
+        specs[rid] = [_geojson({"url": layer_url("wgs84", f"regions-{rid}", version), "style": FN("regionStyle"),
                                 "interactive": False, "hideout": {"styles": REGION_STYLES}})]
     for kind in SITE_LAYERS:
         specs[kind] = [_geojson({
-            "url": layer_url("wgs84", f"sites-{kind}"), "pointToLayer": FN("siteMarker"),
+            "url": layer_url("wgs84", f"sites-{kind}", version), "pointToLayer": FN("siteMarker"),
             "onEachFeature": FN("sitePopup"), "cluster": True, "clusterToLayer": FN("siteCluster"),
             "superClusterOptions": {"radius": 40, "maxZoom": 11}, "zoomToBoundsOnClick": True,
             "hideout": {"kind": kind},
@@ -80,9 +81,9 @@ def layer_specs() -> dict[str, list[dict]]:
     return specs
 
 
-def _layer_group(key: str, on: tuple[str, ...] = ()):
+def _layer_group(key: str, on: tuple[str, ...] = (), version: str = ""):
     """The group a toggleable layer lives in; filled here when the layer is on by default."""
-    children = [dl.GeoJSON(**spec["props"]) for spec in layer_specs()[key]] if key in on else []
+    children = [dl.GeoJSON(**spec["props"]) for spec in layer_specs(version)[key]] if key in on else []
     if key in on:
         for c in children:
             if getattr(c, "hideout", None) is not None:
@@ -90,22 +91,22 @@ def _layer_group(key: str, on: tuple[str, ...] = ()):
     return dl.LayerGroup(id={"type": "layer", "key": key}, children=children)
 
 
-def create_map(hideout: dict, on: tuple[str, ...] = ()):
+def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
     """The Leaflet map: no tile layer (offline), the cities from a URL, a group per toggleable layer."""
     return dl.MapContainer(
         id="map", bounds=BOUNDS, center=[41.1, 122.3], zoom=7, trackViewport=False, zoomSnap=0.25, zoomDelta=0.5, minZoom=5, maxZoom=14, style={"height": "100%"},
         children=[
             dl.LayerGroup(id="basemap-layer", children=[]),
-            dl.Pane(name="lnmap-context", children=[_layer_group("context", on)]),
+            dl.Pane(name="lnmap-context", children=[_layer_group("context", on, version)]),
             dl.GeoJSON(
-                id={"type": "area", "key": "cities"}, url=layer_url("wgs84", "cities"), hideout=hideout,
+                id={"type": "area", "key": "cities"}, url=layer_url("wgs84", "cities", version), hideout=hideout,
                 style=FN("cityStyle"), onEachFeature=FN("cityTooltip"), hoverStyle={"weight": 3, "color": "#444"},
                 n_clicks=0,
             ),
-            _layer_group("other_plans", on),
-            dl.Pane(name="lnmap-regions", children=[_layer_group(r, on) for r in REGION_IDS]),
-            dl.Pane(name="lnmap-labels", children=[_layer_group("labels", on)]),
-            *[_layer_group(k, on) for k in SITE_LAYERS],
+            _layer_group("other_plans", on, version),
+            dl.Pane(name="lnmap-regions", children=[_layer_group(r, on, version) for r in REGION_IDS]),
+            dl.Pane(name="lnmap-labels", children=[_layer_group("labels", on, version)]),
+            *[_layer_group(k, on, version) for k in SITE_LAYERS],
             dl.ScaleControl(position="bottomleft", imperial=False),
         ],
     )
@@ -147,7 +148,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         T("sources_note", html.P, className="sources"),
     ])
     map_wrap = html.Section(className="map-wrap", children=[
-        create_map(hideout, tuple(view.layers)),
+        create_map(hideout, tuple(view.layers), store.get("layer_version", "")),
         html.Div(id="legend", className="legend map-box"),
         html.Div(id="datum-note", className="datum map-box", children=t("datum_none", lang)),
         html.Div(id="layer-legend", className="layer-legend map-box"),
@@ -212,8 +213,11 @@ def create_download_controls(lang: str = DEFAULT_LANG) -> html.Div:
                        options=[{"label": t("page_slide", lang), "value": "slide"},
                                 {"label": t("page_a4", lang), "value": "a4"}]),
         html.Div(className="export-buttons", children=[
-            html.Button(f.upper(), id={"type": "export", "fmt": f}, n_clicks=0, className="small-button")
-            for f in EXPORT_FORMATS
+            *[html.Button(f.upper(), id={"type": "export", "fmt": f}, n_clicks=0, className="small-button")
+              for f in EXPORT_FORMATS],
+            # The joined layer with its style, for QGIS/ArcGIS (geo.export_layer).
+            html.Button(T("export_gpkg", lang=lang), id={"type": "export", "fmt": "gpkg"}, n_clicks=0,
+                        className="small-button"),
         ]),
         html.Div(id="export-message", className="note"),
     ])

@@ -36,6 +36,7 @@ from geo.errors import LnmapError
 from geo.fileio import write_bytes_atomic
 from geo.indicators import BY_ID, CATALOGUE, Indicator
 from geo.provenance import DOCUMENTS
+from geo.repro import export_date, export_time, normalise_zip
 from geo.settings import PROJECTED_CRS, Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -372,7 +373,7 @@ def map_spec(
     crs_name = pyproj.CRS(PROJECTED_CRS).name.replace("CM 123E", "CM 123°E")
     crs_note = T(lang, f"投影：{crs_name.replace('3-degree Gauss-Kruger', '3度带高斯-克吕格')}（{PROJECTED_CRS}）",
                  f"Projection: {crs_name} ({PROJECTED_CRS})")
-    today = today or dt.date.today()
+    today = today or export_date()
     date_note = T(lang, f"制图日期：{today.isoformat()}", f"Generated {today.isoformat()}")
     regions = {r.region_id: T(lang, r.name_zh, r.name_en) for r in layers.region_table.itertuples()}
     regions_short = {r.region_id: T(lang, r.short_zh, r.short_en) for r in layers.region_table.itertuples()}
@@ -460,7 +461,7 @@ def _data_bytes(spec: MapSpec, fmt: str) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         frame.to_excel(xl, sheet_name="data", index=False)
         about_frame(spec).to_excel(xl, sheet_name="about", index=False)
-    return buf.getvalue()
+    return normalise_zip(buf.getvalue(), export_time())  # openpyxl dates the file with the clock
 
 
 # --------------------------------------------------------------------------- entry points

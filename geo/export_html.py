@@ -118,6 +118,16 @@ def _city_popup(spec: MapSpec, row, region_labels: list[str]) -> str:
     return "".join(parts)
 
 
+_FOLIUM_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
+
+
+def _stable_ids(page: str) -> str:
+    """folium names its elements with random ids (``map_<uuid4 hex>``): number them in the
+    order they first appear instead, so the same map gives the same page."""
+    ids: dict[str, str] = {}
+    return _FOLIUM_ID.sub(lambda m: ids.setdefault(m.group(0), f"{len(ids):032d}"), page)
+
+
 def render_html(spec: MapSpec, layers: Layers, *, regions: bool = False, sites: bool = False, font=None) -> bytes:
     """A self-contained HTML page (UTF-8 bytes) of one indicator."""
     import folium
@@ -282,7 +292,7 @@ path.leaflet-interactive:focus {{ outline: none; }}
     js += "\nL.Marker.prototype.options.icon = L.divIcon({className: 'lnmap-noicon', html: ''});"
     root.header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js_inline", index=1)
     root.header.add_child(folium.Element(f"<style>{style}/*LNMAP_FONT_FACE*/</style>"), name="lnmap_style")
-    page = root.render()
+    page = _stable_ids(root.render())
     chars = _page_chars(page)
     font.check([chars], where=f"{spec.indicator.id} ({lang}) html")
     page = page.replace("/*LNMAP_FONT_FACE*/", _font_face(font, chars), 1)

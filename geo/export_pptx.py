@@ -15,6 +15,7 @@ import io
 import numpy as np
 
 from geo.export import Layers, MapSpec
+from geo.repro import export_time, normalise_zip
 
 SLIDE_W_IN, SLIDE_H_IN = 40 / 3, 7.5
 PICTURE_DPI = 200
@@ -134,9 +135,13 @@ def build_deck(items: list[tuple[MapSpec, bytes]], family: str) -> bytes:
         prs.core_properties.title = items[0][0].title if len(items) == 1 else "辽宁减污降碳指标地图"
         prs.core_properties.subject = items[0][0].source
     prs.core_properties.author = "lnmap"
+    when = export_time()
+    props = prs.core_properties
+    props.created = props.modified = props.last_printed = when.replace(tzinfo=None)
+    props.revision = 1
     buf = io.BytesIO()
     prs.save(buf)
-    return buf.getvalue()
+    return normalise_zip(buf.getvalue(), when)
 
 
 def render_pptx(specs: list[MapSpec], layers: Layers, *, regions: bool = False, sites: bool = False,

@@ -221,7 +221,7 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
 
     # Furniture: scale bar, north arrow.
     ax.add_artist(ScaleBar(1.0, "m", location="lower left", length_fraction=0.22, box_alpha=0.85,
-                           font_properties={"family": prop.get_family(), "size": fs(9)},
+                           font_properties={"fname": prop.get_file(), "size": fs(9)},
                            border_pad=0.8, pad=0.4, sep=3, width_fraction=0.012))
     _north_arrow(ax, 0.955, 0.86, 0.075, prop)
 
@@ -311,20 +311,29 @@ def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: bool, sit
     return fig
 
 
-def _check_figure_text(fig, font, where: str) -> None:
+def _check_figure_text(fig, font, prop, where: str) -> None:
+    """Every text of ``fig`` is set in the export font, by file (tick labels and legends
+    made with rcParams included), and the font has a glyph for each of its characters."""
     from matplotlib.text import Text
 
-    font.check([t.get_text() for t in fig.findobj(Text)], where=where)
+    texts = fig.findobj(Text)
+    for t in texts:
+        if t.get_fontproperties().get_file() != prop.get_file():
+            t.set_fontproperties(_sized(prop, t.get_fontsize()))
+    font.check([t.get_text() for t in texts], where=where)
 
 
 def _save(fig, fmt: str, dpi: int, spec: MapSpec) -> bytes:
+    from geo.repro import export_time
+
     buf = io.BytesIO()
     meta = None
-    if fmt == "pdf":
+    if fmt == "pdf":  # dates fixed (geo.repro): the same map gives the same bytes
         meta = {"Title": spec.title, "Subject": spec.source, "Creator": "lnmap (辽宁减污降碳指标地图)",
-                "Keywords": spec.indicator.id}
+                "Keywords": spec.indicator.id, "CreationDate": export_time(), "ModDate": None}
     elif fmt == "svg":
-        meta = {"Title": spec.title, "Description": spec.source, "Creator": "lnmap"}
+        meta = {"Title": spec.title, "Description": spec.source, "Creator": "lnmap",
+                "Date": export_time().date().isoformat()}
     elif fmt == "png":
         meta = {"Title": spec.title, "Source": spec.source, "Software": "lnmap"}
     fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
@@ -343,11 +352,13 @@ def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "s
         raise ExportError(f"unknown page shape {page!r}")
     with _LOCK:
         prop = matplotlib_font(font)
-        rc = {"pdf.fonttype": 3, "svg.fonttype": "path", "font.family": [font.family], "hatch.linewidth": 0.6,
+        # No font.family: every text gets the font by file (_check_figure_text); svg.hashsalt fixes
+        # the SVG's element ids, which are random otherwise.
+        rc = {"pdf.fonttype": 3, "svg.fonttype": "path", "hatch.linewidth": 0.6, "svg.hashsalt": "lnmap",
               "axes.unicode_minus": True, "pdf.compression": 6}
         with mpl.rc_context(rc):
             fig = build_figure(spec, layers, page=page, regions=regions, sites=sites, prop=prop)
-            _check_figure_text(fig, font, f"{spec.indicator.id} ({spec.lang})")
+            _check_figure_text(fig, font, prop, f"{spec.indicator.id} ({spec.lang})")
             return {f: _save(fig, f, dpi, spec) for f in formats}
 
 

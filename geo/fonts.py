@@ -10,6 +10,11 @@ file named by the variable).
 A font that cannot be found, and a character the font has no glyph for, are errors
 (:class:`FontError`, :class:`MissingGlyphError`), never a silent fallback to tofu
 boxes or to another font.
+
+Renderers are handed the font by file and face (:func:`matplotlib_font`, the HTML
+export's embedded subset), never by family name, so a system font of the same family
+(Debian's ``fonts-noto-cjk`` is one) cannot stand in for it: exports come out the same
+whatever fonts the machine has.
 """
 
 from __future__ import annotations
@@ -158,25 +163,19 @@ def _load(path: str, index: int, source: str) -> ExportFont:
 
 
 def matplotlib_font(font: ExportFont | None = None):
-    """Register ``font`` with matplotlib's font manager; return FontProperties for it.
+    """FontProperties that name ``font`` by its file and face, never by its family name.
 
-    Checks that matplotlib resolves the family to this very file and face, so that a
-    name clash can never substitute another font.
+    matplotlib looks a family name up among every font it knows, so with Debian's
+    ``fonts-noto-cjk`` (or any font calling itself "Noto Sans CJK SC") the name would pick
+    the system's copy. A FontProperties carrying a file bypasses that lookup entirely
+    (``FontManager.findfont`` returns the file as it is), and the face index travels with
+    it in a ``FontPath``. Text drawn with it comes from this file whatever is installed.
     """
     from matplotlib import font_manager
 
     font = font or export_font()
-    fm = font_manager.fontManager
-    known = {(Path(e.fname).resolve(), getattr(e, "index", 0)) for e in fm.ttflist}
-    if (font.path, font.face_index) not in known:
-        fm.addfont(str(font.path))
-    prop = font_manager.FontProperties(family=font.family)
-    found = fm.findfont(prop, fallback_to_default=False)
-    found_path = Path(getattr(found, "path", found)).resolve()
-    found_index = getattr(found, "face_index", 0)
-    if (found_path, found_index) != (font.path, font.face_index):
-        raise FontError(
-            f"matplotlib resolves {font.family!r} to {found_path} face {found_index}, "
-            f"not {font.path} face {font.face_index}"
-        )
+    prop = font_manager.FontProperties(fname=font_manager.FontPath(str(font.path), font.face_index))
+    found = font_manager.fontManager._find_fonts_by_props(prop)
+    if [(Path(f.path).resolve(), f.face_index) for f in found] != [(font.path, font.face_index)]:
+        raise FontError(f"matplotlib does not take {font.path} face {font.face_index} as given; got {found}")
     return prop

@@ -13,6 +13,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+#: Browser tests wait for what they assert (playwright's expect, wait_for_function), never for a
+#: fixed time; on a machine busy with other work a condition may take longer than playwright's 5 s.
+BROWSER_WAIT_MS = 20_000
 
 
 def _require_browser() -> bool:
@@ -26,7 +29,9 @@ def chromium():
         if _require_browser():
             pytest.fail(f"{CHROMIUM} is missing and LNMAP_REQUIRE_BROWSER=1")
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=BROWSER_WAIT_MS)
 
     # playwright gives every launch a fresh temporary profile (it refuses --user-data-dir).
     with sync_playwright() as pw:
@@ -40,6 +45,7 @@ def chromium():
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(BROWSER_WAIT_MS)
     pg = context.new_page()
     yield pg
     context.close()

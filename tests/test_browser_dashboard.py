@@ -6,9 +6,9 @@ One server per module: the app runs in-process on a free port in a thread.
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
@@ -19,8 +19,21 @@ CITY = "path.lnmap-city"
 
 
 @pytest.fixture(scope="module")
-def served():
+def hits():
+    """(method, path) of every request that reached the server, in order."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def served(hits):
     app = create_app()
+    inner = app.server.wsgi_app
+
+    def recording(environ, start_response):
+        hits.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
+        return inner(environ, start_response)
+
+    app.server.wsgi_app = recording
     srv = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -60,7 +73,7 @@ def test_page_shows_the_14_cities_offline(page, base):
     assert page.locator(CITY).count() == 14
     page.wait_for_function("document.querySelectorAll('.lnmap-label').length === 14")
     assert page.locator(".leaflet-tile").count() == 0  # plain background, no tiles
-    assert "无数据" in page.locator(".legend").inner_text()
+    expect(page.locator(".legend")).to_contain_text("无数据")
 
 
 def test_switching_so2_to_cod_recolours_without_a_server_request(page, base):
@@ -72,11 +85,33 @@ def test_switching_so2_to_cod_recolours_without_a_server_request(page, base):
     page.on("request", lambda r: requests.append(r.url))
     page.locator("#pollutant").get_by_text("化学需氧量").click()
     page.wait_for_function("document.querySelector('.legend-title').textContent.includes('化学需氧量')")
-    time.sleep(0.5)
+    page.wait_for_function("([sel, before]) => [...document.querySelectorAll(sel)].some("
+                           "(e, i) => e.getAttribute('fill') !== before[i])", arg=[CITY, so2])
     cod = fills(page)
     assert so2 != cod and len(set(cod)) > 1
-    # Restyled in the browser: no callback round trip, no geometry (Dash re-requests its favicon, cached).
+    # Restyled in the browser: no callback round trip, no geometry.
     assert [u for u in requests if "favicon" not in u] == []
+
+
+def test_after_the_first_load_switches_and_clicks_fetch_no_file(page, base, hits):
+    """Static files (favicon, scripts, styles, GeoJSON) are cached with versioned URLs: after
+    the first load the server sees only the callbacks that render a city's panel, although
+    every switch and click rewrites the address (which makes Chromium look at the favicon)."""
+    open_map(page, base + "/")
+    page.wait_for_load_state("networkidle")
+    mark = len(hits)
+    page.locator("#pollutant").get_by_text("二氧化硫").click()
+    page.wait_for_function("location.search.includes('so2')")
+    click_city(page, "沈阳市")
+    page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")
+    page.locator("#pollutant").get_by_text("化学需氧量").click()
+    page.wait_for_function("location.search.includes('cod')")
+    # A last round trip: a favicon request made after any address change above reaches the
+    # server before this callback's answer reaches the page.
+    page.locator("#ranking").get_by_text("大连市").click()
+    page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('大连')")
+    after = hits[mark:]
+    assert after and set(after) == {("POST", "/_dash-update-component")}, after
 
 
 def test_clicking_shenyang_shows_its_cod_baseline_with_citation(page, base):
@@ -109,8 +144,7 @@ def test_toggling_ports_shows_port_markers(page, base):
     open_map(page, base + "/")
     assert page.locator(".lnmap-site-port").count() == 0
     page.locator("#layers").get_by_text("港口").click()
-    page.wait_for_selector(".lnmap-site-port")
-    assert page.locator(".lnmap-site-port").count() >= 3
+    page.wait_for_function("document.querySelectorAll('.lnmap-site-port').length >= 3")
     page.locator(".lnmap-site-port").first.click()
     popup = page.locator(".lnmap-popup")
     popup.wait_for()
@@ -123,13 +157,13 @@ def test_url_reopens_the_view(page, base):
     query = "?indicator=so2_cut_target_pct&scheme=equal_interval&city=210200&layers=labels,port,coastal_belt&lang=en&basemap=none"
     open_map(page, base + "/" + query)
     page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('Dalian')")
-    assert page.locator("#pollutant input[value=so2]").is_checked()
-    assert page.locator("#measure input[value=cut_target]").is_checked()
-    assert page.locator("#scheme input[value=equal_interval]").is_checked()
-    assert "SO2" in page.locator(".legend-title").inner_text()
+    expect(page.locator("#pollutant input[value=so2]")).to_be_checked()
+    expect(page.locator("#measure input[value=cut_target]")).to_be_checked()
+    expect(page.locator("#scheme input[value=equal_interval]")).to_be_checked()
+    expect(page.locator(".legend-title")).to_contain_text("SO2")
     page.wait_for_selector(".lnmap-site-port")
-    assert page.locator(".lnmap-region-coastal_belt").count() >= 1
-    assert page.evaluate("document.documentElement.lang") == "en"
+    page.wait_for_selector(".lnmap-region-coastal_belt")  # outlines arrive after the cities
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert "indicator=so2_cut_target_pct" in page.evaluate("location.search")
 
 
@@ -139,9 +173,9 @@ def test_english_switch_changes_labels(page, base):
     page.locator("#lang").get_by_text("English").click()
     page.wait_for_function("document.querySelector('h1').textContent.includes('Liaoning')")
     page.wait_for_selector(".lnmap-label span:text('Shenyang')")
-    assert "no data" in page.locator(".legend").inner_text()
-    assert page.locator("#pollutant").get_by_text("Energy").count() == 1
-    assert "lang=en" in page.evaluate("location.search")
+    expect(page.locator(".legend")).to_contain_text("no data")
+    expect(page.locator("#pollutant").get_by_text("Energy")).to_have_count(1)
+    page.wait_for_function("location.search.includes('lang=en')")
 
 
 def test_other_plans_show_liaoyuan_marked_outside(page, base):
@@ -151,7 +185,7 @@ def test_other_plans_show_liaoyuan_marked_outside(page, base):
     page.wait_for_selector(".lnmap-other")
     page.locator(".lnmap-other").first.click(force=True)
     page.locator("#detail").get_by_text("辽宁省外").wait_for()
-    assert "辽府发〔2022〕4号" in page.locator("#detail").inner_text()
+    expect(page.locator("#detail")).to_contain_text("辽府发〔2022〕4号")
 
 
 def test_gaode_basemap_shifts_overlays_and_names_the_datum(page, base):
@@ -159,7 +193,7 @@ def test_gaode_basemap_shifts_overlays_and_names_the_datum(page, base):
     page.locator("#basemap").get_by_text("高德").click()
     page.wait_for_function("document.querySelector('#datum-note').textContent.includes('GCJ-02')")
     page.wait_for_selector(".leaflet-tile", state="attached")
-    assert page.locator(CITY).count() == 14
+    expect(page.locator(CITY)).to_have_count(14)  # the cities, reloaded shifted to GCJ-02
 
 
 def test_browser_twins_match_python(page, served):
@@ -182,5 +216,5 @@ def test_hover_tooltip_names_city_value_and_unit(page, base):
     box = label.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 12)
     tip = page.locator(".lnmap-tip")
-    tip.wait_for()
-    assert "沈阳市" in tip.inner_text() and "241522.89 吨" in tip.inner_text()
+    expect(tip).to_contain_text("沈阳市")
+    expect(tip).to_contain_text("241522.89 吨")

@@ -73,3 +73,35 @@ def test_every_site_layer_and_region_layer_is_served(client):
         assert client.get(f"/lnmap/geo/wgs84/{name}.geojson").status_code == 200, name
     ports = client.get("/lnmap/geo/wgs84/sites-port.geojson").get_json()["features"]
     assert ports and all(f["properties"]["named_in"] for f in ports)
+
+
+def test_static_files_are_cached_under_versioned_urls(client):
+    """After the first load nothing static is fetched again: every file the page links
+    carries a version in its URL and may be kept for a year; the page's icon is inline."""
+    import re
+
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'<link rel="icon" href="data:image/svg\+xml,', html)  # no favicon request at all
+    linked = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    assert linked and all(("?m=" in u or "?v=" in u or re.search(r"\.v\d", u)) for u in linked), linked
+    for url in linked:
+        resp = client.get(url)
+        resp.close()  # streamed files hold an open handle until closed
+        assert resp.status_code == 200 and "max-age=31536000" in resp.headers["Cache-Control"], url
+    layout = json.dumps(client.get("/_dash-layout").get_json())  # plain "/" (Dash escapes it as \u002f)
+    urls = sorted(set(re.findall(r'"(/lnmap/geo/[^"]+)"', layout)))
+    assert urls and all("?v=" in u for u in urls), urls
+    for url in urls:
+        assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+    # Another version (a stale page after the data changed) is revalidated, not kept.
+    stale = client.get(urls[0].split("?")[0] + "?v=000000000000")
+    assert stale.headers["Cache-Control"] == "no-cache" and stale.headers["ETag"]
+
+
+def test_layer_version_changes_with_the_data():
+    from dashboard.layers import Blob, layers_version
+
+    a = {("wgs84", "cities"): Blob(b"{}", b"", "etag-a")}
+    b = {("wgs84", "cities"): Blob(b"{ }", b"", "etag-b")}
+    assert layers_version(a) != layers_version(b)
+    assert layers_version(a) == layers_version(dict(a))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from dash import no_update
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
@@ -121,17 +122,16 @@ def test_upload_in_the_browser_shows_the_progress_map(page, served):
     page.goto(served + "/")
     page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14", timeout=20_000)
     page.wait_for_selector(".legend .legend-title")
-    assert "未导入实测排放数据" in page.locator("#observed-note").inner_text()
+    expect(page.locator("#observed-note")).to_contain_text("未导入实测排放数据")
     before = page.eval_on_selector_all("path.lnmap-city", "els => els.map(e => e.getAttribute('fill'))")
     page.locator("#upload input[type=file]").set_input_files(str(FIXTURE))
     page.wait_for_selector(".upload-message .ok", timeout=20_000)
     page.wait_for_function("document.querySelector('.legend-title').textContent.includes('进度')", timeout=20_000)
     after = page.eval_on_selector_all("path.lnmap-city", "els => els.map(e => e.getAttribute('fill'))")
     assert after != before and len(set(after)) > 1
-    assert "已导入实测排放数据" in page.locator("#observed-note").inner_text()
+    expect(page.locator("#observed-note")).to_contain_text("已导入实测排放数据")
     page.locator("#ranking .rank-bar").first.click()
-    page.wait_for_selector(".data.progress", timeout=20_000)
-    assert "示例(虚构)" in page.locator(".data.progress").inner_text()
+    expect(page.locator(".data.progress")).to_contain_text("示例(虚构)", timeout=20_000)
 
 
 @pytest.mark.browser
@@ -140,9 +140,9 @@ def test_observed_controls_switch_language(page, served):
     page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14", timeout=20_000)
     page.wait_for_function("document.querySelector('#upload-source').placeholder.startsWith('Source')",
                            timeout=10_000)
-    assert "Remove selected dataset" in page.locator("#remove-dataset").inner_text()
-    assert "No observed values are loaded" in page.locator("#observed-note").inner_text()
-    assert "A4 portrait" in page.locator("#export-page").inner_text()
+    expect(page.locator("#remove-dataset")).to_contain_text("Remove selected dataset")
+    expect(page.locator("#observed-note")).to_contain_text("No observed values are loaded")
+    expect(page.locator("#export-page")).to_contain_text("A4 portrait")
 
 
 @pytest.mark.browser

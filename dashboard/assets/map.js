@@ -384,7 +384,7 @@
           comp("Span", { className: "line-swatch partial-swatch" }),
           comp("Span", { children: tr(store, "partial", lang) }) ] }));
       }
-      return [groups, tiles, "/lnmap/geo/" + datum + "/cities.geojson", note, items];
+      return [groups, tiles, "/lnmap/geo/" + datum + "/cities.geojson?v=" + store.layer_version, note, items];
     },
     translate: function (lang, store) {
       const i = store.i18n;
