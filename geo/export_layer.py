@@ -30,7 +30,6 @@ place, so a failure leaves nothing half-written.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import shutil
@@ -64,6 +63,7 @@ from geo.layer_style import (
     sites_qml,
 )
 from geo.provenance import DOCUMENTS
+from geo.repro import export_date
 from geo.settings import WEB_CRS, Settings
 
 log = logging.getLogger(__name__)
@@ -301,7 +301,7 @@ def about_text(layer: CityLayer, manifest: dict, fmt: str, command: str) -> str:
                    "geojson": f"{CITY_LAYER} (14 polygons; RFC 7946); style .qml/.sld and .fields.csv beside",
                    "shp": (f"{CITY_LAYER}.shp (14 polygons; field names ≤ 10 characters, see fields.csv); "
                            ".cpg = UTF-8; style .qml/.sld")}[fmt]
-    lines += ["", f"Layers / 图层: {layers_held}", f"Generated / 生成: {dt.date.today().isoformat()} by `{command}`"]
+    lines += ["", f"Layers / 图层: {layers_held}", f"Generated / 生成: {export_date().isoformat()} by `{command}`"]
     return "\n".join(lines) + "\n"
 
 
