@@ -5,6 +5,7 @@ One server per module: the app runs in-process on a free port in a thread.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -20,7 +21,7 @@ CITY = "path.lnmap-city"
 
 @pytest.fixture(scope="module")
 def hits():
-    """(method, path) of every request that reached the server, in order."""
+    """(method, path, status) of every request that reached the server, in order."""
     return []
 
 
@@ -30,8 +31,11 @@ def served(hits):
     inner = app.server.wsgi_app
 
     def recording(environ, start_response):
-        hits.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
-        return inner(environ, start_response)
+        def start(status, headers, *exc):
+            hits.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), int(status[:3])))
+            return start_response(status, headers, *exc)
+
+        return inner(environ, start)
 
     app.server.wsgi_app = recording
     srv = make_server("127.0.0.1", 0, app.server, threaded=True)
@@ -111,7 +115,7 @@ def test_after_the_first_load_switches_and_clicks_fetch_no_file(page, base, hits
     page.locator("#ranking").get_by_text("大连市").click()
     page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('大连')")
     after = hits[mark:]
-    assert after and set(after) == {("POST", "/_dash-update-component")}, after
+    assert after and set(after) == {("POST", "/_dash-update-component", 200)}, after
 
 
 def test_clicking_shenyang_shows_its_cod_baseline_with_citation(page, base):
@@ -218,3 +222,27 @@ def test_hover_tooltip_names_city_value_and_unit(page, base):
     tip = page.locator(".lnmap-tip")
     expect(tip).to_contain_text("沈阳市")
     expect(tip).to_contain_text("241522.89 吨")
+
+
+def test_a_second_visit_downloads_no_file_again(chromium, served, hits):
+    """With a warm cache the server sends the page and its state, no file: versioned files come
+    from the cache, and Dash's unversioned lazy chunks are only revalidated (304, no body).
+    No request routing here: playwright turns Chromium's HTTP cache off for a routed page."""
+    ctx = chromium.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(served[0] + "/")
+        page.wait_for_function(f"document.querySelectorAll('{CITY}').length === 14")
+        page.wait_for_load_state("networkidle")
+        mark = len(hits)
+        page.goto(served[0] + "/")
+        page.wait_for_function(f"document.querySelectorAll('{CITY}').length === 14")
+        page.wait_for_load_state("networkidle")
+        dynamic = {"/", "/_dash-layout", "/_dash-dependencies", "/_dash-update-component"}
+        # Dash loads its lazy chunks (async-*.js) from URLs without a version: those may be revalidated.
+        lazy = re.compile(r"^/_dash-component-suites/.+/async-[\w-]+\.js$")
+        sent = [(p, status) for _, p, status in hits[mark:]
+                if p not in dynamic and not (status == 304 and lazy.match(p))]
+        assert sent == [], sent
+    finally:
+        ctx.close()
