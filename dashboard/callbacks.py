@@ -9,20 +9,24 @@ inputs and the data loaded at start; it reads and writes no module-level state.
 from __future__ import annotations
 
 import base64
+import binascii
+import logging
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.i18n import DEFAULT_LANG, LANGS, t
 from dashboard.layout import (
     dataset_options, render_city, render_province, render_region, render_upload_result,
 )
 from dashboard.state import REGION_IDS, SITE_LAYERS, observed_store, parse_query
-from geo.errors import DataValidationError, LnmapError
-from geo.observed import active_dataset, import_observed, list_datasets, load_observed, remove_dataset
+from geo.errors import DataValidationError, LnmapError, StoreError
+from geo.observed import MAX_BYTES, active_dataset, import_observed, list_datasets, load_observed, remove_dataset
 from geo.settings import Settings
 from geo.view import (
     OTHER_PLAN_CITIES, ViewData, city_detail, other_plans, province_view, region_summary, with_observed,
 )
+
+log = logging.getLogger(__name__)
 
 AREA = {"type": "area", "key": ALL}
 RANK = {"type": "rank", "index": ALL}
@@ -65,14 +69,48 @@ def observed_state(data: ViewData, base_store: dict, trigger: str | None, conten
 
     Returns (store, dataset options, dataset value, message, pollutant, measure); ``no_update``
     where nothing changes. A rejected upload changes nothing and lists each bad row and field.
+    Every failure — a bad file, a value the browser should not send, a store that cannot be
+    written — ends as a message on the screen, never as a server error.
     """
-    lang = lang if lang in LANGS else DEFAULT_LANG
+    lang = lang if isinstance(lang, str) and lang in LANGS else DEFAULT_LANG
+    try:
+        return _observed_state(data, base_store, trigger, contents, filename, source, dataset_id, lang, settings,
+                               search=search)
+    except StoreError as exc:
+        log.warning("observed store: %s", exc)
+        key = {"full": "store_full", "read_only": "store_read_only"}.get(exc.reason, "store_failed")
+    except Exception:  # noqa: BLE001 — a server error would show the user nothing at all
+        log.exception("observed-values callback failed (trigger %r)", trigger)
+        key = "store_failed"
+    return no_update, no_update, no_update, _error(t(key, lang)), no_update, no_update
+
+
+def _error(text: str) -> list:
+    return [html.B(text, className="error")]
+
+
+def _text(value: object) -> str | None:
+    """A browser-sent value that must be text: None when it is anything else (a dict, a list ...)."""
+    return value if isinstance(value, str) else None
+
+
+def _observed_state(data: ViewData, base_store: dict, trigger: str | None, contents: object, filename: object,
+                    source: object, dataset_id: object, lang: str, settings: Settings | None, *,
+                    search: object) -> tuple:
     pollutant = measure = message = no_update
+    filename, source, search = _text(filename), _text(source), _text(search) or ""
+    if dataset_id is not None and _text(dataset_id) is None:
+        return (no_update, no_update, None, _error(t("dataset_invalid", lang)), no_update, no_update)
     if trigger == "upload":
         if not contents:
             return (no_update,) * 6
         try:
-            data_bytes = base64.b64decode(contents.split(",", 1)[1])
+            if not isinstance(contents, str) or "," not in contents:
+                raise ValueError("not a data URL")
+            data_bytes = base64.b64decode(contents.split(",", 1)[1], validate=True)
+        except (ValueError, binascii.Error):
+            return (no_update, no_update, no_update, _error(t("upload_unreadable", lang)), no_update, no_update)
+        try:
             meta = import_observed(data_bytes, name=filename or "upload", source=source or None, settings=settings,
                                    activate=False)
         except DataValidationError as exc:
@@ -93,7 +131,7 @@ def observed_state(data: ViewData, base_store: dict, trigger: str | None, conten
         message = t("removed", lang).format(id=dataset_id)
         dataset_id = None
     elif trigger is None:  # page load: the URL's dataset, else the store's active one
-        asked = parse_query(search or "", {"indicators": {}, "cities": {}})
+        asked = parse_query(search, {"indicators": {}, "cities": {}})
         dataset_id = dataset_id or asked.dataset or active_dataset(settings)
     metas = list_datasets(settings)
     known = {m["dataset_id"]: m for m in metas}
@@ -103,7 +141,7 @@ def observed_state(data: ViewData, base_store: dict, trigger: str | None, conten
         return no_update, dataset_options(metas), None, no_update, no_update, no_update
     store = observed_store(base_store, data, _observed_rows(dataset_id, settings), known.get(dataset_id))
     if trigger is None:  # a shared link may name an observed measure, known only now that the dataset is in
-        asked = parse_query(search or "", store)
+        asked = parse_query(search, store)
         ind = store["indicators"].get(asked.indicator)
         if ind and ind["kind"] == "observed":
             pollutant, measure = ind["group"], ind["measure"]
@@ -134,6 +172,16 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
     except (ExportError, LnmapError) as exc:
         return no_update, f"{t('export_failed', view.lang)}{exc}"
     return dcc.send_bytes(blob, file_name(view.indicator, fmt, view.lang, page)), ""
+
+
+#: A picked file over the size limit never reaches the server (dcc.Upload's max_size drops it
+#: silently): assets/upload.js reports its name and size, and this says so in the user's language.
+UPLOAD_TOO_LARGE = """function (picked, lang, store) {
+    if (!picked || picked.size <= %d) return window.dash_clientside.no_update;
+    const s = store.i18n.strings.upload_too_large, mb = function (n) { return (n / 1048576).toFixed(1); };
+    return (s[lang] || s.zh).replace("{name}", picked.name).replace("{size}", mb(picked.size))
+        .replace("{limit}", mb(%d));
+}""" % (MAX_BYTES, MAX_BYTES)
 
 
 def _cs(name: str) -> ClientsideFunction:
@@ -232,6 +280,9 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         trigger = ctx.triggered_id if ctx.triggered else None
         return observed_state(data, base_store, trigger, contents, filename, source, dataset_id, lang, settings,
                               search=search)
+
+    app.clientside_callback(UPLOAD_TOO_LARGE, Output("upload-message", "children", allow_duplicate=True),
+                            Input("upload-picked", "data"), State("lang", "value"), store, prevent_initial_call=True)
 
     @app.callback(
         Output("download", "data"), Output("export-message", "children"),

@@ -196,6 +196,9 @@ def create_observed_controls(lang: str = DEFAULT_LANG) -> html.Div:
                   placeholder=t("upload_source", lang)),
         dcc.Upload(id="upload", className="upload", multiple=False, accept=".csv,.xlsx,.txt", max_size=MAX_BYTES,
                    children=T("upload", html.Div)),
+        # The browser drops a file over max_size without telling Dash; assets/upload.js reports
+        # every picked file's name and size here, so the page can say why nothing happened.
+        dcc.Store(id="upload-picked"),
         dcc.Dropdown(id="dataset", options=[], value=None, clearable=True, searchable=False,
                      placeholder=t("dataset_none", lang), className="dataset"),
         dcc.ConfirmDialogProvider(id="remove-confirm", message=t("dataset_confirm", lang),

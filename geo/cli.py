@@ -13,7 +13,9 @@ from geo.errors import DataValidationError, LnmapError
 
 
 def _fail(exc: Exception) -> None:
-    click.echo(f"error: {exc}" if not isinstance(exc, DataValidationError) else "rejected (nothing stored):", err=True)
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # KeyError's str() adds quotes
+    click.echo(f"error: {message}" if not isinstance(exc, DataValidationError) else "rejected (nothing stored):",
+               err=True)
     if isinstance(exc, DataValidationError):
         for p in exc.problems:
             click.echo(f"  - {p}", err=True)
@@ -211,17 +213,20 @@ def validate(files: tuple[Path, ...]) -> None:
     """
     from geo.observed import read_observed
     from geo.package import validate_package
+    from geo.tableread import read_file
 
     failed = False
     for target in list(files) or [None]:
         name = str(target) if target else "bundled data"
         if target is not None and target.is_file():
             try:
-                parsed = read_observed(target.read_bytes(), name=target.name)
+                parsed = read_observed(read_file(target), name=target.name)
                 problems = []
                 click.echo(f"{name}: valid observed values, {len(parsed.rows)} rows ({parsed.encoding})")
             except DataValidationError as exc:
                 problems = exc.problems
+            except OSError as exc:
+                problems = [f"cannot read the file: {exc.strerror or exc}"]
         else:
             problems = validate_package(target)
             if not problems:
@@ -244,10 +249,11 @@ def import_cmd(file: Path, source: str | None, no_activate: bool) -> None:
     A rejected file changes nothing; earlier datasets are never overwritten.
     """
     from geo.observed import import_observed
+    from geo.tableread import read_file
 
     try:
-        meta = import_observed(file.read_bytes(), name=file.name, source=source, activate=not no_activate)
-    except (DataValidationError, OSError) as exc:
+        meta = import_observed(read_file(file), name=file.name, source=source, activate=not no_activate)
+    except (LnmapError, OSError) as exc:
         _fail(exc)
     click.echo(f"imported {meta['rows']} rows for {meta['cities']} cities as {meta['dataset_id']} "
                f"({meta['encoding']}; years {', '.join(map(str, meta['years']))})")
@@ -275,8 +281,11 @@ def datasets(ctx: click.Context) -> None:
 def datasets_list() -> None:
     from geo.observed import active_dataset, list_datasets
 
-    active = active_dataset()
-    metas = list_datasets()
+    try:
+        active = active_dataset()
+        metas = list_datasets()
+    except (LnmapError, OSError, ValueError) as exc:
+        _fail(exc)
     if not metas:
         click.echo("no observed values imported (lnmap import FILE)")
     for m in metas:
@@ -294,7 +303,7 @@ def datasets_use(dataset_id: str | None, clear: bool) -> None:
         raise click.UsageError("give a DATASET_ID or --none")
     try:
         use_dataset(None if clear else dataset_id)
-    except KeyError as exc:
+    except (KeyError, LnmapError, OSError) as exc:
         _fail(exc)
     click.echo(f"the map now uses {dataset_id or 'no observed values'}")
 
@@ -306,7 +315,7 @@ def datasets_remove(dataset_id: str) -> None:
 
     try:
         remove_dataset(dataset_id)
-    except KeyError as exc:
+    except (KeyError, LnmapError, OSError) as exc:
         _fail(exc)
     click.echo(f"removed {dataset_id}")
 

@@ -47,3 +47,15 @@ class GazetteerError(DataValidationError):
 
 class BuildError(LnmapError):
     """A build step (boundaries, indicators) cannot run: missing source, bad input."""
+
+
+class StoreError(LnmapError):
+    """The observed-values store cannot be read or written (read-only, full, no permission).
+
+    ``reason`` is ``"full"``, ``"read_only"`` or ``"other"``, so an interface can say it in the
+    user's language; the message names the store and the system's error.
+    """
+
+    def __init__(self, message: str, reason: str = "other"):
+        super().__init__(message)
+        self.reason = reason

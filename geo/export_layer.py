@@ -37,6 +37,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -367,7 +368,7 @@ def _other_styles(layer: CityLayer) -> list[tuple[str, str, str, str]]:
 
 def _gpkg_extras(path: Path, layer: CityLayer) -> None:
     """Field aliases, styles and provenance, written into the GeoPackage's own tables."""
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db, db:  # closed, not only committed
         db.executescript(_GPKG_SCHEMA)
         db.executemany("INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, ?, ?, 'read-write')", _EXTENSIONS)
         db.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "

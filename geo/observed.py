@@ -21,10 +21,10 @@ store or the old store plus one complete dataset. Earlier datasets are never tou
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
+import errno
 import hashlib
-import io
 import json
 import logging
 import os
@@ -37,16 +37,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.errors import DataValidationError, GazetteerError, Problem
+from geo.errors import DataValidationError, GazetteerError, Problem, StoreError
 from geo.fileio import write_bytes_atomic
 from geo.gazetteer import get_gazetteer
 from geo.indicators import POLLUTANTS
 from geo.settings import Settings, get_settings
+from geo.tableread import LIMITS, Limits, read_table
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 10_000
+MAX_BYTES = LIMITS.file_bytes
 #: Years an observed emission may refer to: the quota tables' base year (2015) to the
 #: end of the 14th five-year plan (2025), the latest target year of the documents.
 YEAR_RANGE = (2015, 2025)
@@ -106,47 +106,22 @@ class Parsed:
     file_name: str
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    if b"\x00" in data[:4096]:
-        raise DataValidationError(Problem("not a table: the file is binary (neither CSV text nor XLSX)", source=name))
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-            return text, ("utf-8" if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else
-                          "utf-8 with BOM" if enc == "utf-8-sig" else "GBK/GB18030")
-        except UnicodeDecodeError:
-            continue
-    raise DataValidationError(Problem("cannot decode the file as UTF-8 or GBK/GB18030", source=name))
-
-
-def _read_frame(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
-    if data[:4] == b"PK\x03\x04":
-        try:
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, header=0, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-            raise DataValidationError(Problem(f"not a table: cannot read the workbook ({exc})", source=name)) from None
-        return frame, "xlsx", ""
-    text, encoding = _decode(data, name)
-    if not text.strip():
-        raise DataValidationError(Problem("not a table: the file is empty", source=name))
-    separator = _delimiter(text)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator, engine="python",
-                            skipinitialspace=True)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise DataValidationError(Problem(f"not a table: {exc}", source=name)) from None
-    return frame, encoding, separator
-
-
-_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 
 
 def _number(text: str, *, comma_grouping: bool) -> tuple[float | None, str]:
     """Parse a value; (number, "") or (None, why). A comma is accepted only as thousands
     grouping (12,345.6) in a comma-separated file or a workbook; in a semicolon- or
-    tab-separated file a comma may be a decimal comma, so it is refused as ambiguous."""
+    tab-separated file a comma may be a decimal comma, so it is refused as ambiguous.
+
+    Full-width forms are their ASCII characters (NFKC): ２１７３７．５ is 21737.5, and a
+    full-width comma ， follows the rule of the comma. Only the digits 0-9 count as digits.
+    The ideographic full stop 。 is not a decimal point: refused, with the value to write.
+    """
     t = unicodedata.normalize("NFKC", text).strip()
+    if "。" in t:
+        return None, f"value {text!r} is not a number: 。 is not a decimal point (write {t.replace('。', '.')!r})"
     if "," in t:
         if comma_grouping and _GROUPED.match(t):
             t = t.replace(",", "")
@@ -161,103 +136,105 @@ def _number(text: str, *, comma_grouping: bool) -> tuple[float | None, str]:
     return value, ""
 
 
-def _delimiter(text: str) -> str:
-    """The separator of the header line: comma, semicolon, tab or full-width comma (comma if none)."""
-    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    counts = {d: header.count(d) for d in (",", ";", "\t", "，")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+def read_observed(data: bytes, *, name: str = "upload", source: str | None = None,
+                  limits: Limits = LIMITS) -> Parsed:
+    """Validate an observed-values file; return the normalised rows or raise with every problem.
 
-
-def read_observed(data: bytes, *, name: str = "upload", source: str | None = None) -> Parsed:
-    """Validate an observed-values file; return the normalised rows or raise with every problem."""
-    if len(data) > MAX_BYTES:
-        raise DataValidationError(Problem(f"file too large: {len(data):,} bytes; the limit is {MAX_BYTES:,}",
-                                          source=name))
-    frame, encoding, separator = _read_frame(data, name)
-    columns: dict[str, str] = {}
+    The file is read within ``limits`` (:mod:`geo.tableread`): a file past a bound is refused at
+    that bound, before anything else is looked at.
+    """
+    table = read_table(data, name=name, limits=limits)
+    header = [str(h) for h in table.header]
+    columns: dict[str, int] = {}
     header_unit = ""  # a unit written in the value column's header, e.g. 排放量（万吨）
     problems: list[Problem] = []
-    for col in frame.columns:
+    hrow = table.header_row
+    for i, col in enumerate(header):
         key, bracketed = _header(col)
         canon = _HEADER_INDEX.get(_key(col)) or _HEADER_INDEX.get(key)
         if canon == "value" and bracketed:
             header_unit = bracketed
         if canon and canon in columns:
-            problems.append(Problem(f"two columns mean {canon!r}: {columns[canon]!r} and {col!r}", row=1,
-                                    field=str(col), source=name))
+            problems.append(Problem(f"two columns mean {canon!r}: {header[columns[canon]]!r} and {col!r}", row=hrow,
+                                    field=col, source=name))
         elif canon:
-            columns[canon] = col
+            columns[canon] = i
+    names = {canon: header[i] for canon, i in columns.items()}
     if "unit" not in columns and header_unit:
         if _UNIT_INDEX.get(_key(header_unit)) is None:
-            problems.append(Problem(f"unknown unit {header_unit!r} in the header; expected 吨/t or 万吨/10kt", row=1,
-                                    field=columns.get("value"), source=name))
+            problems.append(Problem(f"unknown unit {header_unit!r} in the header; expected 吨/t or 万吨/10kt", row=hrow,
+                                    field=names.get("value"), source=name))
     missing = [c for c in _REQUIRED if c not in columns and not (c == "unit" and header_unit)]
     if problems and not missing:
         raise DataValidationError(problems)
     if missing:
         if len(columns) == 0:
             problems.append(Problem("not a table of observed values: no recognised header "
-                                    f"(found {list(map(str, frame.columns))[:8]})", row=1, source=name))
+                                    f"(found {header[:8]})", row=hrow, source=name))
         for c in missing:
             problems.append(Problem(f"missing column {c!r} (accepted headers: {', '.join(_HEADERS[c][:6])} …)",
-                                    row=1, field=c, source=name))
+                                    row=hrow, field=c, source=name))
         raise DataValidationError(problems)
-    if len(frame) == 0:
+    if not table.rows:
         raise DataValidationError(Problem("no data rows", source=name))
-    if len(frame) > MAX_ROWS:
-        raise DataValidationError(Problem(f"too many rows: {len(frame)}; the limit is {MAX_ROWS}", source=name))
+    for first, last in table.empty_runs:
+        problems.append(Problem("empty row" if first == last else f"empty rows {first:,}–{last:,}", row=first,
+                                source=name))
+    for row, n in table.extra:
+        problems.append(Problem(f"{n} fields, more than the header's {len(header)}: a separator inside a value? "
+                                "Quote the value or remove the separator", row=row, source=name))
     gaz = get_gazetteer()
     sha = hashlib.sha256(data).hexdigest()
     records: list[dict] = []
     seen: dict[tuple[str, str, int], int] = {}
-    for i, rec in enumerate(frame.fillna("").astype(str).to_dict("records"), start=2):
-        if not any(v.strip() for v in rec.values()):
-            problems.append(Problem("empty row", row=i, source=name))
-            continue
+    width = len(header)
+    for i, cells in table.rows:
+        cells = cells + [""] * (width - len(cells))
+        rec = {canon: cells[j] for canon, j in columns.items()}
         row_problems: list[Problem] = []
         place = None
         try:
-            city_text = re.sub(r"^(\d{6})\.0$", r"\1", rec[columns["city"]].strip())  # Excel: 210100.0
-            place = gaz.resolve(city_text, level="city", row=i, field=columns["city"], source=name)
+            city_text = unicodedata.normalize("NFKC", rec["city"]).strip()
+            city_text = re.sub(r"^([0-9]{6})\.0$", r"\1", city_text)  # Excel: 210100.0
+            place = gaz.resolve(city_text, level="city", row=i, field=names["city"], source=name)
             if not place.in_liaoning:
                 row_problems.append(Problem(f"{place.name_zh} is in {place.province_zh}, not Liaoning", i,
-                                            columns["city"], name))
+                                            names["city"], name))
         except GazetteerError as exc:
             row_problems.extend(exc.problems)
-        pollutant = _POLLUTANT_INDEX.get(_key(rec[columns["indicator"]]))
+        pollutant = _POLLUTANT_INDEX.get(_key(rec["indicator"]))
         if pollutant is None:
-            row_problems.append(Problem(f"unknown indicator {rec[columns['indicator']]!r}; expected one of "
+            row_problems.append(Problem(f"unknown indicator {rec['indicator']!r}; expected one of "
                                         "COD/化学需氧量, NH3-N/氨氮, SO2/二氧化硫, NOx/氮氧化物", i,
-                                        columns["indicator"], name))
+                                        names["indicator"], name))
         year = None
-        year_text = rec[columns["year"]].strip().removesuffix("年").removesuffix(".0")
-        if not re.fullmatch(r"\d{4}", year_text):
-            row_problems.append(Problem(f"year {rec[columns['year']]!r} is not a four-digit year", i,
-                                        columns["year"], name))
+        year_text = unicodedata.normalize("NFKC", rec["year"]).strip().removesuffix("年").removesuffix(".0")
+        if not re.fullmatch(r"[0-9]{4}", year_text):
+            row_problems.append(Problem(f"year {rec['year']!r} is not a four-digit year", i,
+                                        names["year"], name))
         else:
             year = int(year_text)
             if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
                 row_problems.append(Problem(f"year {year} outside the indicator's range {YEAR_RANGE[0]}–"
-                                            f"{YEAR_RANGE[1]}", i, columns["year"], name))
-        raw_value = rec[columns["value"]].strip()
-        value, why = _number(raw_value, comma_grouping=separator in (",", ""))
+                                            f"{YEAR_RANGE[1]}", i, names["year"], name))
+        raw_value = rec["value"].strip()
+        value, why = _number(raw_value, comma_grouping=table.separator in (",", ""))
         if why:
-            row_problems.append(Problem(why, i, columns["value"], name))
+            row_problems.append(Problem(why, i, names["value"], name))
         elif value < 0:
-            row_problems.append(Problem(f"negative value {raw_value!r}", i, columns["value"], name))
-        unit_text = rec[columns["unit"]].strip() if "unit" in columns else header_unit
+            row_problems.append(Problem(f"negative value {raw_value!r}", i, names["value"], name))
+        unit_text = rec["unit"].strip() if "unit" in columns else header_unit
         factor = _UNIT_INDEX.get(_key(unit_text))
         if factor is None:
             row_problems.append(Problem(f"unknown unit {unit_text!r}; expected 吨/t or 万吨/10kt", i,
-                                        columns.get("unit", columns["value"]), name))
+                                        names.get("unit", names["value"]), name))
         if row_problems:
             problems.extend(row_problems)
             continue
         key = (place.adcode, pollutant, year)
         if key in seen:
             problems.append(Problem(f"duplicate {place.name_zh} / {POLLUTANTS[pollutant][1]} / {year}: also in row "
-                                    f"{seen[key]}", i, columns["city"], name))
+                                    f"{seen[key]}", i, names["city"], name))
             continue
         seen[key] = i
         records.append({
@@ -265,15 +242,15 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
             "indicator_id": f"{pollutant}_emission_{year}_observed_t", "year": year,
             "value": round(value * factor, 6), "unit": "t", "value_as_given": raw_value, "unit_as_given": unit_text,
             "conversion": "none" if factor == 1 else f"× {factor:g} ({unit_text} → t)",
-            "flag": rec[columns["flag"]].strip() if "flag" in columns else "", "source_row": i,
+            "flag": rec["flag"].strip() if "flag" in columns else "", "source_row": i,
         })
-    problems += _implausible(records, name, columns["value"])
+    problems += _implausible(records, name, names["value"])
     problems += _check_source_text(source)
     if problems:
         raise DataValidationError(problems)
     rows = pd.DataFrame.from_records(records)
     rows["source"] = source or name
-    return Parsed(rows, encoding, sha, name)
+    return Parsed(rows, table.encoding, sha, name)
 
 
 #: An observed value this many times above (or below) the city's 2015 baseline is taken for a
@@ -315,6 +292,40 @@ def store_dir(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).store_dir
 
 
+_REASONS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only", errno.EACCES: "read_only",
+            errno.EPERM: "read_only"}
+
+
+@contextlib.contextmanager
+def _writing(root: Path, what: str):
+    """Turn an OSError while changing the store into a StoreError saying what could not be done."""
+    try:
+        yield
+    except OSError as exc:
+        reason = _REASONS.get(exc.errno, "other")
+        why = {"full": "the disk is full", "read_only": "the store is read-only or not writable"}.get(reason, "")
+        raise StoreError(f"cannot {what}: {why or exc.strerror or exc} (store {root}: {exc.strerror or exc})",
+                         reason) from exc
+
+
+#: A data file without its metadata (the commit mark) older than this was left by an import
+#: that was killed: removed on the next list or import. Younger ones may be an import under way.
+ORPHAN_SECONDS = 300.0
+
+
+def _clean_orphans(root: Path) -> None:
+    """Remove data files of imports that never committed, and temporary files of killed writes."""
+    now = time.time()
+    for path in [*root.glob("obs-*.csv"), *root.glob(".obs-*.tmp"), *root.glob(f".{ACTIVE}.*.tmp")]:
+        try:
+            committed = path.suffix == ".csv" and path.with_suffix(".json").exists()
+            if not committed and now - path.stat().st_mtime > ORPHAN_SECONDS:
+                path.unlink()
+                log.warning("observed store: removed %s, left by an import that did not finish", path.name)
+        except OSError as exc:  # a read-only store, or another process removed it first
+            log.info("observed store: could not remove orphan %s (%s)", path.name, exc)
+
+
 _DATASET_ID = re.compile(r"^obs-\d{8}T\d{12}-[0-9a-f]{8}$")
 _META_KEYS = {"dataset_id", "data_file", "imported_at", "source", "rows", "file_sha256"}
 
@@ -333,10 +344,13 @@ def list_datasets(settings: Settings | None = None) -> list[dict]:
     """Committed datasets (those with a valid metadata file and their data), oldest first.
 
     A broken metadata file is reported in the log and left out, not fatal for the others.
+    Data files that an import killed before its commit left behind are removed once they
+    are :data:`ORPHAN_SECONDS` old.
     """
     root = store_dir(settings)
     if not root.exists():
         return []
+    _clean_orphans(root)
     metas = []
     for path in sorted(root.glob("obs-*.json")):
         try:
@@ -359,8 +373,7 @@ def import_observed(
     """Validate and store ``data`` as a new dataset; return its metadata."""
     parsed = read_observed(data, name=name, source=source)
     root = store_dir(settings)
-    root.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     dataset_id = f"obs-{now.strftime('%Y%m%dT%H%M%S%f')}-{parsed.sha256[:8]}"
     rows = parsed.rows.assign(dataset_id=dataset_id)[STORED_COLUMNS]
     meta = {
@@ -379,13 +392,19 @@ def import_observed(
         "warnings": [] if (rows.year.astype(int) == PROGRESS_YEAR).any() else
         [f"no {PROGRESS_YEAR} values: progress against the 2020 caps needs {PROGRESS_YEAR} figures"],
     }
-    write_bytes_atomic(root / meta["data_file"], rows.to_csv(index=False, lineterminator="\n").encode("utf-8"),
-                       sync=True)
-    pause = float(os.environ.get("LNMAP_FAULT_PAUSE_BEFORE_COMMIT", "0") or 0)
-    if pause:  # fault injection for the crash-safety test: a window between data and commit mark
-        time.sleep(pause)
-    write_bytes_atomic(root / f"{dataset_id}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
-                       sync=True)
+    with _writing(root, "store the dataset"):
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            write_bytes_atomic(root / meta["data_file"],
+                               rows.to_csv(index=False, lineterminator="\n").encode("utf-8"), sync=True)
+            pause = float(os.environ.get("LNMAP_FAULT_PAUSE_BEFORE_COMMIT", "0") or 0)
+            if pause:  # fault injection for the crash-safety test: a window between data and commit mark
+                time.sleep(pause)
+            write_bytes_atomic(root / f"{dataset_id}.json",
+                               json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"), sync=True)
+        except OSError:
+            (root / meta["data_file"]).unlink(missing_ok=True)  # no commit mark: its data goes too
+            raise
     # A dataset without values for the progress year is kept but not made the default:
     # it would empty the progress map of the dataset in use.
     meta["activated"] = bool(activate and not meta["warnings"])
@@ -399,6 +418,11 @@ def use_dataset(dataset_id: str | None, settings: Settings | None = None) -> Non
     root = store_dir(settings)
     if dataset_id is not None and check_dataset_id(dataset_id) not in {m["dataset_id"] for m in list_datasets(settings)}:
         raise KeyError(f"no dataset {dataset_id!r}")
+    with _writing(root, "select the dataset"):
+        _write_active(root, dataset_id)
+
+
+def _write_active(root: Path, dataset_id: str | None) -> None:
     root.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(root / ACTIVE, json.dumps({"dataset_id": dataset_id}).encode("utf-8"), sync=True)
 
@@ -419,10 +443,11 @@ def remove_dataset(dataset_id: str, settings: Settings | None = None) -> None:
         raise KeyError(f"no dataset {dataset_id!r}")
     meta = root / f"{dataset_id}.json"
     data_file = f"{dataset_id}.csv"
-    if active_dataset(settings) == dataset_id:
-        use_dataset(None, settings)
-    meta.unlink()
-    (root / data_file).unlink(missing_ok=True)
+    with _writing(root, "remove the dataset"):
+        if active_dataset(settings) == dataset_id:
+            _write_active(root, None)
+        meta.unlink()
+        (root / data_file).unlink(missing_ok=True)
 
 
 def load_observed(dataset_id: str | None = None, settings: Settings | None = None) -> pd.DataFrame:

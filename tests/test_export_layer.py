@@ -13,6 +13,7 @@ import re
 import sqlite3
 import subprocess
 import zipfile
+from contextlib import closing
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -174,7 +175,7 @@ def test_qgis_opens_the_geopackage_with_the_dashboards_classes(tmp_path, empty_s
 
 def test_geopackage_holds_version_metadata_regions_and_sites(tmp_path, empty_store):
     out = export(tmp_path / "layer.gpkg", "--indicator", "cod_emission_2015_t", "--indicator", "nox_cap_2020_t")
-    with sqlite3.connect(out) as db:
+    with closing(sqlite3.connect(out)) as db:
         assert db.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # "GPKG"
         assert db.execute("PRAGMA user_version").fetchone()[0] == 10200  # GeoPackage 1.2
         contents = dict(db.execute("SELECT table_name, srs_id FROM gpkg_contents WHERE data_type = 'features'"))
@@ -341,7 +342,7 @@ def test_dashboard_button_sends_the_view_as_a_geopackage(tmp_path):
     assert message == "" and sent["filename"] == "nh3n_cap_2020_t_en.gpkg"
     out = tmp_path / sent["filename"]
     out.write_bytes(base64.b64decode(sent["content"]))
-    with sqlite3.connect(out) as db:
+    with closing(sqlite3.connect(out)) as db:
         (qml,), = db.execute("SELECT styleQML FROM layer_styles WHERE useAsDefault AND f_table_name = 'cities'")
     renderer = ElementTree.fromstring(qml.split("\n", 1)[1]).find("renderer-v2")
     assert '"nh3n_cap_2020_t"' in renderer.get("attr") and renderer.find("ranges")[-1].get("label") == "No data"

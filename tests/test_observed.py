@@ -325,3 +325,184 @@ def test_stored_files_get_the_usual_mode(store):
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask
+
+
+# ------------------------------------------------------------------ encodings and full-width forms
+
+
+@pytest.mark.parametrize("codec,label", [("utf-16-le", "UTF-16 LE"), ("utf-16-be", "UTF-16 BE")])
+def test_utf16_with_a_byte_order_mark_is_read(codec, label):
+    text = "城市\t指标\t年份\t数值\t单位\n沈阳\tCOD\t2020\t200000\t吨\n"  # Excel's "Unicode text" is UTF-16 with tabs
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[codec]
+    parsed = read_observed(bom + text.encode(codec))
+    assert parsed.encoding == label and parsed.rows.adcode.tolist() == ["210100"]
+    assert parsed.rows.value.tolist() == [200000]
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_saying_so(store):
+    problems = _rejected("城市,指标,年份,数值,单位\n沈阳,COD,2020,200000,吨\n".encode("utf-16-le"), store)
+    assert len(problems) == 1 and "UTF-16 without a byte-order mark" in problems[0]
+
+
+def test_full_width_digits_and_full_stop_are_read_as_ascii():
+    parsed = read_observed(_csv(["沈阳,COD,２０２０,２１７３７０．６,吨,"]))
+    assert parsed.rows.year.tolist() == [2020] and parsed.rows.value.tolist() == [217370.6]
+    assert parsed.rows.value_as_given.tolist() == ["２１７３７０．６"]  # kept as given
+    assert read_observed(_csv(["２１０１００,COD,2020,200000,吨,"])).rows.adcode.tolist() == ["210100"]
+
+
+def test_full_width_comma_follows_the_comma_rule(store):
+    # In a comma-separated file, quoted "２１７，３７０．６" is thousands grouping: 217,370.6.
+    assert read_observed('城市,指标,年份,数值,单位\n沈阳,cod,2020,"２１７，３７０．６",吨\n'.encode()).rows.value.tolist() == [
+        217370.6]
+    # Separated by semicolons, a comma in a value may be a decimal comma: refused, naming row and field.
+    problems = _rejected("城市;指标;年份;数值;单位\n沈阳;cod;2020;２１，７３７;万吨\n".encode(), store)
+    assert len(problems) == 1 and problems[0].startswith("bad.csv, row 2, field '数值': value '２１，７３７' is ambiguous")
+
+
+def test_ideographic_full_stop_and_other_digits_are_refused(store):
+    problems = _rejected(_csv(["沈阳,COD,2020,21。5,万吨,", "大连,COD,2020,١٥٠٠٠٠,吨,"]), store)
+    assert problems[0] == ("bad.csv, row 2, field '数值': value '21。5' is not a number: 。 is not a decimal point "
+                           "(write '21.5')")
+    assert problems[1] == "bad.csv, row 3, field '数值': value '١٥٠٠٠٠' is not a number"  # Arabic-Indic digits
+
+
+# ------------------------------------------------------------------ empty rows and bounds
+
+
+def test_trailing_empty_rows_are_dropped_inner_ones_reported(store):
+    assert len(read_observed(_csv(GOOD + [",,,,,"] * 3)).rows) == 2
+    problems = _rejected(_csv([GOOD[0], ",,,,,", ",,,,,", GOOD[1]]), store)
+    assert problems == ["bad.csv, row 3: empty rows 3–4"]
+
+
+def test_blank_lines_are_skipped_but_counted_in_row_numbers(store):
+    problems = _rejected("城市,指标,年份,数值,单位\n\n沈阳,COD,2020,x,吨\n".encode(), store)
+    assert problems == ["bad.csv, row 3, field '数值': value 'x' is not a number"]
+
+
+def test_a_value_below_the_empty_run_that_ends_the_table_is_refused(store):
+    from geo.tableread import LIMITS
+
+    rows = GOOD + [",,,,,"] * LIMITS.empty_run + ["鞍山,COD,2020,1,吨,"]
+    problems = _rejected(_csv(rows), store)
+    # header in row 1, data in rows 2-3, 1,000 empty rows 4-1,003, the stray value in row 1,004
+    assert problems == [("bad.csv, row 1004: a value below 1,000 empty rows (rows 4–1,003): 1,000 empty rows end the "
+                         "table; delete the empty rows or the values below them")]
+
+
+@pytest.mark.parametrize("bound,data,expected", [
+    ("rows", _csv(["沈阳,COD,2020,1,吨,"] * 10_001),
+     "bad.csv, row 10002: too many rows: more than 10,000; the limit is 10,000 data rows below the header in row 1"),
+    ("columns", ",".join(f"c{i}" for i in range(51)).encode() + b"\n",
+     "bad.csv, row 1: too many columns: more than 50; the limit is 50"),
+    ("field", _csv(["沈阳,COD,2020,1,吨," + "很" * 1001]),
+     "bad.csv, row 2, field '状态': field too long: 1,001 characters; the limit is 1,000"),
+    ("line", b"a" * 70_000 + b"\n",
+     "bad.csv, row 1: line too long: more than 65,536 characters; the limit is 65,536"),
+])
+def test_each_csv_bound_is_named_with_its_limit(store, bound, data, expected):
+    assert _rejected(data, store) == [expected]
+
+
+def test_cells_bound(store):
+    # 40 columns x 2,600 rows = 104,000 cells with a value, over 100,000; it stops in the row passing it:
+    # 40 (header) + 40 x 2,499 = 100,000 after row 2,500, so row 2,501 has the 100,001st.
+    header = ",".join(f"c{i}" for i in range(40))
+    data = "\n".join([header] + [",".join(["1"] * 40)] * 2_600).encode()
+    assert _rejected(data, store) == [("bad.csv, row 2501: too many cells with a value: more than 100,000; "
+                                       "the limit is 100,000")]
+
+
+def test_reading_time_is_bounded(store):
+    from geo.tableread import Limits
+
+    slow = Limits(seconds=0.0)
+    with pytest.raises(DataValidationError, match=r"reading took too long: more than 0 s; the limit is 0 s"):
+        read_observed(_csv(["沈阳,COD,2020,1,吨,"] * 300), name="bad.csv", limits=slow)
+
+
+def test_validate_refuses_a_large_file_before_reading_it(tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as f:
+        f.truncate(MAX_BYTES * 1000)  # 5 GB, sparse: never read whole
+    result = CliRunner().invoke(main, ["validate", str(big)])
+    assert result.exit_code == 1
+    assert f"file too large: {MAX_BYTES * 1000:,} bytes; the limit is {MAX_BYTES:,}" in result.output
+
+
+# ------------------------------------------------------------------ the store: read-only, full, orphans
+
+
+def test_killed_import_leaves_an_orphan_that_the_next_list_removes(store):
+    first = import_observed(_csv(GOOD), name="a.csv")
+    orphan = store / "obs-20260101T000000000000-0badf00d.csv"
+    temp = store / ".obs-20260101T000000000001-0badf00d.csv.abc123.tmp"
+    fresh = store / "obs-20260101T000000000002-0badf00d.csv"
+    for p in (orphan, temp, fresh):
+        p.write_text("adcode\n")
+    old = time.time() - 3600
+    os.utime(orphan, (old, old))
+    os.utime(temp, (old, old))
+    assert [m["dataset_id"] for m in list_datasets()] == [first["dataset_id"]]
+    assert not orphan.exists() and not temp.exists()
+    assert fresh.exists(), "a young data file may be an import under way"
+    assert (store / first["data_file"]).exists()
+
+
+@pytest.fixture
+def read_only_store(store):
+    first = import_observed(_csv(GOOD), name="a.csv")
+    second = import_observed(_csv(["沈阳,COD,2020,190000,吨,"]), name="b.csv")
+    if os.geteuid() == 0:  # root writes anywhere: make every write fail as on a read-only mount instead
+        import errno
+
+        def refuse(*args, **kwargs):
+            raise OSError(errno.EROFS, "Read-only file system")
+
+        patcher = pytest.MonkeyPatch()
+        patcher.setattr("geo.observed.write_bytes_atomic", refuse)
+        patcher.setattr(Path, "unlink", refuse)
+        patcher.setattr(Path, "mkdir", refuse)
+        yield store, first, second
+        patcher.undo()
+    else:
+        store.chmod(0o555)
+        yield store, first, second
+        store.chmod(0o755)
+
+
+@pytest.mark.parametrize("args", [["datasets", "use", "FIRST"], ["datasets", "remove", "FIRST"], ["import", "NEW"]])
+def test_cli_on_a_read_only_store_prints_one_line_and_exits_1(tmp_path, read_only_store, args):
+    store, first, _ = read_only_store
+    new = tmp_path / "new.csv"
+    new.write_bytes(_csv(["鞍山,SO2,2020,90000,吨,"]))
+    args = [{"FIRST": first["dataset_id"], "NEW": str(new)}.get(a, a) for a in args]
+    before = _snapshot(store)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot ") and "read-only" in lines[0], result.stderr
+    assert "Traceback" not in result.output
+    assert _snapshot(store) == before
+
+
+def test_a_full_disk_leaves_no_data_file_behind(store, monkeypatch):
+    import errno
+
+    from geo import observed
+
+    real = observed.write_bytes_atomic
+    calls = []
+
+    def full_at_commit(path, data, **kw):
+        calls.append(path.name)
+        if path.suffix == ".json" and path.name != "active.json":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data, **kw)
+
+    monkeypatch.setattr(observed, "write_bytes_atomic", full_at_commit)
+    with pytest.raises(observed.StoreError, match="cannot store the dataset: the disk is full") as exc:
+        import_observed(_csv(GOOD), name="a.csv")
+    assert exc.value.reason == "full" and len(calls) == 2
+    assert list(store.glob("obs-*")) == []
