@@ -29,7 +29,7 @@ from geo.indicators import (
     read_text_utf8,
     seed_path,
 )
-from geo.provenance import DOCUMENTS, QUOTA_DOC, cite
+from geo.provenance import DOCUMENTS, QUOTA_DOC, SOURCES_MANIFEST, check_sources, cite
 from geo.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -347,6 +347,7 @@ def validate_package(data_dir: Path | None = None, settings: Settings | None = N
     # The row-level content checks run whatever the descriptor check found, so that a
     # changed file is reported row by row and not only as a changed hash.
     problems += _check_references(ind_dir, base / "boundaries" / "places.csv")
+    problems += [Problem(msg, source="sources/" + SOURCES_MANIFEST) for msg in check_sources(base / "sources")]
     return problems
 
 

@@ -31,7 +31,7 @@ class Settings:
     store_dir
         Where user imports of observed values are kept. Env: ``LNMAP_STORE_DIR``.
     seeds_dir
-        The source documents (``../shared/seeds``), needed only to rebuild or
+        The source documents' text (``data/sources/``, committed), read to rebuild or
         re-verify the indicator tables. Env: ``LNMAP_SEEDS_DIR``.
     """
 
@@ -40,7 +40,7 @@ class Settings:
         default_factory=lambda: _env_path("LNMAP_STORE_DIR", REPO_ROOT / "var" / "observed")
     )
     seeds_dir: Path = field(
-        default_factory=lambda: _env_path("LNMAP_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds")
+        default_factory=lambda: _env_path("LNMAP_SEEDS_DIR", REPO_ROOT / "data" / "sources")
     )
     reference_dir: Path = field(
         default_factory=lambda: _env_path(

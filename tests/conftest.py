@@ -1,4 +1,4 @@
-"""Shared fixtures: a headless Debian Chromium driven by playwright, the seeds folder."""
+"""Shared fixtures: a headless Debian Chromium driven by playwright, the source documents."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 #: Browser tests wait for what they assert (playwright's expect, wait_for_function), never for a
 #: fixed time; on a machine busy with other work a condition may take longer than playwright's 5 s.
 BROWSER_WAIT_MS = 20_000
@@ -53,8 +52,10 @@ def page(chromium):
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
-    if not SEEDS.exists():
-        if os.environ.get("LNMAP_REQUIRE_SEEDS") == "1":
-            pytest.fail("../shared/seeds not present and LNMAP_REQUIRE_SEEDS=1")
-        pytest.skip("../shared/seeds not present")
-    return SEEDS
+    """The source documents' text, committed under data/sources: the provenance tests always run."""
+    from geo.settings import get_settings
+
+    path = get_settings().seeds_dir
+    if not any(path.glob("003_*.txt")):
+        pytest.fail(f"the source documents are missing from {path} (they are part of the repository: data/sources/)")
+    return path

@@ -1,8 +1,8 @@
 """Every hand-curated row in data/indicators/ must be backed by its source text.
 
 Checks ``data/indicators/provincial_targets.csv`` and ``data/indicators/designations.csv``
-against the five seed documents in ``<workspace>/shared/seeds`` (the directory next to the
-repository). The tests are skipped when that directory is absent.
+against the five source documents in ``data/sources/`` (committed with the repository, so
+these tests run in any clone; a missing file fails them).
 
 Conventions the two tables follow (and these tests enforce):
 
@@ -34,7 +34,6 @@ Every failure message names the CSV file, its line number (the header is line 1)
 from __future__ import annotations
 
 import csv
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +41,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "data" / "sources"
 INDICATORS = REPO / "data" / "indicators"
 TARGETS_CSV = INDICATORS / "provincial_targets.csv"
 DESIGNATIONS_CSV = INDICATORS / "designations.csv"
@@ -120,15 +119,13 @@ def _seed(filename: str) -> str:
 
 
 def _missing(why: str) -> None:
-    """Skip without the seeds, but fail where they must be there (CI sets LNMAP_REQUIRE_SEEDS=1)."""
-    if os.environ.get("LNMAP_REQUIRE_SEEDS") == "1":
-        pytest.fail(why)
-    pytest.skip(why)
+    """The sources are part of the repository: a missing one is a failure, never a skip."""
+    pytest.fail(why)
 
 
 def _require_seeds() -> None:
     if not SEEDS.is_dir():
-        _missing("seed directory ../shared/seeds not available")
+        _missing("the source documents (data/sources/) are missing")
 
 
 def _where(csv_name: str, line: int, field: str) -> str:
