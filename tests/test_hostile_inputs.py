@@ -166,26 +166,27 @@ def _hostile(hostile_dir: Path, kind: str) -> Path:
 # --------------------------------------------------------------------------- measuring
 
 
-def _measured(args: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run ``args``; (result, seconds, peak resident MiB of that process alone)."""
+#: Runs argv[2:] and writes its wall time and peak RSS (KiB) to argv[1]. Linux counts the RSS a
+#: process had when it forked into its child's peak, so the command is started from this small
+#: process, not from pytest (hundreds of MiB once the dashboard tests have run).
+_RUNNER = textwrap.dedent("""
+    import os, subprocess, sys, time
     started = time.monotonic()
-    with open(os.devnull, "rb") as devnull:
-        proc = subprocess.Popen(args, env=env, stdin=devnull, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = b""
-    deadline = started + 120
-    while True:  # read while it runs (a full pipe would stall it), then reap it with its rusage
-        chunk = proc.stdout.read1(65536)
-        out += chunk
-        if not chunk:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-    proc.stdout.close()
+    proc = subprocess.Popen(sys.argv[2:])
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - started
-    result = subprocess.CompletedProcess(args, proc.returncode, out.decode("utf-8", "replace"), "")
-    return result, seconds, usage.ru_maxrss / 1024  # Linux: KiB
+    with open(sys.argv[1], "w") as f:
+        f.write(f"{os.waitstatus_to_exitcode(status)} {time.monotonic() - started} {usage.ru_maxrss}")
+""")
+
+
+def _measured(args: list[str], env: dict, tmp: Path) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``args``; (result, seconds, peak resident MiB of that process alone)."""
+    report = tmp / "rusage.txt"
+    out = subprocess.run([sys.executable, "-c", _RUNNER, str(report), *args], env=env, stdin=subprocess.DEVNULL,
+                         capture_output=True, timeout=120, check=False)
+    code, seconds, kib = report.read_text().split()
+    result = subprocess.CompletedProcess(args, int(code), (out.stdout + out.stderr).decode("utf-8", "replace"), "")
+    return result, float(seconds), int(kib) / 1024
 
 
 _CALLBACK = textwrap.dedent("""
@@ -210,9 +211,9 @@ def _three_ways(path: Path, store: Path) -> dict[str, tuple[subprocess.Completed
     env = {**os.environ, "LNMAP_STORE_DIR": str(store)}
     cli = [sys.executable, "-m", "geo.cli"]
     return {
-        "validate": _measured([*cli, "validate", str(path)], env),
-        "import": _measured([*cli, "import", str(path)], env),
-        "upload": _measured([sys.executable, "-c", _CALLBACK, str(path), str(store)], env),
+        "validate": _measured([*cli, "validate", str(path)], env, store.parent),
+        "import": _measured([*cli, "import", str(path)], env, store.parent),
+        "upload": _measured([sys.executable, "-c", _CALLBACK, str(path), str(store)], env, store.parent),
     }
 
 
