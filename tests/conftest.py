@@ -17,6 +17,31 @@ CHROMIUM_ARGS = [
 BROWSER_WAIT_MS = 20_000
 
 
+#: Settings a developer may have set in the shell; no test may read the developer's own.
+_SETTINGS_ENV = ("LNMAP_STORE_DIR", "LNMAP_DATABASE_URL", "LNMAP_CJK_FONT", "LNMAP_CJK_FONT_INDEX", "LNMAP_DATA_DIR",
+                 "LNMAP_SEEDS_DIR", "LNMAP_REFERENCE_DIR", "SOURCE_DATE_EPOCH")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_store(tmp_path_factory):
+    """Module- and session-scoped fixtures (apps built once per module) get a store of their own
+    too, never the checkout's var/observed."""
+    saved = {k: os.environ.pop(k, None) for k in _SETTINGS_ENV}
+    os.environ["LNMAP_STORE_DIR"] = str(tmp_path_factory.mktemp("session-store"))
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(tmp_path_factory, monkeypatch):
+    """Every test its own, empty store of observed datasets."""
+    monkeypatch.setenv("LNMAP_STORE_DIR", str(tmp_path_factory.mktemp("store")))
+
+
 def _require_browser() -> bool:
     return os.environ.get("LNMAP_REQUIRE_BROWSER") == "1"
 

@@ -65,6 +65,17 @@ def test_gcj02_layer_is_shifted_by_a_few_hundred_metres(client):
         assert 300 < np.hypot(dx, dy) < 800
 
 
+def test_gcj02_layer_is_shifted_the_way_gaode_tiles_are(client):
+    """Under Gaode tiles the overlays move WGS84 -> GCJ-02, as the independent coord-convert
+    package computes it; the opposite direction would land 2 x 300-800 m off the tiles."""
+    from coord_convert.transform import wgs2gcj
+
+    w, g = _first_xy(client, "wgs84"), _first_xy(client, "gcj02")
+    for a in w:
+        expected = wgs2gcj(*w[a])
+        assert abs(g[a][0] - expected[0]) < 2e-5 and abs(g[a][1] - expected[1]) < 2e-5, a  # ~2 m: rounded coordinates
+
+
 def test_every_site_layer_and_region_layer_is_served(client):
     from dashboard.state import REGION_IDS, SITE_LAYERS
 
