@@ -262,6 +262,8 @@ def _read_csv(data: bytes, name: str, limits: Limits, clock: _Clock) -> Table:
     try:
         for number, fields in enumerate(reader, start=1):
             record[0], record[1] = 0, number + 1
+            if number % 256 == 0:
+                clock.check(number)
             if not fields:  # a blank line: skipped, as spreadsheet programs do, but numbered
                 continue
             values = [f.strip() for f in fields]
@@ -273,8 +275,6 @@ def _read_csv(data: bytes, name: str, limits: Limits, clock: _Clock) -> Table:
             if rows.header is not None and len(values) > len(rows.header):
                 extra.append((number, len(fields)))
             rows.row(number, values)
-            if number % 256 == 0:
-                clock.check(number)
     except csv.Error as exc:
         _refuse(f"not a table: {exc}", record[1], None, name)
     return rows.table(encoding, separator, extra)
