@@ -5,6 +5,7 @@ One server per module: the app runs in-process on a free port in a thread.
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 
@@ -246,3 +247,77 @@ def test_a_second_visit_downloads_no_file_again(chromium, served, hits):
         assert sent == [], sent
     finally:
         ctx.close()
+
+
+def _annex_column(text: str, annex: int, column: int) -> dict[str, float]:
+    """Short city name -> the value printed in ``column`` of annex ``annex``, read from the
+    document text (independent of the parser and the app)."""
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if re.fullmatch(rf"附件\s*{annex}\s*", ln.strip()))
+    out = {}
+    for ln in lines[start + 1:]:
+        if re.fullmatch(r"附件\s*\d\s*", ln.strip()):
+            break
+        cells = ln.split("\t")
+        name = re.sub(r"\s", "", cells[0])
+        if len(cells) > column and re.fullmatch(r"[\u4e00-\u9fff]{2,3}", name) and name != "合计":
+            try:
+                out[name] = float(cells[column].strip().rstrip("%"))
+            except ValueError:
+                continue
+    return out
+
+
+def _rgb(css: str) -> tuple[int, ...]:
+    css = css.strip()
+    if css.startswith("#"):
+        return tuple(int(css[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(x) for x in re.findall(r"\d+", css)[:3])
+
+
+def test_every_city_wears_the_colour_of_its_legend_class(page, base, seeds_dir):
+    """The 2015 COD emissions of 附件2 (read from the document text), placed in the legend's
+    classes as the legend prints them: each city's fill is that class's swatch, drawn opaque
+    enough to see, and the screen pixels inside the city are that colour, not the background."""
+    from PIL import Image
+
+    values = _annex_column(next(seeds_dir.glob("003_*.txt")).read_text(encoding="utf-8"), 2, 1)
+    assert len(values) == 14, values
+    open_map(page, base + "/?indicator=cod_emission_2015_t&scheme=quantiles")
+    page.wait_for_function("document.querySelectorAll('.lnmap-label').length === 14")
+    rows = page.eval_on_selector_all(
+        ".legend .legend-row", "rs => rs.map(r => [getComputedStyle(r.querySelector('.swatch')).backgroundColor,"
+        " r.innerText])")
+    classes = []  # (lower, upper, colour, decimals printed)
+    for colour, text in rows:
+        nums = re.findall(r"-?[\d,]+(?:\.\d+)?", text)
+        if nums:
+            decimals = len(nums[-1].partition(".")[2])
+            lo, hi = (float(n.replace(",", "")) for n in (nums[0], nums[-1]))
+            classes.append((lo, hi, _rgb(colour), decimals))
+    assert len(classes) >= 3, rows
+    page.add_style_tag(content=".lnmap-label { visibility: hidden; }")  # labels let clicks through; hide them
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    seen = {}
+    for name, v in values.items():
+        box = page.locator(".lnmap-label span", has_text=name).first.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        fill, opacity = page.evaluate(
+            "([x, y]) => { const e = document.elementFromPoint(x, y);"
+            " return e && e.classList.contains('lnmap-city') ? [e.getAttribute('fill'), e.getAttribute('fill-opacity')]"
+            " : [null, null]; }", [x, y])
+        assert fill is not None, f"no city shape under the {name} label"
+        # The class whose printed range holds the value; on a printed edge either neighbour will do.
+        ok = set()
+        for lo, hi, colour, decimals in classes:
+            tol = 0.5 * 10 ** -decimals
+            if lo - tol <= v <= hi + tol:
+                ok.add(colour)
+        assert _rgb(fill) in ok, (name, v, fill, classes)
+        assert float(opacity) >= 0.5, (name, opacity)
+        a = float(opacity)
+        expected = tuple(round(c * a + 255 * (1 - a)) for c in _rgb(fill))  # over the white map background
+        px = shot.getpixel((int(x), int(y)))
+        assert all(abs(p - e) <= 8 for p, e in zip(px, expected)), (name, px, expected)
+        seen[name] = _rgb(fill)
+    assert len(set(seen.values())) >= 3  # a real choropleth, not one flat colour
