@@ -1,0 +1,95 @@
+"""Class breaks, class of each city and legend labels as literals, worked out by hand.
+
+The 14 values are 附件2 column 1 of 辽政发〔2017〕21号 (2015 COD, t), sorted:
+26274.30 辽阳, 28637.52 盘锦, 29902.51 抚顺, 32375.49 本溪, 39728.10 营口, 56211.55 阜新,
+57368.97 丹东, 59627.88 葫芦岛, 75634.24 朝阳, 99223.61 鞍山, 104373.14 锦州, 142602.10 铁岭,
+173983.97 大连, 241522.89 沈阳.
+
+- Quantiles (k = 5, linear interpolation between ranks): the p-th break sits at rank
+  p/100 × 13; 20 % → rank 2.6 → 29902.51 + 0.6 × (32375.49 − 29902.51) = 31386.298;
+  40 % → 5.2 → 56211.55 + 0.2 × 1157.42 = 56443.034; 60 % → 7.8 → 59627.88 + 0.8 × 16006.36
+  = 72432.968; 80 % → 10.4 → 104373.14 + 0.4 × 38228.96 = 119664.724; max 241522.89.
+- Equal interval: 26274.30 + i × (241522.89 − 26274.30) / 5 = 26274.30 + i × 43049.718.
+- Natural breaks (Fisher-Jenks, k = 5): the partition of the sorted values into 5 runs with
+  the least within-class sum of squares, found here by trying all C(13, 4) = 715 cuts; its
+  upper bounds are data values, so 营口, 朝阳, 锦州 and 大连 sit exactly on a break and belong
+  to the class below it (a class is (lower, upper]).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from geo import export
+from geo.classify import classify
+
+COD_2015 = {
+    "沈阳": 241522.89, "大连": 173983.97, "鞍山": 99223.61, "抚顺": 29902.51, "本溪": 32375.49, "丹东": 57368.97,
+    "锦州": 104373.14, "营口": 39728.10, "阜新": 56211.55, "辽阳": 26274.30, "铁岭": 142602.10, "朝阳": 75634.24,
+    "盘锦": 28637.52, "葫芦岛": 59627.88,
+}
+BOUNDS = {
+    "quantiles": [31386.298, 56443.034, 72432.968, 119664.724, 241522.89],
+    "equal_interval": [69324.018, 112373.736, 155423.454, 198473.172, 241522.89],
+    "natural_breaks": [39728.10, 75634.24, 104373.14, 173983.97, 241522.89],
+}
+# Class (0 = lowest) of each city, by hand from the bounds above.
+CLASS = {
+    "quantiles": {"辽阳": 0, "盘锦": 0, "抚顺": 0, "本溪": 1, "营口": 1, "阜新": 1, "丹东": 2, "葫芦岛": 2,
+                  "朝阳": 3, "鞍山": 3, "锦州": 3, "铁岭": 4, "大连": 4, "沈阳": 4},
+    "equal_interval": {"辽阳": 0, "盘锦": 0, "抚顺": 0, "本溪": 0, "营口": 0, "阜新": 0, "丹东": 0, "葫芦岛": 0,
+                       "朝阳": 1, "鞍山": 1, "锦州": 1, "铁岭": 2, "大连": 3, "沈阳": 4},
+    "natural_breaks": {"辽阳": 0, "盘锦": 0, "抚顺": 0, "本溪": 0, "营口": 0, "阜新": 1, "丹东": 1, "葫芦岛": 1,
+                       "朝阳": 1, "鞍山": 2, "锦州": 2, "铁岭": 3, "大连": 3, "沈阳": 4},
+}
+# What the exports' legend prints (whole tonnes, thousands separators).
+LABELS = {
+    "quantiles": ["26,274 – 31,386", "31,386 – 56,443", "56,443 – 72,433", "72,433 – 119,665", "119,665 – 241,523"],
+}
+
+
+def test_the_hand_worked_natural_breaks_are_the_least_squares_partition():
+    """Checks the literal above with an exhaustive search (independent of mapclassify)."""
+    v = np.array(sorted(COD_2015.values()))
+    best = min(itertools.combinations(range(1, len(v)), 4),
+               key=lambda cuts: sum(((p - p.mean()) ** 2).sum() for p in np.split(v, cuts)))
+    assert [float(p.max()) for p in np.split(v, best)] == BOUNDS["natural_breaks"]
+
+
+@pytest.mark.parametrize("scheme", list(BOUNDS))
+def test_breaks_and_classes(scheme):
+    classes = classify(list(COD_2015.values()), scheme=scheme)
+    assert classes.lower == 26274.30
+    assert classes.bounds == pytest.approx(BOUNDS[scheme], abs=1e-6)
+    assert {name: classes.index(v) for name, v in COD_2015.items()} == CLASS[scheme]
+
+
+def test_a_value_on_a_break_belongs_to_the_class_below():
+    classes = classify(list(COD_2015.values()), scheme="natural_breaks")
+    assert classes.index(39728.10) == 0 and classes.index(39728.11) == 1
+    assert classes.index(None) == -1 and classes.index(float("nan")) == -1
+
+
+@pytest.fixture(scope="module")
+def layers():
+    return export.load_layers()
+
+
+@pytest.mark.parametrize("scheme", list(BOUNDS))
+def test_export_table_classes_and_bounds(layers, scheme):
+    """The CSV/XLSX behind a map: each city's class (1-based there) and that class's bounds."""
+    frame = export.data_frame(export.map_spec("cod_emission_2015_t", layers, scheme=scheme)).set_index("name_zh")
+    lowers = [26274.30, *BOUNDS[scheme][:-1]]
+    for name, cls in CLASS[scheme].items():
+        row = frame.loc[name + "市"]
+        assert row["class"] == cls + 1, name
+        assert row["class_lower"] == pytest.approx(lowers[cls], abs=1e-6), name
+        assert row["class_upper"] == pytest.approx(BOUNDS[scheme][cls], abs=1e-6), name
+
+
+def test_export_legend_labels(layers):
+    spec = export.map_spec("cod_emission_2015_t", layers, scheme="quantiles")
+    assert [label for _, label in spec.legend] == LABELS["quantiles"]
