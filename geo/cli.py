@@ -136,6 +136,8 @@ _MAP_OPTIONS = [
                  help="Draw the outlines of the four regions of 辽环发〔2023〕39号 clause 十七."),
     click.option("--sites/--no-sites", default=False, show_default=True,
                  help="Draw the parks, mines, ports ... the documents name."),
+    click.option("--map-type", type=click.Choice(["auto", "choropleth", "symbols"]), default="auto", show_default=True,
+                 help="auto: totals (t, 10⁴ t standard coal) as proportional circles, rates as a choropleth."),
 ]
 
 
@@ -152,7 +154,7 @@ def _map_options(func):
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @_map_options
 def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, scheme: str, page: str, dpi: int,
-                   regions: bool, sites: bool) -> None:
+                   regions: bool, sites: bool, map_type: str) -> None:
     """A briefing figure of one indicator (PNG/PDF/SVG map, PPTX slide, offline HTML, or its numbers)."""
     from geo.export import FORMATS, write_map
 
@@ -161,7 +163,7 @@ def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, sch
         raise click.BadParameter(f"cannot tell the format from {out.name!r}; give --format", param_hint="--format")
     try:
         write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi, regions=regions,
-                  sites=sites, observed=_observed_values())
+                  sites=sites, observed=_observed_values(), map_type=map_type)
     except (LnmapError, OSError) as exc:
         _fail(exc)
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")
@@ -174,7 +176,7 @@ def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, sch
               help="Formats, comma-separated or repeated: png pdf svg html pptx csv xlsx.")
 @_map_options
 def export_all_cmd(out: Path, formats: tuple[str, ...], lang: str, scheme: str, page: str, dpi: int, regions: bool,
-                   sites: bool) -> None:
+                   sites: bool, map_type: str) -> None:
     """Every indicator with values, in each format: <id>.<fmt>, and one deck indicators.pptx."""
     from tqdm import tqdm
 
@@ -186,7 +188,7 @@ def export_all_cmd(out: Path, formats: tuple[str, ...], lang: str, scheme: str, 
         total = len(exportable(load_layers(observed=observed))[0])
         with tqdm(total=total, unit="indicator", desc="export", file=sys.stderr, leave=True) as bar:
             summary = export_all(out, fmts, lang=lang, scheme=scheme, page=page, dpi=dpi, regions=regions,
-                                 sites=sites, observed=observed, progress=bar.update)
+                                 sites=sites, observed=observed, progress=bar.update, map_type=map_type)
     except (LnmapError, OSError) as exc:
         _fail(exc)
     size = sum(p.stat().st_size for p in summary.written)
@@ -372,6 +374,81 @@ def export_layer_cmd(indicator_ids: tuple[str, ...], fmt: str | None, out: Path,
         _fail(exc)
     for path in written:
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@export.command("city")
+@click.option("--city", "city", required=True, help="A Liaoning city in any spelling (沈阳, 沈阳市, Shenyang, 210100), or all.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "png", "pptx"]), default=None,
+              help="Default: the suffix of --out (with --city all: pdf).")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="A file; with --city all, a folder (profile_<adcode>_<lang>.<fmt>).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--dpi", type=click.IntRange(30, 1200), default=200, show_default=True, help="PNG resolution.")
+def export_city_cmd(city: str, fmt: str | None, out: Path, lang: str, dpi: int) -> None:
+    """A one-page (A4) city profile: every target with rank and share, regions, designations, sites, plants."""
+    from geo.fileio import write_bytes_atomic
+    from geo.profile import load_profile_data, profile_file_name, render_profile
+
+    every = city.strip().lower() == "all"
+    fmt = fmt or ("pdf" if every else out.suffix.lstrip(".").lower())
+    if fmt not in ("pdf", "png", "pptx"):
+        raise click.BadParameter(f"cannot tell the format from {out.name!r}; give --format", param_hint="--format")
+    try:
+        observed = _observed_values()
+        data = load_profile_data(observed=observed if len(observed) else None)
+        if every:
+            from geo.gazetteer import get_gazetteer
+
+            out.mkdir(parents=True, exist_ok=True)
+            targets = [(p.adcode, out / profile_file_name(p.adcode, fmt, lang)) for p in get_gazetteer().cities()]
+        else:
+            targets = [(city, out)]
+        for name, path in targets:
+            write_bytes_atomic(path, render_profile(name, fmt, lang=lang, data=data, dpi=dpi))
+            click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    except (LnmapError, OSError) as exc:
+        _fail(exc)
+
+
+@export.command("multiples")
+@click.option("--measure", required=True, help="An indicator id without its pollutant prefix, e.g. emission_2015_t.")
+@click.option("--format", "fmt", type=click.Choice(["png", "pdf", "svg", "pptx"]), default=None,
+              help="Default: the suffix of --out.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--classes", type=click.Choice(["shared", "separate"]), default="shared", show_default=True,
+              help="One scale for the four maps, or one each.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--map-type", type=click.Choice(["auto", "choropleth", "symbols"]), default="auto", show_default=True)
+@click.option("--dpi", type=click.IntRange(30, 1200), default=200, show_default=True, help="PNG resolution.")
+def export_multiples_cmd(measure: str, fmt: str | None, out: Path, classes: str, lang: str, map_type: str,
+                         dpi: int) -> None:
+    """COD, NH3-N, SO2 and NOx side by side: one measure, four small maps, one figure."""
+    from geo.fileio import write_bytes_atomic
+    from geo.multiples import render_multiples
+
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in ("png", "pdf", "svg", "pptx"):
+        raise click.BadParameter(f"cannot tell the format from {out.name!r}; give --format", param_hint="--format")
+    try:
+        observed = _observed_values()
+        write_bytes_atomic(out, render_multiples(measure, fmt, lang=lang, classes=classes, map_type=map_type, dpi=dpi,
+                                                 observed=observed if len(observed) else None))
+    except (LnmapError, OSError) as exc:
+        _fail(exc)
+    click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")
+
+
+@main.command("build-power-plants")
+def build_power_plants_cmd() -> None:
+    """Regenerate data/indicators/power_plants*.csv from the WRI Global Power Plant Database file."""
+    from geo.power_plants import write_power_plants
+
+    try:
+        counts = write_power_plants()
+    except (LnmapError, FileNotFoundError) as exc:
+        _fail(exc)
+    for name, n in counts.items():
+        click.echo(f"{name:24s} {n} rows")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,6 +38,13 @@ from geo.indicators import BY_ID, CATALOGUE, Indicator
 from geo.provenance import DOCUMENTS
 from geo.repro import export_date, export_time, normalise_zip
 from geo.settings import PROJECTED_CRS, Settings, get_settings
+from geo.symbols import (
+    MAP_TYPES,
+    NEGATIVE_COLOUR,
+    SYMBOL_COLOUR,
+    legend_values,
+    resolve_map_type,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +107,7 @@ def decimals_for(values) -> int:
         return 0
     top = float(arr.max())
     most = 0 if top >= 1000 else 1 if top >= 100 else 2
-    for d in range(0, most):
+    for d in range(most):
         if np.allclose(np.round(arr, d), arr, rtol=0, atol=1e-9):
             return d
     return most
@@ -259,6 +266,9 @@ class MapSpec:
     site_kinds: dict[str, str]
     labels: dict[str, str]  # other words the renderers print (north, table headers ...)
     observed_cites: dict = field(default_factory=dict)  # adcode -> where its observed value comes from
+    map_type: str = "choropleth"  # or "symbols": circles whose area is proportional to the value
+    size_legend: list[tuple[float, str]] = field(default_factory=list)  # (value, label), largest first
+    vmax: float = 0.0  # the value a full-size circle stands for (symbols)
 
     @property
     def notes(self) -> list[str]:
@@ -274,11 +284,13 @@ class MapSpec:
         out = [self.title, self.subtitle, self.legend_title, self.no_data[1], self.source, self.formula,
                self.footnote, self.boundary_note, self.crs_note, self.date_note,
                *[lbl for _, lbl in self.legend], *self.table["label"], *self.table["value_text"],
-               *self.region_names.values(), *self.region_short.values(), *self.site_kinds.values(), *self.labels.values()]
+               *self.region_names.values(), *self.region_short.values(), *self.site_kinds.values(), *self.labels.values(),
+               *[lbl for _, lbl in self.size_legend]]
         return [t for t in out if t]
 
 
-def _check_options(indicator_id: str, fmt: str | None, lang: str, scheme: str, page: str, dpi: int) -> Indicator:
+def _check_options(indicator_id: str, fmt: str | None, lang: str, scheme: str, page: str, dpi: int,
+                   map_type: str = "auto") -> Indicator:
     if indicator_id not in BY_ID:
         raise ExportError(f"unknown indicator {indicator_id!r}; `lnmap indicators` lists the ids")
     if fmt is not None and fmt not in FORMATS:
@@ -291,6 +303,8 @@ def _check_options(indicator_id: str, fmt: str | None, lang: str, scheme: str, p
         raise ExportError(f"unknown page shape {page!r}; expected slide or a4")
     if not (30 <= int(dpi) <= MAX_DPI):
         raise ExportError(f"dpi {dpi} out of range 30–{MAX_DPI}")
+    if map_type not in MAP_TYPES:
+        raise ExportError(f"unknown map type {map_type!r}; expected one of {', '.join(MAP_TYPES)}")
     return BY_ID[indicator_id]
 
 
@@ -315,10 +329,16 @@ def _legend_labels(classes: Classes, values: np.ndarray, decimals: int) -> list[
 
 def map_spec(
     indicator_id: str, layers: Layers, *, lang: str = "zh", scheme: str = DEFAULT_SCHEME,
-    today: dt.date | None = None,
+    today: dt.date | None = None, map_type: str = "auto", vmax: float | None = None,
 ) -> MapSpec:
-    """Values, classes, legend, title and notes of one indicator, in one language."""
-    ind = _check_options(indicator_id, None, lang, scheme, "slide", DEFAULT_DPI)
+    """Values, classes, legend, title and notes of one indicator, in one language.
+
+    ``map_type``: ``auto`` draws totals (t, 10⁴ t standard coal) as proportional symbols and
+    rates as a choropleth (:func:`geo.symbols.resolve_map_type`); ``vmax`` fixes the value of
+    a full-size symbol (small multiples sharing one scale).
+    """
+    ind = _check_options(indicator_id, None, lang, scheme, "slide", DEFAULT_DPI, map_type)
+    kind = resolve_map_type(ind, map_type)
     cities = layers.cities
     if ind.id not in cities.columns or not np.isfinite(pd.to_numeric(cities[ind.id], errors="coerce")).any():
         hint = " (import observed emissions first: lnmap import FILE)" if ind.kind == "observed" else ""
@@ -346,6 +366,15 @@ def map_spec(
                  f"Unit: {unit} · Year: {ind.year} · Classes: {scheme_name} ({n})")
     if ind.diverging and classes.lower < ind_centre(ind) < classes.bounds[-1]:  # both sides of the centre drawn
         subtitle += T(lang, f"　以 {fmt_number(ind_centre(ind), decimals)} 为中值", f" · centred on {fmt_number(ind_centre(ind), decimals)}")
+    size_legend: list[tuple[float, str]] = []
+    top = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+    vmax = float(vmax) if vmax else top
+    if kind == "symbols":
+        subtitle = T(lang, f"单位：{unit}　年份：{ind.year}　圆的面积与数值成正比",
+                     f"Unit: {unit} · Year: {ind.year} · Circle area proportional to the value")
+        size_legend = [(v, fmt_number(v, decimals_for([v]))) for v in legend_values(vmax)]
+        table["colour"] = [NEGATIVE_COLOUR if np.isfinite(v) and v < 0 else SYMBOL_COLOUR if np.isfinite(v)
+                           else NO_DATA_COLOUR for v in values]
     legend = list(zip(classes.colours, _legend_labels(classes, values, decimals)))
     source = T(lang, "资料来源：", "Source: ") + citation_text(ind.source, lang)
     if ind.kind == "observed" and layers.observed_source:
@@ -392,6 +421,8 @@ def map_spec(
         "bottom": T(lang, "最低", "Lowest"),
         "province": T(lang, "辽宁省", "Liaoning"),
         "ranking": T(lang, f"各市排序（{unit}）", f"Cities ranked ({unit})"),
+        "positive": T(lang, "正值", "positive"),
+        "negative": T(lang, "负值（面积按绝对值）", "negative (area by absolute value)"),
         **{f"ctx_{r.adcode}": T(lang, r.name_zh, r.name_en) for r in layers.context.itertuples()},
     }
     return MapSpec(
@@ -403,6 +434,7 @@ def map_spec(
         unit=unit, region_names=regions, region_short=regions_short, site_kinds=site_kinds, labels=labels,
         observed_cites={a: c for (a, p), c in layers.observed_cites.items() if p == ind.group}
         if ind.kind == "observed" else {},
+        map_type=kind, size_legend=size_legend, vmax=vmax,
     )
 
 
@@ -504,6 +536,7 @@ def render_map(
     settings: Settings | None = None,
     observed: pd.DataFrame | None = None,
     layers: Layers | None = None,
+    map_type: str = "auto",
 ) -> bytes:
     """One indicator as ``fmt`` (see :data:`FORMATS`); what a download button sends.
 
@@ -516,11 +549,11 @@ def render_map(
     >>> render_map("cod_emission_2015_t", "csv")[:3] == b"\\xef\\xbb\\xbf"
     True
     """
-    _check_options(indicator_id, fmt, lang, scheme, page, dpi)
+    _check_options(indicator_id, fmt, lang, scheme, page, dpi, map_type)
     regions = regions if isinstance(regions, bool) else tuple(regions)
     sites = sites if isinstance(sites, bool) else tuple(sites)
     layers = layers or load_layers(settings, observed)
-    spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme)
+    spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme, map_type=map_type)
     return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi)
 
 
@@ -571,6 +604,7 @@ def export_all(
     settings: Settings | None = None,
     observed: pd.DataFrame | None = None,
     progress=None,
+    map_type: str = "auto",
 ) -> ExportSummary:
     """Every indicator with values, in every format asked for, into ``out_dir``.
 
@@ -594,9 +628,9 @@ def export_all(
 
     for ind in indicators:
         try:
-            spec = map_spec(ind.id, layers, lang=lang, scheme=scheme)
+            spec = map_spec(ind.id, layers, lang=lang, scheme=scheme, map_type=map_type)
             export_font().check(spec.texts(), where=f"{ind.id} ({lang})")
-        except Exception as exc:  # noqa: BLE001 - one indicator's failure must not stop the others
+        except Exception as exc:
             log.exception("export of %s failed", ind.id)
             summary.failed.append((ind.id, "*", f"{type(exc).__name__}: {exc}"))
             if progress:
@@ -612,7 +646,7 @@ def export_all(
                     path = out_dir / f"{ind.id}.{f}"
                     write_bytes_atomic(path, data)
                     summary.written.append(path)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log.exception("export of %s failed", ind.id)
                 summary.failed.append((ind.id, "/".join(static), f"{type(exc).__name__}: {exc}"))
         if "pptx" in formats:
@@ -620,7 +654,7 @@ def export_all(
                 from geo.export_pptx import slide_picture
 
                 deck.append((spec, slide_picture(spec, layers, regions=regions, sites=sites)))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log.exception("slide of %s failed", ind.id)
                 summary.failed.append((ind.id, "pptx", f"{type(exc).__name__}: {exc}"))
         for f in formats:
@@ -630,7 +664,7 @@ def export_all(
                 path = out_dir / f"{ind.id}.{f}"
                 write_bytes_atomic(path, render_spec(spec, layers, f, page=page, regions=regions, sites=sites, dpi=dpi))
                 summary.written.append(path)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log.exception("export of %s (%s) failed", ind.id, f)
                 summary.failed.append((ind.id, f, f"{type(exc).__name__}: {exc}"))
         if progress:
@@ -642,7 +676,7 @@ def export_all(
             path = out_dir / DECK_NAME
             write_bytes_atomic(path, build_deck(deck, export_font().family))
             summary.written.append(path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.exception("PowerPoint deck failed")
             summary.failed.append(("(deck)", "pptx", f"{type(exc).__name__}: {exc}"))
     summary.seconds = time.perf_counter() - start

@@ -134,6 +134,11 @@ def build_deck(items: list[tuple[MapSpec, bytes]], family: str) -> bytes:
     if items:
         prs.core_properties.title = items[0][0].title if len(items) == 1 else "辽宁减污降碳指标地图"
         prs.core_properties.subject = items[0][0].source
+    return _save_deck(prs)
+
+
+def _save_deck(prs) -> bytes:
+    """The deck's bytes, dated by :func:`geo.repro.export_time` (reproducible)."""
     prs.core_properties.author = "lnmap"
     when = export_time()
     props = prs.core_properties
@@ -151,3 +156,71 @@ def render_pptx(specs: list[MapSpec], layers: Layers, *, regions: bool = False, 
     font = font or export_font()
     return build_deck([(s, slide_picture(s, layers, regions=regions, sites=sites, font=font)) for s in specs],
                       font.family)
+
+
+def profile_deck(profile, locator_png: bytes, family: str) -> bytes:
+    """A city profile (:class:`geo.profile.Profile`) as one A4-portrait slide: the locator map as a
+    picture; the title, the lists, the table of targets and the notes as editable text."""
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(8.27), Inches(11.69)
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    _text_box(slide, 0.4, 0.2, 7.5, 0.5, [(profile.title, 18, True, "111111")], family)
+    _text_box(slide, 0.4, 0.65, 7.5, 0.35, [(profile.subtitle, 8, False, "555555")], family)
+    slide.shapes.add_picture(io.BytesIO(locator_png), Inches(0.4), Inches(1.05), width=Inches(2.9))
+    paras = []
+    for head, lines in profile.blocks:
+        paras.append((head, 7.5, True, "C2562C"))
+        paras += [(line, 6.5, False, "222222") for line in lines]
+    _text_box(slide, 3.45, 1.0, 4.45, 3.6, paras, family)
+    n = 1 + sum(1 + len(r) for _, r in profile.groups)
+    shape = slide.shapes.add_table(n, 7, Inches(0.4), Inches(4.75), Inches(7.47), Inches(0.14 * n))
+    table = shape.table
+    for j, w in enumerate((2.45, 0.95, 0.75, 0.85, 0.5, 0.52, 1.45)):
+        table.columns[j].width = Inches(w)
+
+    def put(i: int, j: int, text: str, *, bold: bool = False, colour: str = "222222") -> None:
+        cell = table.cell(i, j)
+        cell.margin_top = cell.margin_bottom = Pt(0.5)
+        cell.margin_left = cell.margin_right = Pt(2)
+        run = cell.text_frame.paragraphs[0].add_run()
+        run.text = text
+        _set_font(run, 6, bold=bold, colour=colour, family=family)
+
+    for j, h in enumerate(profile.headers):
+        put(0, j, h, bold=True, colour="FFFFFF")
+    i = 1
+    for head, group_rows in profile.groups:
+        table.cell(i, 0).merge(table.cell(i, 6))
+        put(i, 0, head, bold=True)
+        i += 1
+        for r in group_rows:
+            for j, text in enumerate((r.label, r.value, r.unit, r.year, r.rank, r.share, r.cite)):
+                put(i, j, text)
+            i += 1
+    for row in table.rows:
+        row.height = Inches(0.14)
+    foot = [(t, 6, False, "333333") for t in [*profile.formulas, *profile.notes]]
+    foot += [(t, 5.5, False, "666666") for t in profile.small_print]
+    _text_box(slide, 0.4, 4.85 + 0.14 * n, 7.47, 1.6, foot, family)
+    slide.notes_slide.notes_text_frame.text = f"lnmap export city --city {profile.adcode} --lang {profile.lang}"
+    prs.core_properties.title = profile.title
+    return _save_deck(prs)
+
+
+def picture_deck(png: bytes, title: str, sources: list[str], command: str, family: str) -> bytes:
+    """One 16:9 slide holding a finished figure (small multiples) as a picture; the speaker notes
+    carry the title, the sources and the command."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    slide.shapes.add_picture(io.BytesIO(png), 0, 0, width=prs.slide_width)
+    slide.notes_slide.notes_text_frame.text = "\n".join([title, *sources, command])
+    prs.core_properties.title = title
+    del family  # the text is in the picture
+    return _save_deck(prs)

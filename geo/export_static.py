@@ -25,6 +25,7 @@ import numpy as np
 from geo.export import ExportError, Layers, MapSpec
 from geo.regions import REGION_COLOURS  # the dashboard's colours
 from geo.settings import PROJECTED_CRS
+from geo.symbols import BASE_COLOUR, NEGATIVE_COLOUR, SYMBOL_COLOUR, radii
 
 #: Page sizes in inches.
 PAGE_SIZES = {"slide": (40 / 3, 7.5), "a4": (8.27, 11.69), "pptx": (8.0, 6.6)}
@@ -34,6 +35,9 @@ SITE_MARKERS = {"park": "^", "mine": "s", "port": "o", "steel": "D", "nuclear": 
 # Label positions (fraction of the label's shift from the representative point, in metres)
 # for cities whose representative point sits badly for a label.
 LABEL_NUDGE = {"210200": (25_000.0, 35_000.0), "211100": (0.0, 8_000.0), "210800": (-8_000.0, 0.0)}
+
+#: Radius (m) of the largest proportional circle on a full-size map.
+R_MAX = 36_000.0
 
 # matplotlib's rcParams are process-wide: one render at a time.
 _LOCK = threading.Lock()
@@ -115,19 +119,78 @@ def _label_points(cities_p) -> dict[str, tuple[float, float]]:
     return pts
 
 
+def points_per_metre(ax) -> float:
+    """Scale of a map axes (aspect equal, limits fixed) in points per metre."""
+    fig = ax.figure
+    box = ax.get_position(original=True)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    return min(fig.get_figwidth() * box.width * 72 / (x1 - x0), fig.get_figheight() * box.height * 72 / (y1 - y0))
+
+
+def draw_symbols(ax, spec: MapSpec, points: dict[str, tuple[float, float]], *, r_max: float = R_MAX) -> list:
+    """Proportional circles (area ∝ |value|) at ``points`` (adcode -> x, y in metres), largest
+    underneath. Each circle is a :class:`matplotlib.patches.Circle` with gid ``symbol:<adcode>``."""
+    from matplotlib.patches import Circle
+
+    t = spec.table.set_index("adcode")
+    codes = [a for a in points if a in t.index and np.isfinite(t.loc[a, "value"])]
+    r = dict(zip(codes, radii([t.loc[a, "value"] for a in codes], r_max=r_max, vmax=spec.vmax or None)))
+    out = []
+    for a in sorted(codes, key=lambda c: -r[c]):
+        c = Circle(points[a], r[a], facecolor=t.loc[a, "colour"], edgecolor="white", linewidth=0.8, alpha=0.88,
+                   zorder=6)
+        c.set_gid(f"symbol:{a}")
+        ax.add_patch(c)
+        out.append(c)
+    return out
+
+
+def draw_size_legend(ax, spec: MapSpec, *, prop, r_max: float = R_MAX, loc: str = "lower right",
+                     size: float = 10.0, title: bool = True):
+    """Nested circles of round values, drawn at the map's scale, with their values."""
+    from matplotlib.lines import Line2D
+    from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
+    from matplotlib.patches import Circle
+    from matplotlib.text import Text
+
+    if not spec.size_legend:
+        return None
+    k = points_per_metre(ax)
+    vals = [v for v, _ in spec.size_legend]
+    rs = radii(vals, r_max=r_max, vmax=spec.vmax or None) * k  # points
+    big = float(rs[0])
+    label_w = max(len(lbl) for _, lbl in spec.size_legend) * size * 0.62
+    da = DrawingArea(2 * big + 8 + label_w, 2 * big + size * 0.6, 0, 0, clip=False)
+    for r, (_, lbl) in zip(rs, spec.size_legend):
+        da.add_artist(Circle((big, r), r, facecolor="none", edgecolor="#555555", linewidth=0.8))
+        da.add_artist(Line2D([big, 2 * big + 4], [2 * r, 2 * r], color="#888888", linewidth=0.5))
+        da.add_artist(Text(2 * big + 6, 2 * r, lbl, fontproperties=_sized(prop, size * 0.9), va="center",
+                           ha="left", color="#222222"))
+    children = [da]
+    if title:
+        children.insert(0, TextArea(wrap(spec.legend_title, 30), textprops={"fontproperties": _sized(prop, size * 1.05)}))
+    box = AnchoredOffsetbox(loc=loc, child=VPacker(children=children, align="left", pad=0, sep=6), frameon=True,
+                            pad=0.5, borderpad=0.6)
+    box.patch.set(facecolor="white", alpha=0.92, edgecolor="#999999")
+    box.set_zorder(40)
+    ax.add_artist(box)
+    return box
+
+
 def selected(choice, key: str) -> bool:
     """``regions``/``sites`` options: ``True`` (all), ``False`` (none) or a collection of ids/kinds."""
     return choice if isinstance(choice, bool) else key in set(choice)
 
 
 def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: bool, scale: float = 1.0,
-             legend_loc: str | None = "lower right", legend_size: float = 1.0) -> None:
+             legend_loc: str | None = "lower right", legend_size: float = 1.0, symbol_scale: float = 1.0) -> None:
     """The map itself into ``ax`` (EPSG:4550): context, choropleth, outlines, labels, furniture."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from matplotlib_scalebar.scalebar import ScaleBar
 
-    fs = lambda n: n * scale  # noqa: E731
+    fs = lambda n: n * scale
     cities = layers.projected("cities")
     if str(cities.crs) != PROJECTED_CRS and cities.crs.to_epsg() != int(PROJECTED_CRS.split(":")[1]):
         raise ExportError(f"cities are in {cities.crs}, expected {PROJECTED_CRS}")
@@ -161,11 +224,15 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
                 fontproperties=prop, fontsize=fs(9 if row.level == "province" else 7.5), color="#8a8a8a",
                 zorder=2, clip_on=True)
 
-    # Choropleth.
+    # Choropleth, or the neutral base under proportional symbols.
     t = spec.table.set_index("adcode")
-    colours = [t.loc[a, "colour"] for a in cities["adcode"].astype(str)]
+    symbols = spec.map_type == "symbols"
+    colours = [BASE_COLOUR if symbols else t.loc[a, "colour"] for a in cities["adcode"].astype(str)]
     nodata = np.array([not np.isfinite(t.loc[a, "value"]) for a in cities["adcode"].astype(str)])
     cities.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.9, zorder=3)
+    label_points = _label_points(cities)
+    if symbols:
+        draw_symbols(ax, spec, label_points, r_max=R_MAX * symbol_scale)
     if nodata.any():
         cities[nodata].plot(ax=ax, facecolor="none", edgecolor="#9a9a9a", hatch="///", linewidth=0.0, zorder=3.2)
     layers.projected("province").boundary.plot(ax=ax, color="#4d4d4d", linewidth=1.3, zorder=4)
@@ -176,6 +243,15 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
     handles.append(Patch(facecolor=spec.no_data[0], edgecolor="#9a9a9a", hatch="///", linewidth=0.5,
                          label=spec.no_data[1]))
     extra: list = []
+    if symbols:
+        handles = []
+        if (spec.table["value"] < 0).any():
+            extra += [Line2D([], [], marker="o", color=SYMBOL_COLOUR, lw=0, markersize=8, label=spec.labels["positive"]),
+                      Line2D([], [], marker="o", color=NEGATIVE_COLOUR, lw=0, markersize=8,
+                             label=spec.labels["negative"])]
+        if nodata.any():
+            extra.append(Patch(facecolor=spec.no_data[0], edgecolor="#9a9a9a", hatch="///", linewidth=0.5,
+                               label=spec.no_data[1]))
 
     if regions:
         outlines = layers.projected("regions")
@@ -212,7 +288,7 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
                                     markersize=7, label=spec.site_kinds[kind]))
 
     # City labels: name, and the value below it.
-    for adcode, (x, y) in _label_points(cities).items():
+    for adcode, (x, y) in label_points.items():
         row = t.loc[adcode]
         halo_text(ax, x, y, row["label"], ha="center", va="bottom", fontproperties=prop, fontsize=fs(10.5),
                   color="#111111", width=2.6 * scale, zorder=8)
@@ -225,7 +301,14 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
                            border_pad=0.8, pad=0.4, sep=3, width_fraction=0.012))
     _north_arrow(ax, 0.955, 0.86, 0.075, prop)
 
-    if legend_loc:
+    if legend_loc and symbols:
+        draw_size_legend(ax, spec, prop=prop, r_max=R_MAX * symbol_scale, loc=legend_loc, size=fs(10) * legend_size)
+        if extra:
+            leg2 = ax.legend(handles=extra, loc="upper left", prop=_sized(prop, fs(8)), frameon=True, framealpha=0.9,
+                             edgecolor="#999999", borderpad=0.5, ncol=2, columnspacing=1.0, handlelength=1.6,
+                             labelspacing=0.3)
+            leg2.set_zorder(40)
+    elif legend_loc:
         leg = ax.legend(handles=handles, loc=legend_loc, title=spec.legend_title, prop=_sized(prop, fs(10) * legend_size),
                         title_fontproperties=_sized(prop, fs(10.5) * legend_size), frameon=True, framealpha=0.92,
                         edgecolor="#999999", handlelength=1.8, handleheight=1.1, borderpad=0.7, labelspacing=0.45)
@@ -323,33 +406,34 @@ def _check_figure_text(fig, font, prop, where: str) -> None:
     font.check([t.get_text() for t in texts], where=where)
 
 
-def _save(fig, fmt: str, dpi: int, spec: MapSpec) -> bytes:
+def save_figure(fig, fmt: str, dpi: int, *, title: str, subject: str, keywords: str) -> bytes:
+    """``fig`` as PNG/PDF/SVG bytes, with fixed dates (:mod:`geo.repro`): the same figure gives the same bytes."""
     from geo.repro import export_time
 
     buf = io.BytesIO()
     meta = None
-    if fmt == "pdf":  # dates fixed (geo.repro): the same map gives the same bytes
-        meta = {"Title": spec.title, "Subject": spec.source, "Creator": "lnmap (辽宁减污降碳指标地图)",
-                "Keywords": spec.indicator.id, "CreationDate": export_time(), "ModDate": None}
+    if fmt == "pdf":
+        meta = {"Title": title, "Subject": subject, "Creator": "lnmap (辽宁减污降碳指标地图)",
+                "Keywords": keywords, "CreationDate": export_time(), "ModDate": None}
     elif fmt == "svg":
-        meta = {"Title": spec.title, "Description": spec.source, "Creator": "lnmap",
-                "Date": export_time().date().isoformat()}
+        meta = {"Title": title, "Description": subject, "Creator": "lnmap", "Date": export_time().date().isoformat()}
     elif fmt == "png":
-        meta = {"Title": spec.title, "Source": spec.source, "Software": "lnmap"}
+        meta = {"Title": title, "Source": subject, "Software": "lnmap"}
     fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
     return buf.getvalue()
 
 
-def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "slide", regions: bool = False,
-                       sites: bool = False, dpi: int = 300, font=None) -> dict[str, bytes]:
-    """Draw once, save as each of ``formats`` (png, pdf, svg)."""
+def figure_bytes(make_figure, formats, *, dpi: int, font=None, where: str, title: str, subject: str,
+                 keywords: str) -> dict[str, bytes]:
+    """Build a figure with ``make_figure(prop)`` in the export font (by file) and save it as each of ``formats``.
+
+    The one place that sets matplotlib up for exports: the lock, the rcParams, the glyph check.
+    """
     import matplotlib as mpl
 
     from geo.fonts import export_font, matplotlib_font
 
     font = font or export_font()
-    if page not in ("slide", "a4", "pptx"):
-        raise ExportError(f"unknown page shape {page!r}")
     with _LOCK:
         prop = matplotlib_font(font)
         # No font.family: every text gets the font by file (_check_figure_text); svg.hashsalt fixes
@@ -357,9 +441,19 @@ def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "s
         rc = {"pdf.fonttype": 3, "svg.fonttype": "path", "hatch.linewidth": 0.6, "svg.hashsalt": "lnmap",
               "axes.unicode_minus": True, "pdf.compression": 6}
         with mpl.rc_context(rc):
-            fig = build_figure(spec, layers, page=page, regions=regions, sites=sites, prop=prop)
-            _check_figure_text(fig, font, prop, f"{spec.indicator.id} ({spec.lang})")
-            return {f: _save(fig, f, dpi, spec) for f in formats}
+            fig = make_figure(prop)
+            _check_figure_text(fig, font, prop, where)
+            return {f: save_figure(fig, f, dpi, title=title, subject=subject, keywords=keywords) for f in formats}
+
+
+def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "slide", regions: bool = False,
+                       sites: bool = False, dpi: int = 300, font=None) -> dict[str, bytes]:
+    """Draw once, save as each of ``formats`` (png, pdf, svg)."""
+    if page not in ("slide", "a4", "pptx"):
+        raise ExportError(f"unknown page shape {page!r}")
+    return figure_bytes(lambda prop: build_figure(spec, layers, page=page, regions=regions, sites=sites, prop=prop),
+                        formats, dpi=dpi, font=font, where=f"{spec.indicator.id} ({spec.lang})", title=spec.title,
+                        subject=spec.source, keywords=spec.indicator.id)
 
 
 def render_static(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: bool = False,

@@ -29,6 +29,7 @@ from geo.indicators import (
     read_text_utf8,
     seed_path,
 )
+from geo.power_plants import SCHEMAS as PLANT_SCHEMAS
 from geo.provenance import DOCUMENTS, QUOTA_DOC, SOURCES_MANIFEST, check_sources, cite
 from geo.settings import Settings, get_settings
 
@@ -223,6 +224,7 @@ SCHEMAS: dict[str, dict] = {
         "primaryKey": ["pollutant"],
     },
 }
+SCHEMAS.update(PLANT_SCHEMAS)
 
 
 # --------------------------------------------------------------------------- build
@@ -347,6 +349,11 @@ def validate_package(data_dir: Path | None = None, settings: Settings | None = N
     # The row-level content checks run whatever the descriptor check found, so that a
     # changed file is reported row by row and not only as a changed hash.
     problems += _check_references(ind_dir, base / "boundaries" / "places.csv")
+    if (base / "boundaries" / "cities.geojson").exists():
+        from geo.boundaries import load_layer
+        from geo.power_plants import check_power_plants
+
+        problems += check_power_plants(ind_dir, load_layer("cities", Settings(data_dir=base)))
     problems += [Problem(msg, source="sources/" + SOURCES_MANIFEST) for msg in check_sources(base / "sources")]
     return problems
 

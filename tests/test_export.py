@@ -27,7 +27,7 @@ def layers():
 
 @pytest.fixture(scope="module")
 def spec_zh(layers):
-    return export.map_spec(IND, layers, lang="zh")
+    return export.map_spec(IND, layers, lang="zh", map_type="choropleth")
 
 
 @pytest.fixture(scope="module")
