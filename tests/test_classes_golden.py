@@ -93,3 +93,75 @@ def test_export_table_classes_and_bounds(layers, scheme):
 def test_export_legend_labels(layers):
     spec = export.map_spec("cod_emission_2015_t", layers, scheme="quantiles")
     assert [label for _, label in spec.legend] == LABELS["quantiles"]
+
+
+# --------------------------------------------------------------------------- colours, diverging, edge cases
+
+
+def _cmap_hex(name: str, x: float) -> str:
+    """A colour of a ColorBrewer scheme as matplotlib carries it (the oracle for the palettes)."""
+    import matplotlib as mpl
+    from matplotlib.colors import to_hex
+
+    return to_hex(mpl.colormaps[name](x))
+
+
+def test_sequential_colours_run_light_to_dark_through_the_scheme():
+    classes = classify(list(COD_2015.values()), scheme="quantiles", palette="YlOrBr")
+    # Five samples from 0.15 to 0.9 in equal steps of 0.1875 (by hand).
+    assert classes.colours == [_cmap_hex("YlOrBr", x) for x in (0.15, 0.3375, 0.525, 0.7125, 0.9)]
+    assert classes.colour(26274.30) == classes.colours[0] and classes.colour(241522.89) == classes.colours[4]
+    assert classes.colour(59627.88) == classes.colours[2]
+    assert classes.colour(None) == "#d9d9d9" and classes.colour(float("nan")) == "#d9d9d9"
+
+
+def test_a_value_above_the_last_bound_stays_in_the_last_class():
+    classes = classify([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], scheme="equal_interval")
+    assert classes.index(1e9) == len(classes.bounds) - 1
+
+
+def test_fewer_distinct_values_than_classes_give_one_class_each():
+    classes = classify([16.5] * 14, scheme="quantiles", palette="YlGnBu")
+    assert classes.bounds == [16.5] and classes.lower == 16.5
+    assert classes.colours == [_cmap_hex("YlGnBu", 0.6)]  # one colour from the middle of the scheme
+    two = classify([3.0, 7.0, 3.0, 7.0], scheme="natural_breaks")
+    assert two.bounds == [3.0, 7.0] and two.index(3.0) == 0 and two.index(7.0) == 1
+
+
+def test_no_values_no_classes():
+    classes = classify([float("nan"), None], scheme="quantiles")
+    assert classes.bounds == [] and classes.colours == [] and classes.lower == 0.0
+    assert classes.index(5.0) == -1  # nothing to place it in
+
+
+def test_unknown_scheme_is_refused():
+    with pytest.raises(ValueError, match="unknown scheme 'jenks'"):
+        classify([1.0, 2.0], scheme="jenks")
+
+
+def test_diverging_classes_split_at_the_centre_by_hand():
+    """Values −30, −10, 0, 5, 20, 40 around 0 with k = 5: 2 of 6 values lie below, so the
+    lower side gets round(5 × 2 / 6) = 2 classes and the upper side 3; each side has no more
+    distinct values than classes, so each value is a bound; the centre closes the lower side."""
+    classes = classify([-30, -10, 0, 5, 20, 40], scheme="quantiles", diverging=True, centre=0.0)
+    assert classes.diverging and classes.centre == 0.0 and classes.lower == -30.0
+    assert classes.bounds == [-30.0, -10.0, 0.0, 5.0, 20.0, 40.0]
+    below = [_cmap_hex("PuOr_r", x) for x in (0.05, 0.235, 0.42)]
+    above = [_cmap_hex("PuOr_r", x) for x in (0.58, 0.765, 0.95)]
+    assert classes.colours == below + above
+    assert [classes.index(v) for v in (-30, -10, -0.5, 0, 0.1, 5, 20, 40)] == [0, 1, 2, 2, 3, 3, 4, 5]
+
+
+def test_diverging_progress_centred_on_100():
+    """Progress (%) centred on 100 % (target met): 3 below, 2 above → 3 and 2 classes."""
+    classes = classify([40.0, 80.0, 95.0, 110.0, 150.0], scheme="quantiles", diverging=True, centre=100.0)
+    assert classes.bounds == [40.0, 80.0, 95.0, 100.0, 110.0, 150.0]
+    assert classes.index(100.0) == 3 and classes.index(100.01) == 4
+    assert len(classes.colours) == len(classes.bounds)
+
+
+def test_diverging_with_values_on_one_side_only():
+    above = classify([5.0, 20.0, 40.0], diverging=True, centre=0.0)
+    assert above.bounds == [5.0, 20.0, 40.0] and above.colours == [_cmap_hex("PuOr_r", x) for x in (0.58, 0.765, 0.95)]
+    below = classify([-5.0], diverging=True, centre=0.0)
+    assert below.bounds == [-5.0, 0.0] and below.colours == [_cmap_hex("PuOr_r", x) for x in (0.05, 0.42)]
