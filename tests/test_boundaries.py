@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.boundaries import LAYERS, load_layer, load_manifest, layer_path, romanise
+from geo.boundaries import LAYERS, layer_path, load_layer, load_manifest, romanise
 from geo.settings import PROJECTED_CRS
 
 

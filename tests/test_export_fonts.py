@@ -151,8 +151,8 @@ def test_the_same_export_twice_is_the_same_file(fmt, monkeypatch):
 def test_dates_come_from_source_date_epoch(monkeypatch):
     import zipfile
 
-    from pypdf import PdfReader
     from pptx import Presentation
+    from pypdf import PdfReader
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     pdf = PdfReader(io.BytesIO(export.render_map(IND, "pdf")))

@@ -8,8 +8,16 @@ import pytest
 
 from geo.errors import DataValidationError
 from geo.indicators import (
-    ANNEX_INDICATORS, BY_ID, CATALOGUE, POLLUTANTS, city_table, derive, load_cities, load_quotas,
-    parse_annexes, read_text_utf8,
+    ANNEX_INDICATORS,
+    BY_ID,
+    CATALOGUE,
+    POLLUTANTS,
+    city_table,
+    derive,
+    load_cities,
+    load_quotas,
+    parse_annexes,
+    read_text_utf8,
 )
 
 

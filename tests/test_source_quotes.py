@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -110,7 +110,7 @@ TARGET_HEADER, TARGET_ROWS = _load(TARGETS_CSV, TARGET_FIELDS)
 DESIGNATION_HEADER, DESIGNATION_ROWS = _load(DESIGNATIONS_CSV, DESIGNATION_FIELDS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _seed(filename: str) -> str:
     path = SEEDS / filename
     if not path.is_file():
@@ -201,7 +201,7 @@ def _check_common(csv_name: str, line: int, row: dict, fields: list[str]) -> lis
 
 def test_seed_documents_carry_their_numbers():
     _require_seeds()
-    for doc, (seed_file, number, _scope) in DOCUMENTS.items():
+    for seed_file, number, _scope in DOCUMENTS.values():
         text = _seed(seed_file)
         if number is not None:
             assert number in text, f"{seed_file} does not print its document number {number}"
@@ -257,7 +257,8 @@ def test_designation_id_names_one_designation():
         did = row["designation_id"]
         if did in first and first[did][1] != sig:
             errors.append(
-                f"{_where(DESIGNATIONS_CSV.name, line, 'designation_id')}: {did!r} differs in name/kind/document from row {first[did][0]}"
+                f"{_where(DESIGNATIONS_CSV.name, line, 'designation_id')}: {did!r} differs in name/kind/document "
+                f"from row {first[did][0]}"
             )
         first.setdefault(did, (line, sig))
     assert not errors, "\n".join(errors)
@@ -286,7 +287,8 @@ def test_target_row(line: int, row: dict):
         errors.append(f"{_where(name, line, 'scope_adcode')}: {scope!r} not in {sorted(SCOPES)}")
     else:
         if row["scope_name_zh"] != SCOPES[scope]:
-            errors.append(f"{_where(name, line, 'scope_name_zh')}: {row['scope_name_zh']!r} is not the name of {scope} ({SCOPES[scope]})")
+            errors.append(f"{_where(name, line, 'scope_name_zh')}: {row['scope_name_zh']!r} is not the name of {scope} "
+                          f"({SCOPES[scope]})")
         doc = row["document"]
         if doc in DOCUMENTS and DOCUMENTS[doc][2] != scope:
             errors.append(f"{_where(name, line, 'scope_adcode')}: {scope} but {doc} applies to {DOCUMENTS[doc][2]}")
@@ -356,7 +358,8 @@ def test_designation_row(line: int, row: dict):
                 errors.append(f"{_where(name, line, 'adcode')}: {adcode} lies in no known prefecture city")
         if not adcode.startswith("21"):
             if adcode != "220400" or "Jilin" not in note:
-                errors.append(f"{_where(name, line, 'adcode')}: {adcode} is outside Liaoning and note does not flag 'Jilin province'")
+                errors.append(f"{_where(name, line, 'adcode')}: {adcode} is outside Liaoning and note does not flag "
+                              "'Jilin province'")
 
     short = _short_name(place)
     if short and short not in _norm(row["quote"]) and short not in note:
