@@ -169,6 +169,28 @@ def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, sch
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")
 
 
+@export.command("plants")
+@click.option("--indicator", "indicator_id", default="so2_emission_2015_t", show_default=True,
+              help="The indicator under the plants (SO2/NOx baselines exclude province-managed plants).")
+@click.option("--format", "fmt", type=click.Choice(["png", "pdf", "svg"]), default=None, help="Default: the suffix of --out.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@_map_options
+def export_plants_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, scheme: str, page: str, dpi: int,
+                      regions: bool, sites: bool, map_type: str) -> None:
+    """A map of one indicator with the power plants (WRI Global Power Plant Database) drawn over it."""
+    from geo.export import write_map
+
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in ("png", "pdf", "svg"):
+        raise click.BadParameter(f"cannot tell the format from {out.name!r}; give --format", param_hint="--format")
+    try:
+        write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi, regions=regions,
+                  sites=sites, observed=_observed_values(), map_type=map_type, plants=True)
+    except (LnmapError, OSError) as exc:
+        _fail(exc)
+    click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")
+
+
 @export.command("all")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write into (created if missing).")

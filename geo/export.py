@@ -189,6 +189,7 @@ class Layers:
     notes: dict[str, str]  # pollutant -> annex note (zh)
     observed_source: str = ""
     observed_cites: dict = field(default_factory=dict)  # (adcode, pollutant) -> "source [flag] (dataset, row n)"
+    plants: gpd.GeoDataFrame | None = None  # power plants (EPSG:4326), geo.power_plants
     _projected: dict = field(default_factory=dict, repr=False)
 
     def projected(self, name: str) -> gpd.GeoDataFrame:
@@ -236,7 +237,14 @@ def load_layers(settings: Settings | None = None, observed: pd.DataFrame | None 
         notes=notes,
         observed_source=source,
         observed_cites=cites,
+        plants=_plants(settings),
     )
+
+
+def _plants(settings: Settings) -> gpd.GeoDataFrame | None:
+    from geo.power_plants import PLANTS_FILE, load_power_plants
+
+    return load_power_plants(settings) if (settings.indicators_dir / PLANTS_FILE).exists() else None
 
 
 @dataclass
@@ -500,7 +508,7 @@ def _data_bytes(spec: MapSpec, fmt: str) -> bytes:
 
 
 def render_spec(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: bool = False,
-                sites: bool = False, dpi: int = DEFAULT_DPI) -> bytes:
+                sites: bool = False, dpi: int = DEFAULT_DPI, plants: bool = False) -> bytes:
     """Bytes of one format for a prepared :class:`MapSpec`."""
     from geo.fonts import export_font
 
@@ -509,7 +517,8 @@ def render_spec(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide",
     if fmt in STATIC_FORMATS:
         from geo.export_static import render_static
 
-        return render_static(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, font=font)
+        return render_static(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, font=font,
+                             plants=plants)
     if fmt == "pptx":
         from geo.export_pptx import render_pptx
 
@@ -537,6 +546,7 @@ def render_map(
     observed: pd.DataFrame | None = None,
     layers: Layers | None = None,
     map_type: str = "auto",
+    plants: bool = False,
 ) -> bytes:
     """One indicator as ``fmt`` (see :data:`FORMATS`); what a download button sends.
 
@@ -554,7 +564,7 @@ def render_map(
     sites = sites if isinstance(sites, bool) else tuple(sites)
     layers = layers or load_layers(settings, observed)
     spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme, map_type=map_type)
-    return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi)
+    return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, plants=plants)
 
 
 def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide") -> str:

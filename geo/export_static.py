@@ -183,8 +183,34 @@ def selected(choice, key: str) -> bool:
     return choice if isinstance(choice, bool) else key in set(choice)
 
 
+def draw_plants(ax, layers: Layers, *, prop, lang: str, scale: float = 1.0) -> list:
+    """Power plants as circles (area ∝ MW, coloured by fuel), the attribution in the map's corner;
+    returns legend handles."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle
+
+    from geo.power_plants import ATTRIBUTION, fuel_style
+
+    if layers.plants is None or not len(layers.plants):
+        raise ExportError("no power plants to draw (data/indicators/power_plants.csv; lnmap build-power-plants)")
+    pts = layers.projected("plants")
+    r = radii(pts["capacity_mw"].fillna(0).to_numpy(), r_max=12_000 * scale)
+    for (x, y), rr, fuel in sorted(zip(zip(pts.geometry.x, pts.geometry.y), r, pts["fuel"]), key=lambda t: -t[1]):
+        c = Circle((x, y), max(rr, 1_200 * scale), facecolor=fuel_style(fuel, lang)[1], edgecolor="white",
+                   linewidth=0.4, alpha=0.85, zorder=6.5)
+        c.set_gid("plant")
+        ax.add_patch(c)
+    ax.text(0.995, 0.005, ("电厂（圆面积∝装机）：" if lang == "zh" else "Power plants (circle area ∝ MW): ") + ATTRIBUTION + (
+        "，约 2017–2019 年" if lang == "zh" else ", about 2017–2019"), transform=ax.transAxes, ha="right",
+            va="bottom", fontproperties=prop, fontsize=5.5 * scale, color="#555555", zorder=41)
+    return [Line2D([], [], marker="o", lw=0, color=fuel_style(f, lang)[1], markeredgecolor="white", markersize=6,
+                   label=fuel_style(f, lang)[0] + ("电厂" if lang == "zh" else " plant"))
+            for f in sorted(set(pts["fuel"]))]
+
+
 def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: bool, scale: float = 1.0,
-             legend_loc: str | None = "lower right", legend_size: float = 1.0, symbol_scale: float = 1.0) -> None:
+             legend_loc: str | None = "lower right", legend_size: float = 1.0, symbol_scale: float = 1.0,
+             plants: bool = False) -> None:
     """The map itself into ``ax`` (EPSG:4550): context, choropleth, outlines, labels, furniture."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -287,6 +313,9 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
                 extra.append(Line2D([], [], marker=marker, color="#222222", markeredgecolor="white", lw=0,
                                     markersize=7, label=spec.site_kinds[kind]))
 
+    if plants:
+        extra += draw_plants(ax, layers, prop=prop, lang=spec.lang, scale=scale)
+
     # City labels: name, and the value below it.
     for adcode, (x, y) in label_points.items():
         row = t.loc[adcode]
@@ -354,7 +383,7 @@ def draw_ranking(ax, spec: MapSpec, *, prop, size: float = 9.0) -> None:
     ax.set_title(spec.labels["ranking"], loc="left", fontproperties=_sized(prop, size * 1.1), color="#222222")
 
 
-def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: bool, sites: bool, prop):
+def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: bool, sites: bool, prop, plants: bool = False):
     """A matplotlib Figure (no pyplot, no global state) of one page shape."""
     from matplotlib.figure import Figure
 
@@ -362,13 +391,13 @@ def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: bool, sit
     fig = Figure(figsize=(w, h), facecolor="white")
     if page == "pptx":  # the map alone: title, table and notes are PowerPoint objects
         ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
-        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=1.0)
+        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=1.0, plants=plants)
         return fig
     if page == "slide":
         fig.text(0.025, 0.945, spec.title, fontproperties=prop, fontsize=22, color="#111111", va="top")
         fig.text(0.025, 0.875, spec.subtitle, fontproperties=prop, fontsize=12.5, color="#444444", va="top")
         ax = fig.add_axes((0.025, 0.035, 0.56, 0.80))
-        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites)
+        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, plants=plants)
         rank = fig.add_axes((0.675, 0.39, 0.255, 0.43))
         draw_ranking(rank, spec, prop=prop, size=10)
         notes = "\n".join(wrap(n, 74) for n in spec.notes)
@@ -384,7 +413,7 @@ def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: bool, sit
     fig.text(0.05, 0.928 - 0.02 * extra_lines, wrap(spec.subtitle, 90), fontproperties=prop, fontsize=10.5,
              color="#444444", va="top")
     ax = fig.add_axes((0.05, 0.325, 0.90, 0.585 - 0.02 * extra_lines))
-    draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=0.95)
+    draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=0.95, plants=plants)
     rank = fig.add_axes((0.14, 0.085, 0.30, 0.205))
     draw_ranking(rank, spec, prop=prop, size=8.5)
     notes = "\n".join(wrap(n, 52) for n in spec.notes)
@@ -447,15 +476,17 @@ def figure_bytes(make_figure, formats, *, dpi: int, font=None, where: str, title
 
 
 def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "slide", regions: bool = False,
-                       sites: bool = False, dpi: int = 300, font=None) -> dict[str, bytes]:
+                       sites: bool = False, dpi: int = 300, font=None, plants: bool = False) -> dict[str, bytes]:
     """Draw once, save as each of ``formats`` (png, pdf, svg)."""
     if page not in ("slide", "a4", "pptx"):
         raise ExportError(f"unknown page shape {page!r}")
-    return figure_bytes(lambda prop: build_figure(spec, layers, page=page, regions=regions, sites=sites, prop=prop),
+    return figure_bytes(lambda prop: build_figure(spec, layers, page=page, regions=regions, sites=sites, prop=prop,
+                                                  plants=plants),
                         formats, dpi=dpi, font=font, where=f"{spec.indicator.id} ({spec.lang})", title=spec.title,
                         subject=spec.source, keywords=spec.indicator.id)
 
 
 def render_static(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: bool = False,
-                  sites: bool = False, dpi: int = 300, font=None) -> bytes:
-    return render_static_many(spec, layers, [fmt], page=page, regions=regions, sites=sites, dpi=dpi, font=font)[fmt]
+                  sites: bool = False, dpi: int = 300, font=None, plants: bool = False) -> bytes:
+    return render_static_many(spec, layers, [fmt], page=page, regions=regions, sites=sites, dpi=dpi, font=font,
+                              plants=plants)[fmt]

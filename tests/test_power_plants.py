@@ -82,3 +82,20 @@ def test_rebuild_from_the_reference_gives_the_committed_file():
     committed = pd.read_csv(get_settings().indicators_dir / PLANTS_FILE, dtype=str, keep_default_na=False)
     assert list(plants.plant_id) == list(committed.plant_id)
     assert len(border) == len(BORDER_DECISIONS)
+
+
+def test_plants_layer_in_a_map_carries_the_attribution(tmp_path):
+    import io
+
+    from click.testing import CliRunner
+    from pypdf import PdfReader
+
+    from geo.cli import main
+    from geo.power_plants import ATTRIBUTION
+
+    out = tmp_path / "plants.pdf"
+    result = CliRunner().invoke(main, ["export", "plants", "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    flat = "".join(text.split())
+    assert "".join(ATTRIBUTION.split()) in flat and "Coalplant" in flat
