@@ -14,7 +14,7 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def write_atomic(path: Path, write: Callable[[Path], None], *, sync: bool = False) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object], *, sync: bool = False) -> None:
     """Call ``write(tmp_path)``, then rename ``tmp_path`` over ``path``.
 
     ``sync`` flushes the data to disk before the rename (for stores that must survive a

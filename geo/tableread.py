@@ -31,6 +31,7 @@ import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import NoReturn, TypeVar
 from xml.parsers import expat
 
 from geo.errors import DataValidationError, Problem
@@ -119,11 +120,12 @@ def _size(f) -> int:
         return 0
 
 
-def _refuse(message: str, row: int | None = None, field: str | None = None, source: str | None = None):
+def _refuse(message: str, row: int | None = None, field: str | None = None, source: str | None = None) -> NoReturn:
     raise DataValidationError(Problem(message, row, field, source))
 
 
-def _too_many(what: str, limit: int, *, row: int | None = None, source: str | None = None, detail: str = ""):
+def _too_many(what: str, limit: int, *, row: int | None = None, source: str | None = None,
+              detail: str = "") -> NoReturn:
     _refuse(f"too many {what}: more than {limit:,}; the limit is {limit:,}{detail}", row, None, source)
 
 
@@ -233,7 +235,7 @@ def _delimiter(text: str, limits: Limits) -> str:
     start = len(text) - len(text.lstrip("\ufeff\r\n"))
     header = text[start:start + limits.line_chars + 1].split("\n", 1)[0]
     counts = {d: header.count(d) for d in _SEPARATORS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
@@ -317,6 +319,9 @@ class _Handler:
     events = 0
     tail = False
 
+    def scan(self, chunk: bytes) -> None:
+        """Look through a chunk after the table ended (handlers that set ``tail`` do)."""
+
     def start(self, tag: str, attrs: dict) -> None:
         self.events += 1
 
@@ -326,6 +331,9 @@ class _Handler:
     def chars(self, text: str) -> None:
         pass
 
+
+
+H = TypeVar("H", bound=_Handler)
 
 class _Workbook:
     def __init__(self, book: zipfile.ZipFile, parts: dict, name: str, limits: Limits, clock: _Clock):
@@ -342,7 +350,7 @@ class _Workbook:
                     f"(method {info.compress_type})", source=self.name)
         return info
 
-    def whole(self, path: str, handler: _Handler) -> _Handler:
+    def whole(self, path: str, handler: H) -> H:
         """Parse a part read whole (after checking its declared size)."""
         info = self.part(path)
         if info.file_size > self.limits.part_bytes:
@@ -350,7 +358,7 @@ class _Workbook:
                     f"{self.limits.part_bytes:,}", source=self.name)
         return self.stream(info, handler)
 
-    def stream(self, info: zipfile.ZipInfo | str, handler: _Handler) -> _Handler:
+    def stream(self, info: zipfile.ZipInfo | str, handler: H) -> H:
         info = self.part(info) if isinstance(info, str) else info
         parser = expat.ParserCreate()
         parser.buffer_text = True
@@ -385,7 +393,8 @@ class _Workbook:
         if path not in self.parts:
             return {}, {}
         rels = self.whole(path, _Relationships()).found
-        by_type, by_id = {}, {}
+        by_type: dict[str, str] = {}
+        by_id: dict[str, str] = {}
         for rid, kind, target in rels:
             target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
             by_type.setdefault("/" + kind.rsplit("/", 1)[-1], target)
@@ -552,6 +561,8 @@ class _Sheet(_Handler):
         if found:
             refs = _ROW_REF.findall(buf, 0, found.start())
             number = int(refs[-1]) if refs else self.row + 1
-            self.rows.empty(self.rows.run[0], max(self.rows.run[1], number - 1))
+            run = self.rows.run
+            assert run is not None  # the tail is scanned only after a run of empty rows ended the table
+            self.rows.empty(run[0], max(run[1], number - 1))
             self.rows.row(number, ["…"])  # refuses: the run of empty rows before it ended the table
         self.overlap = buf[-4096:]
