@@ -32,6 +32,7 @@ AREA = {"type": "area", "key": ALL}
 RANK = {"type": "rank", "index": ALL}
 LAYER = {"type": "layer", "key": ALL}
 TEXT = {"type": "t", "key": ALL}
+TAB = {"type": "tab", "key": ALL}
 CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region")
 
 
@@ -220,9 +221,17 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         prevent_initial_call=True,  # the layout already holds the default layers
     )
     app.clientside_callback(
+        _cs("tabClick"), Output("panel", "value", allow_duplicate=True), Input(TAB, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        _cs("tabState"), [Output(TAB, "className"), Output(TAB, "aria-selected"), Output(TAB, "tabIndex")],
+        Input("panel", "value"),
+    )
+    app.clientside_callback(
         _cs("translate"),
         [Output(TEXT, "children"), Output("pollutant", "options"), Output("scheme", "options"),
-         Output("layers", "options"), Output("basemap", "options"), Output("panel", "options"),
+         Output("layers", "options"), Output("basemap", "options"),
          Output("region", "options"), Output("observed-note", "children")],
         Input("lang", "value"), Input("store", "data"),  # on load too: it adds the site icons to the layer list
     )

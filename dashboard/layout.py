@@ -124,9 +124,16 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
     view = view or View()
     ind = store["indicators"][view.indicator]
     lang = DEFAULT_LANG
-    ranks = [html.Button(id={"type": "rank", "index": a}, className="rank-bar", n_clicks=0, title=c["name_zh"])
-             for a, c in store["cities"].items()]
-    controls = html.Aside(className="controls", children=[
+    # One bar per rank position (not per city): the restyle fills position k with the k-th city, so
+    # the bars are in rank order for the eye, for Tab and for a screen reader alike.
+    ranks = [html.Button(id={"type": "rank", "index": k}, className="rank-bar", n_clicks=0)
+             for k in range(len(store["cities"]))]
+    controls = html.Aside(id="controls", className="controls", children=[
+        html.Button(id="close-controls", className="drawer-close", children=T("close")),
+        T("search", html.Label, htmlFor="city-search", className="h3"),
+        dcc.Input(id="city-search", type="search", debounce=True, className="search-input", autoComplete="off",
+                  placeholder=t("search_hint", lang)),
+        html.Div(id="search-message", className="note", role="status"),
         T("pollutant", html.H3),
         dcc.RadioItems(id="pollutant", options=_options(POLLUTANT_LABELS, store["measures"]), value=ind["group"],
                        className="choice"),
@@ -147,30 +154,53 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         create_download_controls(lang),
         T("sources_note", html.P, className="sources"),
     ])
-    map_wrap = html.Section(className="map-wrap", children=[
-        create_map(hideout, tuple(view.layers), store.get("layer_version", "")),
-        html.Div(id="legend", className="legend map-box"),
-        html.Div(id="datum-note", className="datum map-box", children=t("datum_none", lang)),
-        html.Div(id="layer-legend", className="layer-legend map-box"),
+    map_wrap = html.Section(className="map-wrap", **{"aria-label": t("map_region", lang)}, children=[
+        html.Div(id="notice", className="notice", role="status", **{"aria-live": "polite"}),
+        html.Div(className="map-frame", children=[
+            create_map(hideout, tuple(view.layers), store.get("layer_version", "")),
+            html.Button(id="fullscreen", className="map-box map-button", n_clicks=0,
+                        children=[html.Span("⛶", **{"aria-hidden": "true"}), T("fullscreen", className="btn-text")]),
+            html.Div(className="map-side", children=[
+                html.Div(id="legend", className="legend map-box"),
+                html.Div(id="layer-legend", className="layer-legend map-box"),
+            ]),
+            html.Div(id="datum-note", className="datum map-box", children=t("datum_none", lang)),
+        ]),
     ])
-    panel = html.Aside(className="panel", children=[
+    panel = html.Aside(id="side-panel", className="panel", children=[
+        html.Div(id="cards", className="cards"),
         T("ranking", html.H3),
         html.Div(id="ranking", className="ranking", children=ranks),
-        dcc.RadioItems(id="panel", className="tabs", value=view.panel,
-                       options=[{"label": t(f"panel_{p}", lang), "value": p} for p in PANELS]),
+        # The views as tabs (role=tab, reachable with Tab, arrow keys move); `panel` keeps the value.
+        html.Div(className="tabs", role="tablist", id="panel-tabs", children=[
+            html.Button(T(f"panel_{p}"), id={"type": "tab", "key": p}, role="tab", n_clicks=0,
+                        className="tab" + (" selected" if p == view.panel else ""),
+                        **{"aria-selected": "true" if p == view.panel else "false", "aria-controls": "detail"})
+            for p in PANELS]),
+        html.Div(dcc.RadioItems(id="panel", value=view.panel, options=[{"label": p, "value": p} for p in PANELS]),
+                 hidden=True),
         html.Div(id="region-wrap", style={"display": "none"}, children=[
             dcc.RadioItems(id="region", className="choice", value=view.region,
                            options=[{"label": store["region_names"][r]["zh"], "value": r} for r in REGION_IDS]),
         ]),
-        dcc.Loading(html.Div(id="detail", className="detail", children=render_city(None, lang)), type="dot",
-                    delay_show=300),
+        dcc.Loading(html.Div(id="detail", className="detail", role="tabpanel", children=render_city(None, lang)),
+                    type="dot", delay_show=300),
     ])
+
+    def toggle(key: str, icon: str, controls: str):
+        return html.Button(id=f"toggle-{key}", className="top-button", **{"aria-controls": controls,
+                                                                          "aria-expanded": "true"},
+                           children=[html.Span(icon, **{"aria-hidden": "true"}), T(f"toggle_{key}", className="btn-text")])
+
     header = html.Header(className="top", children=[
-        html.Div([T("title", html.H1), T("subtitle", html.Div, className="subtitle")]),
-        html.Div(className="lang", children=[
-            T("language", html.Span, className="lang-label"),
-            dcc.RadioItems(id="lang", options=[{"label": v, "value": k} for k, v in LANG_LABELS.items()],
-                           value=lang, inline=True),
+        toggle("controls", "☰", "controls"),
+        html.Div(className="titles", children=[T("title", html.H1), T("subtitle", html.Div, className="subtitle")]),
+        html.Div(className="top-tools", children=[
+            toggle("panel", "▤", "side-panel"),
+            html.Div(className="lang", role="group", **{"aria-label": "语言 / Language"}, children=[
+                dcc.RadioItems(id="lang", options=[{"label": v, "value": k} for k, v in LANG_LABELS.items()],
+                               value=lang, inline=True),
+            ]),
         ]),
     ])
     return html.Div(className="app", children=[
@@ -181,7 +211,8 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         dcc.Store(id="show-other", data="other_plans" in view.layers),
         dcc.Download(id="download"),
         header,
-        html.Main(className="main", children=[controls, map_wrap, panel]),
+        html.Main(className="main", children=[map_wrap, controls, panel]),
+        html.Div(id="drawer-backdrop", className="drawer-backdrop"),
     ])
 
 

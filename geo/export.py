@@ -35,7 +35,6 @@ from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES, Classes, class
 from geo.errors import LnmapError
 from geo.fileio import write_bytes_atomic
 from geo.indicators import BY_ID, CATALOGUE, Indicator
-from geo.provenance import DOCUMENTS
 from geo.repro import export_date, export_time, normalise_zip
 from geo.settings import PROJECTED_CRS, Settings, get_settings
 from geo.symbols import (
@@ -44,6 +43,18 @@ from geo.symbols import (
     SYMBOL_COLOUR,
     legend_values,
     resolve_map_type,
+)
+from geo.vocabulary import (
+    NOTE_EN,
+    SCHEME_NAMES,
+    T,
+    citation_text,
+    decimals_for,
+    fmt_number,
+    formula_text,
+    legend_labels,
+    short_name,
+    translate_part,
 )
 
 log = logging.getLogger(__name__)
@@ -63,18 +74,12 @@ MEDIA_TYPES = {
 LANGS = ("zh", "en")
 PAGES = ("slide", "a4")
 DEFAULT_DPI = 300
+#: Which overlays to draw: all of them (True), none (False) or the region ids / site kinds named.
+LayerChoice = bool | tuple[str, ...]
 #: The deck ``export all`` writes: one slide per indicator.
 DECK_NAME = "indicators.pptx"
 MAX_DPI = 1200
 
-SCHEME_NAMES = {
-    "quantiles": ("分位数", "quantiles"),
-    "natural_breaks": ("自然断点", "natural breaks"),
-    "equal_interval": ("等间距", "equal interval"),
-}
-# Notes of the annexes (reconciliation.csv) that we can give in English too.
-_NOTE_EN = {"各市 2015 年排放量不含省直管电厂":
-            "city 2015 emissions exclude the power plants managed directly by the province"}
 # Measures whose value rests on the annexes' 2015 emissions.
 _USES_2015 = {"emission_2015", "cap_2020", "required_cut", "cut_beyond_projects", "project_coverage",
               "emission_2020_observed", "achieved_cut", "progress", "gap_to_cap"}
@@ -85,91 +90,8 @@ class ExportError(LnmapError):
 
 
 # --------------------------------------------------------------------------- text helpers
-
-
-def T(lang: str, zh: str, en: str) -> str:
-    """Pick the language."""
-    return zh if lang == "zh" else en
-
-
-def short_name(name_zh: str, name_en: str, lang: str) -> str:
-    """City label: 沈阳 (the 市 dropped) or Shenyang."""
-    if lang == "en":
-        return name_en
-    return name_zh[:-1] if name_zh.endswith("市") and len(name_zh) > 2 else name_zh
-
-
-def decimals_for(values) -> int:
-    """Decimals that show ``values`` (class bounds, city values) at a briefing's precision:
-    none from 1,000 up, one from 100, else two; fewer when the values need fewer."""
-    arr = np.abs(np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float))
-    if arr.size == 0:
-        return 0
-    top = float(arr.max())
-    most = 0 if top >= 1000 else 1 if top >= 100 else 2
-    for d in range(most):
-        if np.allclose(np.round(arr, d), arr, rtol=0, atol=1e-9):
-            return d
-    return most
-
-
-def fmt_number(value: float | None, decimals: int) -> str:
-    if value is None or not np.isfinite(value):
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    return text.replace("-", "−")
-
-
-def _translate_part(part: str, lang: str) -> str:
-    if lang == "zh":
-        return part
-    def _columns(m: re.Match) -> str:
-        cols = m.group(2).replace("、", " and ")
-        return f"annex {m.group(1)}, column{'s' if cols != m.group(2) or '–' in cols else ''} {cols}"
-
-    part = re.sub(r"附件\s*(\d+)\s*第\s*([\d、–]+)\s*列", _columns, part)
-    part = re.sub(r"附件\s*(\d+)", r"annex \1", part)
-    part = re.sub(r"第(\S+)条", r"clause \1", part)
-    return part
-
-
-def citation_text(source: str, lang: str) -> str:
-    """``辽政发〔2017〕21号 附件2 第1列; 辽政发〔2017〕21号 附件2 第2列`` grouped by document:
-    ``辽政发〔2017〕21号 附件2 第1列、附件2 第2列`` (zh) or ``… annex 2, column 1; annex 2, column 2`` (en)."""
-    numbers = sorted((d.number for d in DOCUMENTS), key=len, reverse=True)
-    grouped: dict[str, list[str]] = {}
-    other: list[str] = []
-    for raw in [s.strip() for s in source.split(";") if s.strip()]:
-        doc = next((n for n in numbers if raw.startswith(n)), None)
-        if doc is None:
-            other.append(raw)
-            continue
-        part = raw[len(doc):].strip()
-        grouped.setdefault(doc, [])
-        if part:
-            grouped[doc].append(_translate_part(part, lang))
-    pieces = []
-    for doc, parts in grouped.items():
-        joiner = "、" if lang == "zh" else "; "
-        pieces.append(f"{doc} {joiner.join(parts)}".strip() if lang == "zh" else
-                      f"{doc}, {joiner.join(parts)}".rstrip(", "))
-    for o in other:
-        pieces.append(T(lang, o.replace("user import", "用户导入的实测值"), o))
-    return ("；" if lang == "zh" else "; ").join(pieces)
-
-
-def formula_text(ind: Indicator, lang: str) -> str:
-    """The formula with indicator ids replaced by their names."""
-    if not ind.formula:
-        return ""
-    text = ind.formula
-    for other in sorted(CATALOGUE, key=lambda i: len(i.id), reverse=True):
-        if other.id in text:
-            text = text.replace(other.id, T(lang, other.name_zh, other.name_en))
-    if lang == "zh":
-        text = (text.replace(", rounded to 0.01", "，保留两位小数").replace("; 100 = target reached", "；100 表示完成目标")
-                .replace("; > 0 still to cut, < 0 below the cap", "；大于 0 为仍需减排，小于 0 为低于上限"))
-    return text
+# The words, numbers and citations every surface prints live in one catalogue, geo.vocabulary.
+_NOTE_EN, _translate_part = NOTE_EN, translate_part
 
 
 # --------------------------------------------------------------------------- data
@@ -317,22 +239,8 @@ def _check_options(indicator_id: str, fmt: str | None, lang: str, scheme: str, p
 
 
 def _legend_labels(classes: Classes, values: np.ndarray, decimals: int) -> list[str]:
-    finite = np.unique(values[np.isfinite(values)])
-    single = len(finite) == len(classes.bounds) and np.allclose(finite, classes.bounds)
-    labels = []
-    d = decimals
-    for _ in range(3):  # more decimals when two labels would read the same
-        labels = []
-        for i, upper in enumerate(classes.bounds):
-            lower = classes.lower if i == 0 else classes.bounds[i - 1]
-            if single or np.isclose(lower, upper):
-                labels.append(fmt_number(upper, d))
-            else:
-                labels.append(f"{fmt_number(lower, d)} – {fmt_number(upper, d)}")
-        if len(set(labels)) == len(labels) or d >= 4:
-            break
-        d += 1
-    return labels
+    """Half-open classes, as the dashboard prints them (:func:`geo.vocabulary.legend_labels`)."""
+    return legend_labels(classes.lower, classes.bounds, values, decimals)
 
 
 def map_spec(
@@ -373,7 +281,8 @@ def map_spec(
     subtitle = T(lang, f"单位：{unit}　年份：{ind.year}　分级：{scheme_name}（{n} 级）",
                  f"Unit: {unit} · Year: {ind.year} · Classes: {scheme_name} ({n})")
     if ind.diverging and classes.lower < ind_centre(ind) < classes.bounds[-1]:  # both sides of the centre drawn
-        subtitle += T(lang, f"　以 {fmt_number(ind_centre(ind), decimals)} 为中值", f" · centred on {fmt_number(ind_centre(ind), decimals)}")
+        centre = fmt_number(ind_centre(ind), decimals)
+        subtitle += T(lang, f"　以 {centre} 为中值", f" · centred on {centre}")
     size_legend: list[tuple[float, str]] = []
     top = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
     vmax = float(vmax) if vmax else top
@@ -507,8 +416,8 @@ def _data_bytes(spec: MapSpec, fmt: str) -> bytes:
 # --------------------------------------------------------------------------- entry points
 
 
-def render_spec(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: bool = False,
-                sites: bool = False, dpi: int = DEFAULT_DPI, plants: bool = False) -> bytes:
+def render_spec(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: LayerChoice = False,
+                sites: LayerChoice = False, dpi: int = DEFAULT_DPI, plants: bool = False) -> bytes:
     """Bytes of one format for a prepared :class:`MapSpec`."""
     from geo.fonts import export_font
 
@@ -552,7 +461,8 @@ def render_map(
 
     ``regions`` / ``sites``: ``True`` for all, or the region ids / site kinds to draw
     (the dashboard passes the layers switched on). ``observed`` is the imported
-    observed-values frame (as :func:`geo.indicators.load_cities` takes it); ``layers`` lets a caller reuse loaded data across exports.
+    observed-values frame (as :func:`geo.indicators.load_cities` takes it); ``layers`` lets a caller
+    reuse loaded data across exports.
     Raises :class:`ExportError` for bad options or an indicator with no values, and
     :class:`geo.fonts.FontError` when the font is missing or lacks a glyph.
 
@@ -608,8 +518,8 @@ def export_all(
     lang: str = "zh",
     scheme: str = DEFAULT_SCHEME,
     page: str = "slide",
-    regions: bool = False,
-    sites: bool = False,
+    regions: LayerChoice = False,
+    sites: LayerChoice = False,
     dpi: int = DEFAULT_DPI,
     settings: Settings | None = None,
     observed: pd.DataFrame | None = None,

@@ -139,7 +139,7 @@ def test_clicks_always_update_the_panel(page, base):
     assert "selected" in page.locator(".rank-bar.selected").get_attribute("class")
     click_city(page, "沈阳市")  # same polygon as before: clickData is unchanged, n_clicks is not
     page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")
-    page.locator("#panel").get_by_text("全省").click()
+    page.locator("#panel-tabs").get_by_role("tab", name="全省").click()
     page.locator("#detail").get_by_text("省直管电厂").first.wait_for()
     click_city(page, "沈阳市")  # the same city again, from the province view
     page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")

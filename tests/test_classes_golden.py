@@ -45,9 +45,11 @@ CLASS = {
     "natural_breaks": {"辽阳": 0, "盘锦": 0, "抚顺": 0, "本溪": 0, "营口": 0, "阜新": 1, "丹东": 1, "葫芦岛": 1,
                        "朝阳": 1, "鞍山": 2, "锦州": 2, "铁岭": 3, "大连": 3, "沈阳": 4},
 }
-# What the exports' legend prints (whole tonnes, thousands separators).
+# What the exports' legend prints (whole tonnes, thousands separators): the bounds above, rounded;
+# every class after the first starts above its lower edge (a value on a break is in the class below).
 LABELS = {
-    "quantiles": ["26,274 – 31,386", "31,386 – 56,443", "56,443 – 72,433", "72,433 – 119,665", "119,665 – 241,523"],
+    "quantiles": ["26,274 – 31,386", "> 31,386 – 56,443", "> 56,443 – 72,433", "> 72,433 – 119,665",
+                  "> 119,665 – 241,523"],
 }
 
 

@@ -25,6 +25,18 @@
     if (s.indexOf(".") >= 0) s = s.replace(/0+$/, "").replace(/\.$/, "");
     return s === "-0" ? "0" : s;
   }
+  // A value at the precision its indicator is printed with (ind.decimals: the annex's, e.g. 142,602.10),
+  // with thousands separators; twin of geo.vocabulary.fmt_number.
+  function grouped(v, d) {
+    if (v === null || v === undefined || !isFinite(v)) return "—";
+    const s = Math.abs(v).toFixed(d).split(".");
+    const neg = v < 0 && Number(s.join(".")) !== 0;
+    return (neg ? "−" : "") + s[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (s.length > 1 ? "." + s[1] : "");
+  }
+  function num(v, ind) {
+    return grouped(v, ind && ind.decimals !== undefined && ind.decimals !== null ? ind.decimals : 2);
+  }
+  NS.grouped = grouped;
   // Class of a value: index of the first upper bound it does not exceed; -1 = no data (twin of Classes.index).
   function classIndex(v, bounds) {
     if (v === null || v === undefined || !isFinite(v) || !bounds || !bounds.length) return -1;
@@ -70,7 +82,110 @@
     const shown = fmt(v);
     const text = shown === null ? (h.lang === "en" ? "no data" : "无数据") : shown + " " + (h.unit || "");
     layer.bindTooltip("<b>" + esc(name) + "</b><br>" + esc(text), { sticky: true, className: "lnmap-tip" });
+    // Keyboard: every city is a button in the Tab order; Enter or Space selects it.
+    const label = name + "：" + text;
+    const keyboard = function () {
+      const el = layer._path;
+      if (!el) return;
+      el.setAttribute("aria-label", label);
+      if (el.dataset.kb) return;
+      el.dataset.kb = "1";
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "button");
+      L.DomEvent.on(el, "keydown", function (e) {
+        if (e.key === "Enter" || e.key === " " || e.key === "Spacebar") {
+          L.DomEvent.preventDefault(e);
+          NS.pickCity(p.adcode);
+        }
+      });
+    };
+    keyboard();
+    layer.on("add", function () { keyboard(); watch(layer._map); });
   };
+  // Select a city from the keyboard or the search box: the same store a click sets.
+  NS.pickCity = function (adcode) {
+    window.dash_clientside.set_props("city", { data: { adcode: adcode, n: Date.now(), src: "click" } });
+  };
+
+  // ------------------------------------------------------------------ fit Liaoning into the free part of the map
+  // The map's own boxes (legend, buttons, zoom, scale) sit in its corners. Each may be kept clear of
+  // by reserving its width (on its side) or its height (on its edge); of all the combinations the one
+  // that draws Liaoning largest wins, and the cities are fitted into the rectangle that is left.
+  const fit = { map: null, userMoved: false, busy: false, pending: 0, observer: null };
+  function cityBounds(map) {
+    const b = L.latLngBounds([]);
+    map.eachLayer(function (l) {
+      const el = l._path;
+      if (el && l.getBounds && (el.classList.contains("lnmap-city") || el.classList.contains("lnmap-other"))) {
+        b.extend(l.getBounds());
+      }
+    });
+    return b;
+  }
+  function freeRect(map, bounds) {
+    const box = map.getContainer().getBoundingClientRect();
+    const W = box.width, H = box.height;
+    const frame = map.getContainer().parentNode;
+    const rects = [];
+    frame.querySelectorAll(".map-box, .leaflet-control").forEach(function (el) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height || getComputedStyle(el).visibility === "hidden") return;
+      if (r.right <= box.left || r.left >= box.right || r.bottom <= box.top || r.top >= box.bottom) return;
+      rects.push({ l: r.left - box.left, r: r.right - box.left, t: r.top - box.top, b: r.bottom - box.top });
+    });
+    const z = map.getZoom();
+    const p1 = map.project(bounds.getNorthWest(), z), p2 = map.project(bounds.getSouthEast(), z);
+    const bw = Math.max(1, p2.x - p1.x), bh = Math.max(1, p2.y - p1.y);
+    const m = 8;
+    let best = null;
+    for (let mask = 0; mask < 1 << rects.length; mask++) {
+      const pad = { l: m, r: m, t: m, b: m };
+      rects.forEach(function (q, i) {
+        const left = q.l + q.r < W, top = q.t + q.b < H;
+        if (mask & (1 << i)) {  // reserve its width
+          if (left) pad.l = Math.max(pad.l, q.r + m); else pad.r = Math.max(pad.r, W - q.l + m);
+        } else if (top) pad.t = Math.max(pad.t, q.b + m); else pad.b = Math.max(pad.b, H - q.t + m);
+      });
+      const scale = Math.min((W - pad.l - pad.r) / bw, (H - pad.t - pad.b) / bh);
+      if (!best || scale > best.scale) best = { scale: scale, pad: pad };
+    }
+    return best;
+  }
+  function refit() {
+    fit.pending = 0;
+    const map = fit.map;
+    if (!map || fit.userMoved || !map.getContainer().isConnected) return;
+    map.invalidateSize({ pan: false });
+    const bounds = cityBounds(map);
+    if (!bounds.isValid()) return;
+    const best = freeRect(map, bounds);
+    if (!best || best.scale <= 0) return;
+    fit.busy = true;
+    map.fitBounds(bounds, { paddingTopLeft: [best.pad.l, best.pad.t], paddingBottomRight: [best.pad.r, best.pad.b],
+                            animate: false });
+    fit.busy = false;
+    document.documentElement.dataset.fitted = String((+document.documentElement.dataset.fitted || 0) + 1);
+  }
+  function scheduleFit() {
+    if (!fit.pending) fit.pending = window.requestAnimationFrame(refit);
+  }
+  function watch(map) {
+    if (!map) return;
+    if (fit.map !== map) {
+      fit.map = map;
+      fit.userMoved = false;
+      const mine = function () { if (!fit.busy) fit.userMoved = true; };
+      map.on("zoomstart dragstart", mine);
+      const ro = new ResizeObserver(function () { if (fit.map) fit.map.invalidateSize({ pan: false }); scheduleFit(); });
+      ro.observe(map.getContainer());
+      const frame = map.getContainer().parentNode;
+      frame.querySelectorAll(".map-side, .map-button").forEach(function (el) { ro.observe(el); });
+      fit.observer = ro;
+    }
+    scheduleFit();
+  }
+  // The map goes back to Liaoning (after the user zoomed or panned): the full-screen button and a resize do it.
+  NS.refit = function (force) { if (force) fit.userMoved = false; scheduleFit(); };
 
   // ------------------------------------------------------------------ context, regions, other plans
   NS.contextStyle = function () {
@@ -98,6 +213,7 @@
     const note = h.lang === "en" ? "outside Liaoning (Jilin): its own plan" : "辽宁省外（吉林省）：其自身规划";
     layer.bindTooltip("<b>" + esc(h.lang === "en" ? p.name_en : p.name_zh) + "</b><br>" + esc(note),
                       { sticky: true, className: "lnmap-tip" });
+    layer.on("add", function () { watch(layer._map); });
   };
 
   // ------------------------------------------------------------------ labels (never catch clicks)
@@ -274,21 +390,31 @@
     let max = 0;
     order.forEach(function (a) { const v = ind.values[a]; if (v !== null) max = Math.max(max, Math.abs(v)); });
     const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
+    // Bars grow from a reference line: 0, or 100 for progress (ind.centre). Every value on one side
+    // of it: the line is the track's edge; values on both sides: it sits where it falls.
+    const ref = ind.diverging ? ind.centre || 0 : 0;
+    let lo = ref, hi = ref;
+    order.forEach(function (a) { const v = ind.values[a]; if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+    const span = hi - lo || 1;
+    const zero = (100 * (ref - lo)) / span;
     const styles = [], children = [];
     ids.forEach(function (id) {
-      const a = id.index;
-      const v = ind.values[a];
-      const sel = a === selected;
-      styles.push({ order: order.indexOf(a) });
-      const width = v === null || max === 0 ? 0 : Math.max(1, (100 * Math.abs(v)) / max);
+      const a = order[id.index];
+      const v = a === undefined ? null : ind.values[a];
+      styles.push({});
       const c = store.cities[a] || { name_zh: a, name_en: a };
+      const x0 = v === null ? zero : (100 * (Math.min(v, ref) - lo)) / span;
+      const w = v === null ? 0 : Math.max(0.6, (100 * Math.abs(v - ref)) / span);
+      const track = [comp("Span", { className: "rank-fill" + (v !== null && v < ref ? " below" : ""),
+        style: { left: x0 + "%", width: w + "%", background: colourOf(v, h) } })];
+      if (lo < ref || ind.diverging) track.push(comp("Span", { className: "rank-zero", style: { left: zero + "%" },
+        title: fmt(ref) }));
       children.push([
+        comp("Span", { className: "rank-pos", children: String(id.index + 1) }),
         comp("Span", { className: "rank-name", children: lang === "zh" ? c.name_zh : c.name_en }),
-        comp("Span", { className: "rank-track", children: comp("Span", { className: "rank-fill",
-          style: { width: width + "%", background: colourOf(v, h) } }) }),
-        comp("Span", { className: "rank-value", children: v === null ? tr(store, "no_data", lang) : fmt(v) + " " + unit }),
+        comp("Span", { className: "rank-track", children: track }),
+        comp("Span", { className: "rank-value", children: v === null ? tr(store, "no_data", lang) : num(v, ind, lang) + " " + unit }),
       ]);
-      void sel;
     });
     return { styles: styles, children: children, order: order };
   }
@@ -347,8 +473,9 @@
       const h = hideout(store, indicator, scheme, sel, lang);
       const ids = window.dash_clientside.callback_context.outputs_list[2].map(function (o) { return o.id; });
       const r = ranking(store, indicator, scheme, sel, lang, ids);
-      const classNames = ids.map(function (id) { return "rank-bar" + (id.index === sel ? " selected" : ""); });
+      const classNames = ids.map(function (id) { return "rank-bar" + (r.order[id.index] === sel ? " selected" : ""); });
       window.lnmap.lastHideout = h;
+      window.lnmap.rankOrder = r.order;
       const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
       return [same ? noUpdate() : h, legend(store, indicator, scheme, lang), r.styles, r.children, classNames];
     },
@@ -404,10 +531,19 @@
         opts(i.schemes, store.schemes),
         layerOpts,
         opts(i.basemaps, Object.keys(store.basemaps)),
-        opts({ city: i.strings.panel_city, region: i.strings.panel_region, province: i.strings.panel_province },
-             ["city", "region", "province"]),
         store.region_ids.map(function (r) { return { label: store.region_names[r][lang], value: r }; }),
         tr(store, store.observed_loaded ? "observed_loaded" : "no_observed", lang)];
+    },
+    // The view tabs: a click picks the view; the view marks its tab (only the selected tab is in the Tab order).
+    tabClick: function () {
+      const trig = window.dash_clientside.callback_context.triggered_id;
+      return trig && trig.key ? trig.key : noUpdate();
+    },
+    tabState: function (panel) {
+      const ids = window.dash_clientside.callback_context.outputs_list[0].map(function (o) { return o.id.key; });
+      return [ids.map(function (k) { return "tab" + (k === panel ? " selected" : ""); }),
+              ids.map(function (k) { return k === panel ? "true" : "false"; }),
+              ids.map(function (k) { return k === panel ? 0 : -1; })];
     },
     // A click on a city while the region or province view is open shows that city.
     cityPanel: function (city, panel) {
@@ -429,7 +565,10 @@
         if (!v.city && !(current && current.adcode)) return noUpdate();
         return { adcode: v.city, n: n, src: "url" };
       }
-      if (trig.type === "rank") return { adcode: trig.index, n: n, src: "click" };
+      if (trig.type === "rank") {
+        const a = (window.lnmap.rankOrder || [])[trig.index];
+        return a ? { adcode: a, n: n, src: "click" } : noUpdate();
+      }
       if (trig.type === "area") {
         const ids = ctx.inputs_list[1].map(function (o) { return o.id; });
         const k = ids.findIndex(function (id) { return id.key === trig.key; });
