@@ -23,8 +23,9 @@ import re
 from pathlib import Path
 
 import numpy as np
+from branca.element import Figure
 
-from geo.export import Layers, MapSpec, T
+from geo.export import LayerChoice, Layers, MapSpec, T
 
 VENDOR = Path(__file__).resolve().parent / "vendor" / "leaflet-1.9.4"
 FONT_FAMILY = "LnmapCJK"
@@ -113,9 +114,17 @@ def _city_popup(spec: MapSpec, row, region_labels: list[str]) -> str:
     if spec.footnote:
         parts.append(f"<div class='cite'>{_esc(spec.footnote)}</div>")
     if region_labels:
-        parts.append(f"<div>{_esc(spec.labels['regions'])}：{_esc('、'.join(region_labels) if lang == 'zh' else ', '.join(region_labels))}</div>")
+        joined = ("、" if lang == "zh" else ", ").join(region_labels)
+        parts.append(f"<div>{_esc(spec.labels['regions'])}：{_esc(joined)}</div>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def page_root(m) -> Figure:
+    """The map's page (folium types ``get_root()`` as a bare Element)."""
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    return root
 
 
 _FOLIUM_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
@@ -128,7 +137,7 @@ def _stable_ids(page: str) -> str:
     return _FOLIUM_ID.sub(lambda m: ids.setdefault(m.group(0), f"{len(ids):032d}"), page)
 
 
-def render_html(spec: MapSpec, layers: Layers, *, regions: bool = False, sites: bool = False, font=None) -> bytes:
+def render_html(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, sites: LayerChoice = False, font=None) -> bytes:
     """A self-contained HTML page (UTF-8 bytes) of one indicator."""
     import folium
     from folium.features import GeoJsonPopup, GeoJsonTooltip
@@ -145,7 +154,7 @@ def render_html(spec: MapSpec, layers: Layers, *, regions: bool = False, sites: 
     # Drop folium's CDN links (Leaflet, jQuery, Bootstrap, Font Awesome); Leaflet is inlined below.
     m.default_js = []
     m.default_css = []
-    m.get_root().title = spec.title
+    page_root(m).title = spec.title
 
     bounds = layers.province.total_bounds  # lon/lat
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(10, 10))
@@ -221,7 +230,8 @@ def render_html(spec: MapSpec, layers: Layers, *, regions: bool = False, sites: 
             continue
         fg = folium.FeatureGroup(name=T(lang, "区域：", "Region: ") + name, show=selected(regions, rid))
         data = _geojson(sub.assign(label=name, geometry=sub.geometry.simplify(0.002)), ["label", "membership"])
-        folium.GeoJson(data, style_function=lambda f, c=REGION_COLOURS.get(rid, "#333"): {
+        colour = REGION_COLOURS.get(rid, "#333")
+        folium.GeoJson(data, style_function=lambda f, c=colour: {
             "fill": False, "color": c, "weight": 3,
             "dashArray": None if f["properties"]["membership"] == "full" else "6 4"},
             tooltip=GeoJsonTooltip(fields=["label", "membership"], labels=False)).add_to(fg)
@@ -260,7 +270,7 @@ def render_html(spec: MapSpec, layers: Layers, *, regions: bool = False, sites: 
 <div class="lnmap-box lnmap-legend"><div class="lt">{_esc(spec.legend_title)}</div>{legend_rows}</div>
 <div class="lnmap-box lnmap-notes">{notes}<div class="small">{small}</div></div>
 """
-    m.get_root().html.add_child(folium.Element(overlay))
+    page_root(m).html.add_child(folium.Element(overlay))
 
     js, css = _leaflet_assets()
     style = f"""
@@ -286,7 +296,7 @@ path.leaflet-interactive:focus {{ outline: none; }}
 .lnmap-popup .muted, .lnmap-box .muted {{ color: #666; }}
 .lnmap-popup .cite {{ color: #444; font-size: 11px; margin-top: 2px; }}
 """
-    root = m.get_root()
+    root = page_root(m)
     root.header.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css_inline", index=0)
     # Markers get a DivIcon at once; the default image icon they start with would be fetched from disk.
     js += "\nL.Marker.prototype.options.icon = L.divIcon({className: 'lnmap-noicon', html: ''});"

@@ -11,10 +11,11 @@ East Asian fallback the viewer's machine usually has.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import numpy as np
 
-from geo.export import Layers, MapSpec
+from geo.export import LayerChoice, Layers, MapSpec
 from geo.repro import export_time, normalise_zip
 
 SLIDE_W_IN, SLIDE_H_IN = 40 / 3, 7.5
@@ -40,7 +41,7 @@ def _set_font(run, size: float, *, bold: bool = False, colour: str = "222222", f
         ea.set("typeface", EA_FONT)
 
 
-def _text_box(slide, x, y, w, h, paragraphs: list[tuple[str, float, bool, str]], family: str):
+def _text_box(slide, x, y, w, h, paragraphs: Sequence[tuple[str, float, bool, str]], family: str):
     from pptx.util import Inches
 
     box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
@@ -113,7 +114,7 @@ def add_slide(prs, spec: MapSpec, picture_png: bytes, family: str) -> None:
          f"lnmap export map --indicator {spec.indicator.id} --lang {spec.lang} --scheme {spec.scheme}"])
 
 
-def slide_picture(spec: MapSpec, layers: Layers, *, regions: bool = False, sites: bool = False,
+def slide_picture(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, sites: LayerChoice = False,
                   dpi: int = PICTURE_DPI, font=None) -> bytes:
     """The map picture of a slide (PNG)."""
     from geo.export_static import render_static
@@ -149,7 +150,7 @@ def _save_deck(prs) -> bytes:
     return normalise_zip(buf.getvalue(), when)
 
 
-def render_pptx(specs: list[MapSpec], layers: Layers, *, regions: bool = False, sites: bool = False,
+def render_pptx(specs: list[MapSpec], layers: Layers, *, regions: LayerChoice = False, sites: LayerChoice = False,
                 font=None) -> bytes:
     from geo.fonts import export_font
 
@@ -202,7 +203,7 @@ def profile_deck(profile, locator_png: bytes, family: str) -> bytes:
             i += 1
     for row in table.rows:
         row.height = Inches(0.14)
-    foot = [(t, 6, False, "333333") for t in [*profile.formulas, *profile.notes]]
+    foot: list[tuple[str, float, bool, str]] = [(t, 6, False, "333333") for t in [*profile.formulas, *profile.notes]]
     foot += [(t, 5.5, False, "666666") for t in profile.small_print]
     _text_box(slide, 0.4, 4.85 + 0.14 * n, 7.47, 1.6, foot, family)
     slide.notes_slide.notes_text_frame.text = f"lnmap export city --city {profile.adcode} --lang {profile.lang}"

@@ -22,7 +22,7 @@ import unicodedata
 
 import numpy as np
 
-from geo.export import ExportError, Layers, MapSpec
+from geo.export import ExportError, LayerChoice, Layers, MapSpec
 from geo.regions import REGION_COLOURS  # the dashboard's colours
 from geo.settings import PROJECTED_CRS
 from geo.symbols import BASE_COLOUR, NEGATIVE_COLOUR, SYMBOL_COLOUR, radii
@@ -149,6 +149,7 @@ def draw_symbols(ax, spec: MapSpec, points: dict[str, tuple[float, float]], *, r
 def draw_size_legend(ax, spec: MapSpec, *, prop, r_max: float = R_MAX, loc: str = "lower right",
                      size: float = 10.0, title: bool = True):
     """Nested circles of round values, drawn at the map's scale, with their values."""
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
     from matplotlib.patches import Circle
@@ -167,7 +168,7 @@ def draw_size_legend(ax, spec: MapSpec, *, prop, r_max: float = R_MAX, loc: str 
         da.add_artist(Line2D([big, 2 * big + 4], [2 * r, 2 * r], color="#888888", linewidth=0.5))
         da.add_artist(Text(2 * big + 6, 2 * r, lbl, fontproperties=_sized(prop, size * 0.9), va="center",
                            ha="left", color="#222222"))
-    children = [da]
+    children: list[Artist] = [da]
     if title:
         children.insert(0, TextArea(wrap(spec.legend_title, 30), textprops={"fontproperties": _sized(prop, size * 1.05)}))
     box = AnchoredOffsetbox(loc=loc, child=VPacker(children=children, align="left", pad=0, sep=6), frameon=True,
@@ -208,7 +209,7 @@ def draw_plants(ax, layers: Layers, *, prop, lang: str, scale: float = 1.0) -> l
             for f in sorted(set(pts["fuel"]))]
 
 
-def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: bool, scale: float = 1.0,
+def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: LayerChoice, sites: LayerChoice, scale: float = 1.0,
              legend_loc: str | None = "lower right", legend_size: float = 1.0, symbol_scale: float = 1.0,
              plants: bool = False) -> None:
     """The map itself into ``ax`` (EPSG:4550): context, choropleth, outlines, labels, furniture."""
@@ -216,7 +217,9 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: bool, sites: b
     from matplotlib.patches import Patch
     from matplotlib_scalebar.scalebar import ScaleBar
 
-    fs = lambda n: n * scale
+    def fs(n: float) -> float:
+        return n * scale
+
     cities = layers.projected("cities")
     if str(cities.crs) != PROJECTED_CRS and cities.crs.to_epsg() != int(PROJECTED_CRS.split(":")[1]):
         raise ExportError(f"cities are in {cities.crs}, expected {PROJECTED_CRS}")
@@ -383,7 +386,8 @@ def draw_ranking(ax, spec: MapSpec, *, prop, size: float = 9.0) -> None:
     ax.set_title(spec.labels["ranking"], loc="left", fontproperties=_sized(prop, size * 1.1), color="#222222")
 
 
-def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: bool, sites: bool, prop, plants: bool = False):
+def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: LayerChoice, sites: LayerChoice, prop,
+                 plants: bool = False):
     """A matplotlib Figure (no pyplot, no global state) of one page shape."""
     from matplotlib.figure import Figure
 
@@ -467,16 +471,15 @@ def figure_bytes(make_figure, formats, *, dpi: int, font=None, where: str, title
         prop = matplotlib_font(font)
         # No font.family: every text gets the font by file (_check_figure_text); svg.hashsalt fixes
         # the SVG's element ids, which are random otherwise.
-        rc = {"pdf.fonttype": 3, "svg.fonttype": "path", "hatch.linewidth": 0.6, "svg.hashsalt": "lnmap",
-              "axes.unicode_minus": True, "pdf.compression": 6}
-        with mpl.rc_context(rc):
+        with mpl.rc_context({"pdf.fonttype": 3, "svg.fonttype": "path", "hatch.linewidth": 0.6, "svg.hashsalt": "lnmap",
+                             "axes.unicode_minus": True, "pdf.compression": 6}):
             fig = make_figure(prop)
             _check_figure_text(fig, font, prop, where)
             return {f: save_figure(fig, f, dpi, title=title, subject=subject, keywords=keywords) for f in formats}
 
 
-def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "slide", regions: bool = False,
-                       sites: bool = False, dpi: int = 300, font=None, plants: bool = False) -> dict[str, bytes]:
+def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "slide", regions: LayerChoice = False,
+                       sites: LayerChoice = False, dpi: int = 300, font=None, plants: bool = False) -> dict[str, bytes]:
     """Draw once, save as each of ``formats`` (png, pdf, svg)."""
     if page not in ("slide", "a4", "pptx"):
         raise ExportError(f"unknown page shape {page!r}")
@@ -486,7 +489,7 @@ def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "s
                         subject=spec.source, keywords=spec.indicator.id)
 
 
-def render_static(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: bool = False,
-                  sites: bool = False, dpi: int = 300, font=None, plants: bool = False) -> bytes:
+def render_static(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: LayerChoice = False,
+                  sites: LayerChoice = False, dpi: int = 300, font=None, plants: bool = False) -> bytes:
     return render_static_many(spec, layers, [fmt], page=page, regions=regions, sites=sites, dpi=dpi, font=font,
                               plants=plants)[fmt]

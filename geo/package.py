@@ -44,7 +44,7 @@ DOCUMENT_NUMBERS = [d.number for d in DOCUMENTS]
 
 
 def _f(name: str, description: str, type_: str = "string", *, unit: str = "", source: str = "", **constraints) -> dict:
-    field = {"name": name, "type": type_, "description": description}
+    field: dict[str, object] = {"name": name, "type": type_, "description": description}
     if unit:
         field["unit"] = unit
     if source:
@@ -312,7 +312,7 @@ def build_indicators(settings: Settings | None = None) -> dict[str, int]:
     write_atomic(out / "sites.csv", _csv(sites))
     write_atomic(out / RECONCILIATION_FILE, _csv(recon))
     desc = descriptor(settings)
-    desc["created"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    desc["created"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     desc["command"] = "lnmap build-indicators"
     write_atomic(out / DESCRIPTOR, lambda p: p.write_text(json.dumps(desc, ensure_ascii=False, indent=1) + "\n",
                                                            encoding="utf-8"))

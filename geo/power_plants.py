@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -173,6 +174,10 @@ def build_power_plants(ref: pd.DataFrame, cities: gpd.GeoDataFrame, province: gp
     return out[COLUMNS], border_df
 
 
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
 def write_power_plants(settings: Settings | None = None) -> dict[str, int]:
     """``lnmap build-power-plants``: regenerate the two CSVs from the reference file."""
     from geo.boundaries import load_layer
@@ -183,7 +188,7 @@ def write_power_plants(settings: Settings | None = None) -> dict[str, int]:
     plants, border = build_power_plants(ref, load_layer("cities", settings), load_layer("province", settings))
     out = settings.indicators_dir
     for name, df in ((PLANTS_FILE, plants), (BORDER_FILE, border)):
-        write_atomic(out / name, lambda p, df=df: df.to_csv(p, index=False, encoding="utf-8", lineterminator="\n"))
+        write_atomic(out / name, partial(_write_csv, df))
     _update_descriptor(settings)
     return {PLANTS_FILE: len(plants), BORDER_FILE: len(border)}
 

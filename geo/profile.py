@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,11 @@ from geo.export import (
 from geo.indicators import BY_ID, CATALOGUE, POLLUTANTS
 from geo.provenance import DOCUMENTS, QUOTA_DOC
 from geo.symbols import is_total
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.view import ViewData
 
 PROFILE_FORMATS = ("pdf", "png", "pptx")
 A4 = (8.27, 11.69)
@@ -115,9 +121,9 @@ class ProfileData:
     """Everything the profiles draw, loaded once (a worker of ``export all`` loads it once)."""
 
     layers: Layers
-    view: object  # geo.view.ViewData
+    view: ViewData
     plants: pd.DataFrame
-    counties: object  # GeoDataFrame of the counties, EPSG:4326
+    counties: gpd.GeoDataFrame  # the counties, EPSG:4326
 
 
 def load_profile_data(settings=None, observed: pd.DataFrame | None = None, layers: Layers | None = None) -> ProfileData:
@@ -193,7 +199,8 @@ def _targets(adcode: str, data: ProfileData, lang: str) -> tuple[list[tuple[str,
             if ind.formula:
                 if ind.measure not in markers:
                     markers[ind.measure] = MARKERS[len(markers)]
-                    formulas.append(f"{markers[ind.measure]} {_generic_formula(ind.id, lang) if group in POLLUTANTS else formula_text(ind, lang)}")
+                    words = _generic_formula(ind.id, lang) if group in POLLUTANTS else formula_text(ind, lang)
+                    formulas.append(f"{markers[ind.measure]} {words}")
                 mark = markers[ind.measure]
             year = ind.year if not ind.base_year else f"{ind.base_year}→{ind.year}"
             rows.append(ProfileRow(f"{label}{mark}", precise(v), T(lang, ind.unit_zh, ind.unit_en), year, rank, share,
@@ -208,8 +215,9 @@ def _blocks(adcode: str, data: ProfileData, lang: str) -> list[tuple[str, list[s
     from geo.view import city_designations, city_progress, city_regions, city_sites
 
     cite = (lambda c: c) if lang == "zh" else clause_en
-    regions = [f"{T(lang, r['name_zh'], r['name_en'])}{T(lang, '（部分）', ' (partial)') if r['partial'] else T(lang, '（全部）', ' (full)')}"
-               f" — {cite(r['citation'])}" for r in city_regions(data.view, adcode)]
+    member = {True: T(lang, "（部分）", " (partial)"), False: T(lang, "（全部）", " (full)")}
+    regions = [f"{T(lang, r['name_zh'], r['name_en'])}{member[bool(r['partial'])]} — {cite(r['citation'])}"
+               for r in city_regions(data.view, adcode)]
     desig = []
     for d in city_designations(data.view, adcode):
         where = "" if d["level"] == "city" else T(lang, f"（{d['place_zh']}）", f" ({d['place_en']})")
@@ -286,7 +294,8 @@ def build_profile(adcode: str, data: ProfileData, lang: str = "zh") -> Profile:
     groups, formulas = _targets(adcode, data, lang)
     spec = map_spec("cod_emission_2015_t", data.layers, lang=lang)  # the shared notes: boundary, projection, date
     notes = [
-        T(lang, "位次：在 14 个市中按数值从大到小排列，1 = 最大（百分比同样 1 = 最大）。占比：占 14 市合计的比例，仅对总量（吨、万吨标准煤）给出。",
+        T(lang, "位次：在 14 个市中按数值从大到小排列，1 = 最大（百分比同样 1 = 最大）。"
+                "占比：占 14 市合计的比例，仅对总量（吨、万吨标准煤）给出。",
           "Rank: among the 14 cities by value, 1 = largest (for percentages too). Share: of the sum of the 14 cities; "
           "given for totals (t, 10⁴ t standard coal) only."),
     ]
@@ -361,7 +370,8 @@ def draw_locator(ax, adcode: str, data: ProfileData, *, prop, plants: bool = Tru
     pt = part.representative_point()
     ax.set_xlabel("")
     ax.set_ylabel("")
-    halo_text(ax, pt.x, pt.y, short_name(*cities[me][["name_zh", "name_en"]].iloc[0], lang), ha="center",
+    row = cities[me].iloc[0]
+    halo_text(ax, pt.x, pt.y, short_name(row["name_zh"], row["name_en"], lang), ha="center",
               va="center", fontproperties=prop, fontsize=9, color="#111111", zorder=8)
 
 
@@ -473,8 +483,8 @@ def draw_blocks(fig, blocks, *, x: float, top: float, bottom: float, width: int,
     if not blocks:
         return
     height_pt = (top - bottom) * fig.get_figheight() * 72
-    lines = sum(1.2 + len(lines) for _, lines in blocks)
-    size = max(min_size, min(max_size, height_pt / (lines * 1.35)))
+    n_lines = sum(1.2 + len(lines) for _, lines in blocks)
+    size = max(min_size, min(max_size, height_pt / (n_lines * 1.35)))
     # ``width`` is in half-ems at ``max_size``: smaller text fits more.
     fitted = fit_blocks(blocks, int(width * max_size / size), int(height_pt / (size * 1.35) - 0.2 * len(blocks)), lang)
     step = size * 1.35 / 72 / fig.get_figheight()
