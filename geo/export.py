@@ -76,8 +76,6 @@ PAGES = ("slide", "a4")
 DEFAULT_DPI = 300
 #: Which overlays to draw: all of them (True), none (False) or the region ids / site kinds named.
 LayerChoice = bool | tuple[str, ...]
-#: Which overlays to draw: all of them (True), none (False) or the region ids / site kinds named.
-LayerChoice = bool | tuple[str, ...]
 #: The deck ``export all`` writes: one slide per indicator.
 DECK_NAME = "indicators.pptx"
 MAX_DPI = 1200
