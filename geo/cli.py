@@ -279,12 +279,15 @@ def import_cmd(file: Path, source: str | None, no_activate: bool) -> None:
         meta = import_observed(read_file(file), name=file.name, source=source, activate=not no_activate)
     except (LnmapError, OSError) as exc:
         _fail(exc)
-    click.echo(f"imported {meta['rows']} rows for {meta['cities']} cities as {meta['dataset_id']} "
-               f"({meta['encoding']}; years {', '.join(map(str, meta['years']))})")
+    if not meta["existing"]:
+        click.echo(f"imported {meta['rows']} rows for {meta['cities']} cities as {meta['dataset_id']} "
+                   f"({meta['encoding']}; years {', '.join(map(str, meta['years']))})")
     for conv in meta["conversions"]:
         click.echo(f"  unit conversion: {conv}")
-    if meta["same_file_as"]:
-        click.echo(f"  note: the same file was imported before as {', '.join(meta['same_file_as'])}")
+    if meta["existing"]:
+        click.echo(f"the same file (sha256 {meta['file_sha256'][:12]}…) is already stored as {meta['dataset_id']}: "
+                   "not stored again")
+        return
     for warning in meta["warnings"]:
         click.echo(f"  warning: {warning}")
     if meta["activated"]:
@@ -302,19 +305,21 @@ def datasets(ctx: click.Context) -> None:
 
 
 @datasets.command("list")
-def datasets_list() -> None:
+@click.option("--removed", is_flag=True, help="The removed datasets that can still be restored.")
+def datasets_list(removed: bool = False) -> None:
     from geo.observed import active_dataset, list_datasets
 
     try:
         active = active_dataset()
-        metas = list_datasets()
+        metas = list_datasets(removed=removed)
     except (LnmapError, OSError, ValueError) as exc:
         _fail(exc)
     if not metas:
-        click.echo("no observed values imported (lnmap import FILE)")
+        click.echo("no removed datasets" if removed else "no observed values imported (lnmap import FILE)")
     for m in metas:
         mark = "*" if m["dataset_id"] == active else " "
-        click.echo(f"{mark} {m['dataset_id']}  {m['rows']:4d} rows  {m['imported_at']}  {m['source']}")
+        when = f"  removed {m['removed_at']} by {m['removed_by']}" if removed else ""
+        click.echo(f"{mark} {m['dataset_id']}  {m['rows']:4d} rows  {m['imported_at']}  {m['source']}{when}")
 
 
 @datasets.command("use")
@@ -341,7 +346,137 @@ def datasets_remove(dataset_id: str) -> None:
         remove_dataset(dataset_id)
     except (KeyError, LnmapError, OSError) as exc:
         _fail(exc)
-    click.echo(f"removed {dataset_id}")
+    click.echo(f"removed {dataset_id} (lnmap datasets restore {dataset_id} brings it back within "
+               f"{_settings().purge_days:g} days)")
+
+
+@datasets.command("restore")
+@click.argument("dataset_id")
+def datasets_restore(dataset_id: str) -> None:
+    """Bring back a removed dataset that is not yet purged."""
+    from geo.observed import restore_dataset
+
+    try:
+        restore_dataset(dataset_id)
+    except (KeyError, LnmapError) as exc:
+        _fail(exc)
+    click.echo(f"restored {dataset_id}")
+
+
+@datasets.command("purge")
+@click.option("--days", type=click.FloatRange(0), default=None,
+              help="Purge what was removed more than DAYS ago (default: LNMAP_PURGE_DAYS, 30).")
+def datasets_purge(days: float | None) -> None:
+    """Delete for good the datasets removed long enough ago."""
+    from geo.observed import purge_removed
+
+    try:
+        gone = purge_removed(days=days)
+    except LnmapError as exc:
+        _fail(exc)
+    click.echo(f"purged {len(gone)} removed dataset(s)" + "".join(f"\n  {g}" for g in gone))
+
+
+def _settings():
+    from geo.settings import get_settings
+
+    return get_settings()
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database of the store, users and audit log (LNMAP_DATABASE_URL; default an SQLite file)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring its schema to the newest version (the app also does this on start)."""
+    from geo import db
+
+    try:
+        db.engine()
+        with db.reading() as conn:
+            rev = db.current_revision(conn)
+    except LnmapError as exc:
+        _fail(exc)
+    click.echo(f"{db.describe(db.database_url())}: schema at version {rev}")
+
+
+@main.group("users", invoke_without_command=True)
+@click.pass_context
+def users_group(ctx: click.Context) -> None:
+    """Editors: who may import, choose the default dataset and remove (no subcommand: list)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(users_list)
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+def users_add(name: str, password_stdin: bool) -> None:
+    """Add an editor (or set a new password). Prompts for the password unless --password-stdin."""
+    from geo.observed import default_actor
+    from geo.users import add_user
+
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        add_user(name, password, actor=default_actor())
+    except (ValueError, LnmapError) as exc:
+        _fail(exc)
+    click.echo(f"editor {name} can sign in")
+
+
+@users_group.command("list")
+def users_list() -> None:
+    from geo.users import list_users
+
+    try:
+        rows = list_users()
+    except LnmapError as exc:
+        _fail(exc)
+    if not rows:
+        click.echo("no editors (lnmap users add NAME)")
+    for u in rows:
+        click.echo(f"{u['name']:24s} {u['role']:8s} added {u['created_at']} by {u['created_by']}")
+
+
+@users_group.command("remove")
+@click.argument("name")
+def users_remove(name: str) -> None:
+    from geo.observed import default_actor
+    from geo.users import remove_user
+
+    try:
+        remove_user(name, actor=default_actor())
+    except (KeyError, LnmapError) as exc:
+        _fail(exc)
+    click.echo(f"removed editor {name}")
+
+
+@main.command("audit")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def audit_cmd(limit: int, fmt: str) -> None:
+    """Who changed what, when: imports, removals, the default dataset, editors (newest first)."""
+    from geo.db import audit_log
+
+    try:
+        rows = audit_log(limit=limit)
+    except LnmapError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("the audit log is empty")
+    for r in rows:
+        what = " ".join(x for x in (r["dataset_id"], r["file_name"],
+                                     f"sha256 {r['file_sha256'][:12]}…" if r["file_sha256"] else None,
+                                     r["detail"]) if x)
+        click.echo(f"{r['at'][:19].replace('T', ' ')}  {r['actor']:20s} {r['action']:17s} {what}")
 
 
 @main.command("build-boundaries")

@@ -8,22 +8,22 @@ English.
 
 Everything is validated before anything is stored; a rejected file raises
 :class:`~geo.errors.DataValidationError` with one problem per bad row and field and
-changes nothing. An accepted file becomes a new dataset in the store:
+changes nothing. An accepted file becomes a new dataset in the store (:mod:`geo.db`: an
+SQLite file by default, PostgreSQL for a shared store): its metadata (source, import time,
+who, file name, sha256, conversions) and its normalised rows, written in one transaction
+together with the line of the audit log that records it, so a process killed at any point
+leaves the store as it was or with the whole dataset. Earlier datasets are never touched.
+A file identical to a stored dataset (sha256) points to it instead of being stored twice.
+Removing a dataset hides it at once; it can be restored until it is purged
+(``Settings.purge_days``). Which dataset the map uses by default is kept in the store too.
 
-    <store>/<dataset_id>.csv    the normalised rows
-    <store>/<dataset_id>.json   metadata: source, import time, file name, sha256, conversions
-    <store>/active.json         which dataset the map uses
-
-Each file is written to a temporary file and renamed into place; the metadata file is
-written last and is the commit mark, so a crash at any point leaves either the old
-store or the old store plus one complete dataset. Earlier datasets are never touched.
+The store's interface is the functions below (list, import, use/active, remove, restore,
+purge, load); callers never see tables or paths.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import errno
 import hashlib
 import json
 import logging
@@ -36,9 +36,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
+from geo import db
 from geo.errors import DataValidationError, GazetteerError, Problem, StoreError
-from geo.fileio import write_bytes_atomic
 from geo.gazetteer import get_gazetteer
 from geo.indicators import POLLUTANTS
 from geo.settings import Settings, get_settings
@@ -51,7 +52,6 @@ MAX_BYTES = LIMITS.file_bytes
 #: end of the 14th five-year plan (2025), the latest target year of the documents.
 YEAR_RANGE = (2015, 2025)
 PROGRESS_YEAR = 2020
-ACTIVE = "active.json"
 
 _HEADERS = {
     "city": ["城市", "市", "地市", "地区", "城市名称", "行政区", "行政区划代码", "adcode", "city", "cityname", "name",
@@ -292,87 +292,46 @@ def store_dir(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).store_dir
 
 
-_REASONS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only", errno.EACCES: "read_only",
-            errno.EPERM: "read_only"}
-
-
-@contextlib.contextmanager
-def _writing(root: Path, what: str):
-    """Turn an OSError while changing the store into a StoreError saying what could not be done."""
-    try:
-        yield
-    except OSError as exc:
-        reason = _REASONS.get(exc.errno, "other")
-        why = {"full": "the disk is full", "read_only": "the store is read-only or not writable"}.get(reason, "")
-        raise StoreError(f"cannot {what}: {why or exc.strerror or exc} (store {root}: {exc.strerror or exc})",
-                         reason) from exc
-
-
-#: A data file without its metadata (the commit mark) older than this was left by an import
-#: that was killed: removed on the next list or import. Younger ones may be an import under way.
-ORPHAN_SECONDS = 300.0
-
-
-def _clean_orphans(root: Path) -> None:
-    """Remove data files of imports that never committed, and temporary files of killed writes."""
-    now = time.time()
-    for path in [*root.glob("obs-*.csv"), *root.glob(".obs-*.tmp"), *root.glob(f".{ACTIVE}.*.tmp")]:
-        try:
-            committed = path.suffix == ".csv" and path.with_suffix(".json").exists()
-            if not committed and now - path.stat().st_mtime > ORPHAN_SECONDS:
-                path.unlink()
-                log.warning("observed store: removed %s, left by an import that did not finish", path.name)
-        except OSError as exc:  # a read-only store, or another process removed it first
-            log.info("observed store: could not remove orphan %s (%s)", path.name, exc)
-
-
 _DATASET_ID = re.compile(r"^obs-\d{8}T\d{12}-[0-9a-f]{8}$")
-_META_KEYS = {"dataset_id", "data_file", "imported_at", "source", "rows", "file_sha256"}
 
 
 def check_dataset_id(dataset_id: object) -> str:
     """``dataset_id`` if it has the form the store gives (``obs-<time>-<sha8>``); KeyError otherwise.
 
-    Ids come from browsers and command lines: never build a path from one unchecked.
+    Ids come from browsers and command lines: checked before any query is made with one.
     """
     if not isinstance(dataset_id, str) or not _DATASET_ID.match(dataset_id):
         raise KeyError(f"not a dataset id: {dataset_id!r}")
     return dataset_id
 
 
-def list_datasets(settings: Settings | None = None) -> list[dict]:
-    """Committed datasets (those with a valid metadata file and their data), oldest first.
+def _meta(row) -> dict:
+    meta = json.loads(row.meta)
+    meta.update(dataset_id=row.id, source=row.source, file_name=row.file_name, file_sha256=row.file_sha256,
+                imported_at=row.imported_at, imported_by=row.imported_by or "", removed_at=row.deleted_at,
+                removed_by=row.deleted_by)
+    return meta
 
-    A broken metadata file is reported in the log and left out, not fatal for the others.
-    Data files that an import killed before its commit left behind are removed once they
-    are :data:`ORPHAN_SECONDS` old.
-    """
-    root = store_dir(settings)
-    if not root.exists():
-        return []
-    _clean_orphans(root)
-    metas = []
-    for path in sorted(root.glob("obs-*.json")):
-        try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-            ok = (_META_KEYS <= set(meta) and _DATASET_ID.match(meta["dataset_id"])
-                  and meta["data_file"] == f"{meta['dataset_id']}.csv" and path.stem == meta["dataset_id"])
-        except (OSError, ValueError, TypeError) as exc:
-            log.warning("observed store: unreadable %s (%s); left out", path.name, exc)
-            continue
-        if not ok:
-            log.warning("observed store: %s is not a valid dataset record; left out", path.name)
-        elif (root / meta["data_file"]).exists():
-            metas.append(meta)
-    return sorted(metas, key=lambda m: m["imported_at"])
+
+def list_datasets(settings: Settings | None = None, *, removed: bool = False) -> list[dict]:
+    """Datasets in the store, oldest first; ``removed=True``: those removed and still restorable."""
+    t = db.datasets
+    with db.reading(settings, "list the datasets") as conn:
+        q = sa.select(t).where(t.c.deleted_at.is_not(None) if removed else t.c.deleted_at.is_(None))
+        return [_meta(r) for r in conn.execute(q.order_by(t.c.imported_at, t.c.id))]
 
 
 def import_observed(
-    data: bytes, *, name: str, source: str | None = None, settings: Settings | None = None, activate: bool = True
+    data: bytes, *, name: str, source: str | None = None, settings: Settings | None = None, activate: bool = True,
+    actor: str | None = None,
 ) -> dict:
-    """Validate and store ``data`` as a new dataset; return its metadata."""
+    """Validate and store ``data`` as a new dataset in one transaction; return its metadata.
+
+    A file identical (sha256) to a dataset in the store is not stored again: the metadata of that
+    dataset is returned with ``existing=True``. ``actor`` is who imports (the audit log's who).
+    """
     parsed = read_observed(data, name=name, source=source)
-    root = store_dir(settings)
+    actor = actor or default_actor()
     now = dt.datetime.now(dt.UTC)
     dataset_id = f"obs-{now.strftime('%Y%m%dT%H%M%S%f')}-{parsed.sha256[:8]}"
     rows = parsed.rows.assign(dataset_id=dataset_id)[STORED_COLUMNS]
@@ -382,82 +341,151 @@ def import_observed(
         "file_name": name,
         "file_sha256": parsed.sha256,
         "encoding": parsed.encoding,
-        "imported_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "imported_at": db.now_text(now),
+        "imported_by": actor,
         "rows": len(rows),
         "cities": int(rows.adcode.nunique()),
         "years": sorted(int(y) for y in rows.year.unique()),
         "conversions": sorted(set(rows.conversion) - {"none"}),
-        "data_file": f"{dataset_id}.csv",
-        "same_file_as": [m["dataset_id"] for m in list_datasets(settings) if m["file_sha256"] == parsed.sha256],
         "warnings": [] if (rows.year.astype(int) == PROGRESS_YEAR).any() else
         [f"no {PROGRESS_YEAR} values: progress against the 2020 caps needs {PROGRESS_YEAR} figures"],
     }
-    with _writing(root, "store the dataset"):
-        root.mkdir(parents=True, exist_ok=True)
-        try:
-            write_bytes_atomic(root / meta["data_file"],
-                               rows.to_csv(index=False, lineterminator="\n").encode("utf-8"), sync=True)
-            pause = float(os.environ.get("LNMAP_FAULT_PAUSE_BEFORE_COMMIT", "0") or 0)
-            if pause:  # fault injection for the crash-safety test: a window between data and commit mark
-                time.sleep(pause)
-            write_bytes_atomic(root / f"{dataset_id}.json",
-                               json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"), sync=True)
-        except OSError:
-            (root / meta["data_file"]).unlink(missing_ok=True)  # no commit mark: its data goes too
-            raise
-    # A dataset without values for the progress year is kept but not made the default:
-    # it would empty the progress map of the dataset in use.
-    meta["activated"] = bool(activate and not meta["warnings"])
-    if meta["activated"]:
-        use_dataset(dataset_id, settings)
+    t = db.datasets
+    with db.writing(settings, "store the dataset") as conn:
+        if conn.dialect.name == "postgresql":  # two uploads of one file at once: the second finds the first
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(parsed.sha256[:15], 16)})
+        same = conn.execute(sa.select(t).where(t.c.file_sha256 == parsed.sha256, t.c.deleted_at.is_(None))
+                            .order_by(t.c.imported_at)).first()
+        if same is not None:
+            db.record(conn, actor, "import-same-file", dataset_id=same.id, file_name=name, file_sha256=parsed.sha256,
+                      detail=f"identical to {same.id}; not stored again")
+            existing = _meta(same)
+            existing.update(existing=True, activated=False)
+            return existing
+        db.insert_dataset(conn, meta, rows, actor=actor)
+        db.record(conn, actor, "import", dataset_id=dataset_id, file_name=name, file_sha256=parsed.sha256,
+                  detail=f"{len(rows)} rows; source {meta['source']}")
+        # A dataset without values for the progress year is kept but not made the default:
+        # it would empty the progress map of the dataset in use.
+        meta["activated"] = bool(activate and not meta["warnings"])
+        if meta["activated"]:
+            db.set_state(conn, "active_dataset", dataset_id)
+            db.record(conn, actor, "use", dataset_id=dataset_id)
+        pause = float(os.environ.get("LNMAP_FAULT_PAUSE_BEFORE_COMMIT", "0") or 0)
+        if pause:  # fault injection for the crash-safety test: everything written, nothing committed
+            log.warning("fault injection: pausing %.1f s before the commit", pause)
+            time.sleep(pause)
+    meta["existing"] = False
+    _purge_quietly(settings, actor)
     return meta
 
 
-def use_dataset(dataset_id: str | None, settings: Settings | None = None) -> None:
-    """Make ``dataset_id`` the one the map uses (None: no observed values)."""
-    root = store_dir(settings)
-    if dataset_id is not None and check_dataset_id(dataset_id) not in {m["dataset_id"] for m in list_datasets(settings)}:
-        raise KeyError(f"no dataset {dataset_id!r}")
-    with _writing(root, "select the dataset"):
-        _write_active(root, dataset_id)
+def default_actor() -> str:
+    """Who runs the command line: ``cli:<login>`` in the audit log."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"cli:uid{os.getuid()}"
 
 
-def _write_active(root: Path, dataset_id: str | None) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(root / ACTIVE, json.dumps({"dataset_id": dataset_id}).encode("utf-8"), sync=True)
+def _live(conn, dataset_id: str) -> bool:
+    t = db.datasets
+    return conn.execute(sa.select(t.c.id).where(t.c.id == dataset_id, t.c.deleted_at.is_(None))).first() is not None
+
+
+def use_dataset(dataset_id: str | None, settings: Settings | None = None, *, actor: str | None = None) -> None:
+    """Make ``dataset_id`` the one the map uses by default (None: no observed values)."""
+    if dataset_id is not None:
+        check_dataset_id(dataset_id)
+    with db.writing(settings, "select the dataset") as conn:
+        if dataset_id is not None and not _live(conn, dataset_id):
+            raise KeyError(f"no dataset {dataset_id!r}")
+        db.set_state(conn, "active_dataset", dataset_id)
+        db.record(conn, actor or default_actor(), "use", dataset_id=dataset_id, detail=None if dataset_id else "none")
 
 
 def active_dataset(settings: Settings | None = None) -> str | None:
-    path = store_dir(settings) / ACTIVE
-    if not path.exists():
-        return None
-    dataset_id = json.loads(path.read_text(encoding="utf-8")).get("dataset_id")
-    known = {m["dataset_id"] for m in list_datasets(settings)}
-    return dataset_id if dataset_id in known else None
+    with db.reading(settings, "read the store") as conn:
+        dataset_id = db.get_state(conn, "active_dataset")
+        return dataset_id if dataset_id and _live(conn, dataset_id) else None
 
 
-def remove_dataset(dataset_id: str, settings: Settings | None = None) -> None:
-    """Remove a dataset: the commit mark first, then its data. Unselects it if active."""
-    root = store_dir(settings)
-    if check_dataset_id(dataset_id) not in {m["dataset_id"] for m in list_datasets(settings)}:
-        raise KeyError(f"no dataset {dataset_id!r}")
-    meta = root / f"{dataset_id}.json"
-    data_file = f"{dataset_id}.csv"
-    with _writing(root, "remove the dataset"):
-        if active_dataset(settings) == dataset_id:
-            _write_active(root, None)
-        meta.unlink()
-        (root / data_file).unlink(missing_ok=True)
+def remove_dataset(dataset_id: str, settings: Settings | None = None, *, actor: str | None = None) -> None:
+    """Remove a dataset: it leaves every list at once, and can be restored for ``purge_days`` days."""
+    check_dataset_id(dataset_id)
+    actor = actor or default_actor()
+    with db.writing(settings, "remove the dataset") as conn:
+        if not _live(conn, dataset_id):
+            raise KeyError(f"no dataset {dataset_id!r}")
+        t = db.datasets
+        conn.execute(t.update().where(t.c.id == dataset_id).values(deleted_at=db.now_text(), deleted_by=actor))
+        if db.get_state(conn, "active_dataset") == dataset_id:
+            db.set_state(conn, "active_dataset", None)
+        row = conn.execute(sa.select(t.c.file_name, t.c.file_sha256).where(t.c.id == dataset_id)).first()
+        db.record(conn, actor, "remove", dataset_id=dataset_id, file_name=row.file_name, file_sha256=row.file_sha256)
+    _purge_quietly(settings, actor)
+
+
+def restore_dataset(dataset_id: str, settings: Settings | None = None, *, actor: str | None = None) -> dict:
+    """Bring back a removed dataset not yet purged (it is not made the default again)."""
+    check_dataset_id(dataset_id)
+    t = db.datasets
+    with db.writing(settings, "restore the dataset") as conn:
+        row = conn.execute(sa.select(t).where(t.c.id == dataset_id, t.c.deleted_at.is_not(None))).first()
+        if row is None:
+            raise KeyError(f"no removed dataset {dataset_id!r}")
+        conn.execute(t.update().where(t.c.id == dataset_id).values(deleted_at=None, deleted_by=None))
+        db.record(conn, actor or default_actor(), "restore", dataset_id=dataset_id, file_name=row.file_name,
+                  file_sha256=row.file_sha256)
+        return _meta(conn.execute(sa.select(t).where(t.c.id == dataset_id)).one())
+
+
+def purge_removed(settings: Settings | None = None, *, days: float | None = None, actor: str | None = None) -> list[str]:
+    """Delete for good the datasets removed more than ``days`` (default ``purge_days``) ago; their ids."""
+    settings = settings or get_settings()
+    days = settings.purge_days if days is None else days
+    cutoff = db.now_text(dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
+    t = db.datasets
+    with db.writing(settings, "purge removed datasets") as conn:
+        rows = conn.execute(sa.select(t.c.id, t.c.file_name, t.c.file_sha256)
+                            .where(t.c.deleted_at.is_not(None), t.c.deleted_at <= cutoff)).all()
+        for r in rows:
+            conn.execute(db.observations.delete().where(db.observations.c.dataset_id == r.id))
+            conn.execute(t.delete().where(t.c.id == r.id))
+            db.record(conn, actor or default_actor(), "purge", dataset_id=r.id, file_name=r.file_name,
+                      file_sha256=r.file_sha256, detail=f"removed more than {days:g} days ago")
+    return [r.id for r in rows]
+
+
+def _purge_quietly(settings: Settings | None, actor: str) -> None:
+    """Purge after a change; a failure here is logged, never the change's failure."""
+    try:
+        purge_removed(settings, actor=actor)
+    except StoreError as exc:
+        log.warning("observed store: purge failed (%s)", exc)
 
 
 def load_observed(dataset_id: str | None = None, settings: Settings | None = None) -> pd.DataFrame:
-    """Rows of a dataset (default: the active one); empty frame when none is loaded."""
+    """Rows of a dataset (default: the active one); empty frame when none is loaded.
+
+    KeyError for an id that is not one, or a dataset not in the store (removed meanwhile).
+    """
     dataset_id = dataset_id or active_dataset(settings)
     if dataset_id is None:
         return pd.DataFrame(columns=STORED_COLUMNS)
     check_dataset_id(dataset_id)
-    return pd.read_csv(store_dir(settings) / f"{dataset_id}.csv", dtype={"adcode": str, "flag": str},
-                       keep_default_na=False)
+    o = db.observations
+    with db.reading(settings, "read the dataset") as conn:
+        if not _live(conn, dataset_id):
+            raise KeyError(f"no dataset {dataset_id!r}")
+        rows = conn.execute(sa.select(o).where(o.c.dataset_id == dataset_id).order_by(o.c.row_no)).mappings().all()
+    frame = pd.DataFrame.from_records([dict(r) for r in rows], columns=["dataset_id", "row_no", *db.OBSERVATION_COLUMNS])
+    frame["year"] = frame["year"].astype("int64")
+    frame["source_row"] = frame["source_row"].astype("int64")
+    frame["value"] = frame["value"].astype(float)
+    return frame[STORED_COLUMNS]
 
 
 # --------------------------------------------------------------------------- progress

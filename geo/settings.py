@@ -30,6 +30,19 @@ class Settings:
         The bundled, committed data (``data/``). Env: ``LNMAP_DATA_DIR``.
     store_dir
         Where user imports of observed values are kept. Env: ``LNMAP_STORE_DIR``.
+    database_url
+        The database of the store, users and audit log: empty for an SQLite file in
+        ``store_dir`` (``lnmap.sqlite3``); ``postgresql://user:pass@host/db`` for a store several
+        app hosts share. Env: ``LNMAP_DATABASE_URL``.
+    purge_days
+        Days a removed dataset can still be restored (``lnmap datasets restore``) before it is
+        purged for good. Env: ``LNMAP_PURGE_DAYS``.
+    require_login
+        Viewing needs an account too (default: anyone may view; only editors change data).
+        Env: ``LNMAP_REQUIRE_LOGIN=1``.
+    trusted_user_header
+        A header set by the reverse proxy in front that names the signed-in editor (e.g.
+        ``X-Remote-User``); empty (default) trusts no header. Env: ``LNMAP_TRUSTED_USER_HEADER``.
     seeds_dir
         The source documents' text (``data/sources/``, committed), read to rebuild or
         re-verify the indicator tables. Env: ``LNMAP_SEEDS_DIR``.
@@ -39,6 +52,10 @@ class Settings:
     store_dir: Path = field(
         default_factory=lambda: _env_path("LNMAP_STORE_DIR", REPO_ROOT / "var" / "observed")
     )
+    database_url: str = field(default_factory=lambda: os.environ.get("LNMAP_DATABASE_URL", "").strip())
+    purge_days: float = field(default_factory=lambda: float(os.environ.get("LNMAP_PURGE_DAYS", "") or 30))
+    require_login: bool = field(default_factory=lambda: os.environ.get("LNMAP_REQUIRE_LOGIN", "") in ("1", "true", "yes"))
+    trusted_user_header: str = field(default_factory=lambda: os.environ.get("LNMAP_TRUSTED_USER_HEADER", "").strip())
     seeds_dir: Path = field(
         default_factory=lambda: _env_path("LNMAP_SEEDS_DIR", REPO_ROOT / "data" / "sources")
     )

@@ -346,8 +346,6 @@ def test_upload_contents_that_cannot_be_read_give_a_message(view, tmp_path, cont
 
 
 def test_upload_and_remove_on_a_store_that_cannot_be_written_give_a_message(view, tmp_path, monkeypatch):
-    import errno
-
     from dashboard.callbacks import observed_state
     from geo import observed
     from geo.settings import Settings
@@ -358,14 +356,18 @@ def test_upload_and_remove_on_a_store_that_cannot_be_written_give_a_message(view
     contents = "data:text/csv;base64," + base64.b64encode(csv).decode()
     kept = observed_state(data, store, "upload", contents, "a.csv", None, None, "zh", settings)[2]
 
-    def fail(code):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    def fail(why):  # what SQLite says on a full disk and on a read-only file, raised inside the transaction
         def write(*args, **kwargs):
-            raise OSError(code, os.strerror(code))
+            raise OperationalError("INSERT INTO audit", {}, sqlite3.OperationalError(why))
         return write
 
-    for code, zh in ((errno.ENOSPC, "数据存储空间已满"), (errno.EROFS, "数据存储为只读")):
-        monkeypatch.setattr(observed, "write_bytes_atomic", fail(code))
-        monkeypatch.setattr(Path, "unlink", fail(code))
+    for why, zh in (("database or disk is full", "数据存储空间已满"),
+                    ("attempt to write a readonly database", "数据存储为只读")):
+        monkeypatch.setattr(observed.db, "record", fail(why))
         out = observed_state(data, store, "upload", contents, "b.csv", None, None, "zh", settings)
         assert zh in _say(out) and out[0] is out[1] is out[2]  # no_update: nothing changed
         out = observed_state(data, store, "remove-confirm", None, None, None, kept, "zh", settings)

@@ -17,8 +17,15 @@ from geo.cli import main
 from geo.errors import DataValidationError
 from geo.indicators import city_table
 from geo.observed import (
-    MAX_BYTES, active_dataset, import_observed, list_datasets, load_observed, progress_table, read_observed,
-    remove_dataset, use_dataset,
+    MAX_BYTES,
+    active_dataset,
+    import_observed,
+    list_datasets,
+    load_observed,
+    progress_table,
+    read_observed,
+    remove_dataset,
+    use_dataset,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,8 +45,14 @@ def _csv(rows, header="城市,指标,年份,数值,单位,状态", encoding="utf
 GOOD = ["沈阳,COD,2020,200000,吨,考核值", "大连市,化学需氧量,2020,15.5,万吨,统计公报"]
 
 
-def _snapshot(path: Path) -> dict:
-    return {p.name: p.read_bytes() for p in path.glob("*")} if path.exists() else {}
+def _snapshot(path: Path | None = None) -> dict:
+    """Every row of every table of the store's database (``path``: unused, the store is the database)."""
+    import sqlalchemy as sa
+
+    from geo import db
+
+    with db.reading() as conn:
+        return {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr) for t in db.metadata.sorted_tables}
 
 
 def _rejected(data: bytes, store: Path, name="bad.csv") -> list[str]:
@@ -164,7 +177,7 @@ def test_cli_rejection_exit_code_and_message(tmp_path, store):
 # ------------------------------------------------------------------ versioning
 
 
-def test_two_imports_kept_side_by_side_select_and_remove(store):
+def test_two_imports_kept_side_by_side_select_and_remove(store, backend):
     first = import_observed(_csv(GOOD), name="a.csv", source="公报 2021")
     second = import_observed(_csv(["沈阳,COD,2020,190000,吨,监测值(未经审核)"]), name="b.csv", source="监测")
     ids = [m["dataset_id"] for m in list_datasets()]
@@ -178,35 +191,66 @@ def test_two_imports_kept_side_by_side_select_and_remove(store):
     assert load_observed(second["dataset_id"]).value.tolist() == [190000]
 
 
-def test_same_file_twice_is_a_new_version_noting_the_first(store):
+def test_same_file_twice_points_to_the_first(store, backend):
     a = import_observed(_csv(GOOD), name="a.csv")
-    b = import_observed(_csv(GOOD), name="a.csv")
-    assert a["dataset_id"] != b["dataset_id"] and b["same_file_as"] == [a["dataset_id"]]
+    before = _snapshot()["observations"]
+    b = import_observed(_csv(GOOD), name="again.csv", source="another source")
+    assert b["existing"] and b["dataset_id"] == a["dataset_id"] and b["file_name"] == "a.csv"
+    assert [m["dataset_id"] for m in list_datasets()] == [a["dataset_id"]]
+    assert _snapshot()["observations"] == before, "no second copy of the rows"
 
 
-def test_import_killed_midway_leaves_the_store_as_it_was(tmp_path, store):
-    first = import_observed(_csv(GOOD), name="first.csv")
-    before = _snapshot(store)
+def _kill_during_import(tmp_path, rows: list[str], pause: float, kill_after: float | None) -> subprocess.Popen:
+    """Start ``lnmap import`` in a process and SIGKILL it: ``kill_after`` seconds after start, or (None) once it
+    has written everything and waits before its commit."""
     new = tmp_path / "new.csv"
-    new.write_bytes(_csv(["鞍山,SO2,2020,90000,吨,"]))
-    env = {**os.environ, "LNMAP_STORE_DIR": str(store), "LNMAP_FAULT_PAUSE_BEFORE_COMMIT": "30"}
+    new.write_bytes(_csv(rows))
+    env = {**os.environ, "LNMAP_FAULT_PAUSE_BEFORE_COMMIT": str(pause)}
     proc = subprocess.Popen([sys.executable, "-m", "geo.cli", "import", str(new)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline and len(list(store.glob("obs-*.csv"))) < 2:
-        time.sleep(0.05)
-    assert len(list(store.glob("obs-*.csv"))) == 2, "the import did not reach its data write"
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if kill_after is None:
+        line = proc.stderr.readline()  # "WARNING fault injection: pausing …", printed inside the open transaction
+        assert "fault injection" in line, line
+    else:
+        time.sleep(kill_after)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
+    proc.stderr.close()
+    return proc
+
+
+def test_import_killed_before_its_commit_leaves_the_store_as_it_was(tmp_path, store, backend):
+    first = import_observed(_csv(GOOD), name="first.csv")
+    before = _snapshot()
+    proc = _kill_during_import(tmp_path, ["鞍山,SO2,2020,90000,吨,"], 30, None)
+    assert proc.returncode == -signal.SIGKILL
+    assert _snapshot() == before
     assert [m["dataset_id"] for m in list_datasets()] == [first["dataset_id"]]
     assert active_dataset() == first["dataset_id"]
-    after = _snapshot(store)
-    for name, data in before.items():
-        assert after[name] == data, f"{name} changed"
     assert load_observed().value.tolist() == [200000, 155000]
     # and the store still works
-    import_observed(new.read_bytes(), name="new.csv")
+    import_observed(_csv(["鞍山,SO2,2020,90000,吨,"]), name="new.csv")
     assert len(list_datasets()) == 2
+
+
+def test_twenty_imports_killed_at_random_leave_nothing_behind(tmp_path, store, backend):
+    """Killed anywhere — starting, reading, writing, or waiting to commit — an import leaves the store
+    exactly as it was: no rows, no dataset, no audit line; earlier datasets unchanged."""
+    import random
+
+    first = import_observed(_csv(GOOD), name="first.csv")
+    before = _snapshot()
+    rng = random.Random(8)
+    killed = 0
+    for i in range(20):
+        # a start-up of the CLI takes ~1-2 s: kill somewhere in it, or inside the open transaction
+        proc = _kill_during_import(tmp_path, [f"鞍山,SO2,2020,{90000 + i},吨,"], 5,
+                                   None if i % 4 == 0 else rng.uniform(0.05, 2.5))
+        killed += proc.returncode == -signal.SIGKILL
+    assert killed >= 15, "most imports must be killed, not finished"
+    after = _snapshot()
+    assert after == before, "a killed import changed the store"
+    assert load_observed(first["dataset_id"]).value.tolist() == [200000, 155000]
 
 
 # ------------------------------------------------------------------ progress math
@@ -305,26 +349,11 @@ def test_dataset_ids_are_checked_before_any_path_is_built(tmp_path, store, bad_i
     assert (victim / "keep.txt").exists() and (victim / "x.json").exists() and len(list_datasets()) == 1
 
 
-def test_a_broken_metadata_file_does_not_break_the_store(store):
-    first = import_observed(_csv(GOOD), name="a.csv")
-    (store / "obs-20990101T000000000000-deadbeef.json").write_text("{not json")
-    (store / "obs-20990101T000000000001-deadbeef.json").write_text('{"dataset_id": "x"}')
-    assert [m["dataset_id"] for m in list_datasets()] == [first["dataset_id"]]
-
-
 def test_dataset_without_progress_year_is_kept_but_not_made_default(store):
     first = import_observed(_csv(GOOD), name="a.csv")
     second = import_observed(_csv(["沈阳,COD,2019,210000,吨,"]), name="b.csv")
     assert second["warnings"] and not second["activated"]
     assert active_dataset() == first["dataset_id"] and len(list_datasets()) == 2
-
-
-def test_stored_files_get_the_usual_mode(store):
-    meta = import_observed(_csv(GOOD), name="a.csv")
-    mode = (store / meta["data_file"]).stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    assert mode == 0o666 & ~umask
 
 
 # ------------------------------------------------------------------ encodings and full-width forms
@@ -431,45 +460,20 @@ def test_validate_refuses_a_large_file_before_reading_it(tmp_path):
     assert f"file too large: {MAX_BYTES * 1000:,} bytes; the limit is {MAX_BYTES:,}" in result.output
 
 
-# ------------------------------------------------------------------ the store: read-only, full, orphans
-
-
-def test_killed_import_leaves_an_orphan_that_the_next_list_removes(store):
-    first = import_observed(_csv(GOOD), name="a.csv")
-    orphan = store / "obs-20260101T000000000000-0badf00d.csv"
-    temp = store / ".obs-20260101T000000000001-0badf00d.csv.abc123.tmp"
-    fresh = store / "obs-20260101T000000000002-0badf00d.csv"
-    for p in (orphan, temp, fresh):
-        p.write_text("adcode\n")
-    old = time.time() - 3600
-    os.utime(orphan, (old, old))
-    os.utime(temp, (old, old))
-    assert [m["dataset_id"] for m in list_datasets()] == [first["dataset_id"]]
-    assert not orphan.exists() and not temp.exists()
-    assert fresh.exists(), "a young data file may be an import under way"
-    assert (store / first["data_file"]).exists()
+# ------------------------------------------------------------------ the store: read-only, full
 
 
 @pytest.fixture
-def read_only_store(store):
+def read_only_store(store, monkeypatch):
+    """Two datasets, then the database opened read-only (as on a read-only mount; root writes anywhere)."""
+    from geo.db import dispose_all
+
     first = import_observed(_csv(GOOD), name="a.csv")
     second = import_observed(_csv(["沈阳,COD,2020,190000,吨,"]), name="b.csv")
-    if os.geteuid() == 0:  # root writes anywhere: make every write fail as on a read-only mount instead
-        import errno
-
-        def refuse(*args, **kwargs):
-            raise OSError(errno.EROFS, "Read-only file system")
-
-        patcher = pytest.MonkeyPatch()
-        patcher.setattr("geo.observed.write_bytes_atomic", refuse)
-        patcher.setattr(Path, "unlink", refuse)
-        patcher.setattr(Path, "mkdir", refuse)
-        yield store, first, second
-        patcher.undo()
-    else:
-        store.chmod(0o555)
-        yield store, first, second
-        store.chmod(0o755)
+    path = os.environ["LNMAP_DATABASE_URL"].removeprefix("sqlite:///")
+    monkeypatch.setenv("LNMAP_DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
+    yield store, first, second
+    dispose_all()
 
 
 @pytest.mark.parametrize("args", [["datasets", "use", "FIRST"], ["datasets", "remove", "FIRST"], ["import", "NEW"]])
@@ -478,31 +482,69 @@ def test_cli_on_a_read_only_store_prints_one_line_and_exits_1(tmp_path, read_onl
     new = tmp_path / "new.csv"
     new.write_bytes(_csv(["鞍山,SO2,2020,90000,吨,"]))
     args = [{"FIRST": first["dataset_id"], "NEW": str(new)}.get(a, a) for a in args]
-    before = _snapshot(store)
+    before = _snapshot()
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot ") and "read-only" in lines[0], result.stderr
     assert "Traceback" not in result.output
-    assert _snapshot(store) == before
+    assert _snapshot() == before
 
 
-def test_a_full_disk_leaves_no_data_file_behind(store, monkeypatch):
-    import errno
+def test_a_full_disk_stores_nothing_and_says_so(store):
+    """SQLite stops growing the file at max_page_count: the same error as a full disk (SQLITE_FULL)."""
+    import sqlalchemy as sa
 
-    from geo import observed
+    from geo import db, observed
 
-    real = observed.write_bytes_atomic
-    calls = []
+    first = import_observed(_csv(GOOD), name="a.csv")
+    before = _snapshot()
+    eng = db.engine()
 
-    def full_at_commit(path, data, **kw):
-        calls.append(path.name)
-        if path.suffix == ".json" and path.name != "active.json":
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(path, data, **kw)
+    @sa.event.listens_for(eng, "connect")
+    def _full(dbapi_conn, _record):
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count={pages}")
 
-    monkeypatch.setattr(observed, "write_bytes_atomic", full_at_commit)
-    with pytest.raises(observed.StoreError, match="cannot store the dataset: the disk is full") as exc:
-        import_observed(_csv(GOOD), name="a.csv")
-    assert exc.value.reason == "full" and len(calls) == 2
-    assert list(store.glob("obs-*")) == []
+    try:
+        big = [f"{c},{p},{y},100000,吨," for c in ("沈阳", "大连", "鞍山", "抚顺") for p in ("COD", "SO2", "NOx")
+               for y in range(2015, 2026)]
+        with pytest.raises(observed.StoreError, match="cannot store the dataset: the disk is full") as exc:
+            import_observed(_csv(big * 1, header="城市,指标,年份,数值,单位,状态"), name="big.csv",
+                            source="x" * 900)
+        assert exc.value.reason == "full"
+    finally:
+        sa.event.remove(eng, "connect", _full)
+    assert _snapshot() == before
+    assert [m["dataset_id"] for m in list_datasets()] == [first["dataset_id"]]
+
+
+def test_a_file_store_made_before_the_database_is_copied_in_once(tmp_path, monkeypatch, backend):
+    """A store of obs-*.csv/.json files (written by the file store of commit fd7a113) moves into the database on first
+    start with every value, flag and source row; the files stay; a broken record is skipped, not fatal."""
+    legacy = FIXTURES / "file_store"
+    store = tmp_path / "old-store"
+    store.mkdir()
+    for f in legacy.iterdir():
+        (store / f.name).write_bytes(f.read_bytes())
+    (store / "obs-20990101T000000000000-deadbeef.json").write_text("{not json")
+    monkeypatch.setenv("LNMAP_STORE_DIR", str(store))
+    ids = [m["dataset_id"] for m in list_datasets()]
+    assert ids == ["obs-20261126T112943697378-0355b718", "obs-20261126T112943728136-5fd20af8"]
+    assert active_dataset() == "obs-20261126T112943697378-0355b718"  # as active.json said
+    rows = load_observed("obs-20261126T112943728136-5fd20af8")
+    # the values as written in the fixture's CSV (大连 15.5 万吨 = 155000 t)
+    assert rows.value.tolist() == [200000.0, 155000.0] and rows.flag.tolist() == ["考核值", "统计公报"]
+    assert rows.source_row.tolist() == [2, 3] and rows.conversion.tolist()[1] == "× 10000 (万吨 → t)"
+    meta = {m["dataset_id"]: m for m in list_datasets()}["obs-20261126T112943728136-5fd20af8"]
+    assert meta["source"] == "公报 2021" and meta["rows"] == 2 and meta["years"] == [2020]
+    assert sorted(p.name for p in store.glob("obs-*")) == sorted(
+        [f.name for f in legacy.glob("obs-*")] + ["obs-20990101T000000000000-deadbeef.json"]), "files kept"
+    # removed and purged, a migrated dataset does not come back from its files
+    from geo.db import dispose_all
+    from geo.observed import purge_removed
+
+    remove_dataset("obs-20261126T112943728136-5fd20af8")
+    assert purge_removed(days=0) == ["obs-20261126T112943728136-5fd20af8"]
+    dispose_all()
+    assert [m["dataset_id"] for m in list_datasets()] == ["obs-20261126T112943697378-0355b718"]
