@@ -14,9 +14,9 @@ import time
 from urllib.parse import quote
 
 import pandas as pd
-
 from dash import Dash
 
+from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.i18n import t
 from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_routes
@@ -63,9 +63,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * MAX_BYTES
     app.index_string = INDEX
     app.layout = create_layout(store, hideout, view)
+    init_auth(app.server, settings)  # editors sign in; viewers need no account (dashboard.auth)
     register_callbacks(app, data, store, settings)
     register_routes(app.server, blobs)
     app.server.after_request(_cache_static)
+    app.server.after_request(_security_headers)
     log.info("dashboard ready in %.1f s", time.perf_counter() - started)
     return app
 
@@ -80,6 +82,21 @@ def _cache_static(resp):
         (request.path.startswith("/assets/") and "m" in request.args)
     if versioned and resp.status_code == 200:
         resp.headers["Cache-Control"] = IMMUTABLE
+    return resp
+
+
+#: What the page may load and run. Dash runs the clientside callbacks from strings (eval) and starts its
+#: renderer from an inline script; the optional online basemaps are images from https tile servers.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _security_headers(resp):
+    resp.headers.setdefault("Content-Security-Policy", CSP)
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
     return resp
 
 

@@ -75,8 +75,10 @@ def observed_state(data: ViewData, base_store: dict, trigger: str | None, conten
     """
     lang = lang if isinstance(lang, str) and lang in LANGS else DEFAULT_LANG
     try:
+        if trigger in ("upload", "remove-confirm") and actor is None:
+            return no_update, no_update, no_update, _error(_SIGN_IN[lang]), no_update, no_update
         return _observed_state(data, base_store, trigger, contents, filename, source, dataset_id, lang, settings,
-                               search=search)
+                               search=search, actor=actor)
     except StoreError as exc:
         log.warning("observed store: %s", exc)
         key = {"full": "store_full", "read_only": "store_read_only"}.get(exc.reason, "store_failed")
@@ -84,6 +86,9 @@ def observed_state(data: ViewData, base_store: dict, trigger: str | None, conten
         log.exception("observed-values callback failed (trigger %r)", trigger)
         key = "store_failed"
     return no_update, no_update, no_update, _error(t(key, lang)), no_update, no_update
+
+
+_SIGN_IN = {"zh": "只有登录的编辑可以导入或删除数据集。", "en": "Only a signed-in editor may import or remove datasets."}
 
 
 def _error(text: str) -> list:
@@ -97,7 +102,7 @@ def _text(value: object) -> str | None:
 
 def _observed_state(data: ViewData, base_store: dict, trigger: str | None, contents: object, filename: object,
                     source: object, dataset_id: object, lang: str, settings: Settings | None, *,
-                    search: object) -> tuple:
+                    search: object, actor: str | None = None) -> tuple:
     pollutant = measure = message = no_update
     filename, source, search = _text(filename), _text(source), _text(search) or ""
     if dataset_id is not None and _text(dataset_id) is None:
@@ -113,6 +118,7 @@ def _observed_state(data: ViewData, base_store: dict, trigger: str | None, conte
             return (no_update, no_update, no_update, _error(t("upload_unreadable", lang)), no_update, no_update)
         try:
             meta = import_observed(data_bytes, name=filename or "upload", source=source or None, settings=settings,
+                                   actor=actor,
                                    activate=False)
         except DataValidationError as exc:
             return (no_update, no_update, no_update, render_upload_result(None, [str(p) for p in exc.problems], lang),
@@ -126,7 +132,7 @@ def _observed_state(data: ViewData, base_store: dict, trigger: str | None, conte
         if not dataset_id:
             return (no_update,) * 6
         try:
-            remove_dataset(dataset_id, settings)
+            remove_dataset(dataset_id, settings, actor=actor)
         except KeyError:
             pass
         message = t("removed", lang).format(id=dataset_id)
@@ -286,9 +292,20 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         prevent_initial_call="initial_duplicate",
     )
     def _observed(contents, dataset_id, _removed, filename, source, lang, search):
+        from dashboard.auth import actor
+
         trigger = ctx.triggered_id if ctx.triggered else None
         return observed_state(data, base_store, trigger, contents, filename, source, dataset_id, lang, settings,
-                              search=search)
+                              search=search, actor=actor())
+
+    @app.callback(
+        Output("editor-upload", "style"), Output("editor-remove", "style"), Output("account", "children"),
+        Input("lang", "value"), Input("upload-message", "children"),
+    )
+    def _account(lang, _message):
+        from dashboard.auth import account_view
+
+        return account_view(lang if lang in LANGS else DEFAULT_LANG, settings)
 
     app.clientside_callback(UPLOAD_TOO_LARGE, Output("upload-message", "children", allow_duplicate=True),
                             Input("upload-picked", "data"), State("lang", "value"), store, prevent_initial_call=True)

@@ -219,23 +219,33 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
 EXPORT_FORMATS = ("png", "pdf", "svg", "pptx", "html", "csv", "xlsx")
 
 
-def create_observed_controls(lang: str = DEFAULT_LANG) -> html.Div:
-    """Upload of observed values, the dataset the map uses, and removal of a dataset."""
+def create_observed_controls(lang: str = DEFAULT_LANG, editors: bool = True) -> html.Div:
+    """Upload of observed values, the dataset the map uses, and removal of a dataset.
+
+    ``editors``: upload and removal stay hidden until the account callback finds an editor's
+    session (dashboard.auth; the server refuses them to anyone else anyway).
+    """
+    hidden = {"display": "none"} if editors else None
     return html.Div(className="observed", children=[
         T("observed", html.H3),
-        dcc.Input(id="upload-source", type="text", debounce=False, className="source-input",
-                  placeholder=t("upload_source", lang)),
-        dcc.Upload(id="upload", className="upload", multiple=False, accept=".csv,.xlsx,.txt", max_size=MAX_BYTES,
-                   children=T("upload", html.Div)),
+        html.Div(id="editor-upload", style=hidden, children=[
+            dcc.Input(id="upload-source", type="text", debounce=False, className="source-input",
+                      placeholder=t("upload_source", lang)),
+            dcc.Upload(id="upload", className="upload", multiple=False, accept=".csv,.xlsx,.txt", max_size=MAX_BYTES,
+                       children=T("upload", html.Div)),
+        ]),
         # The browser drops a file over max_size without telling Dash; assets/upload.js reports
         # every picked file's name and size here, so the page can say why nothing happened.
         dcc.Store(id="upload-picked"),
         dcc.Dropdown(id="dataset", options=[], value=None, clearable=True, searchable=False,
                      placeholder=t("dataset_none", lang), className="dataset"),
-        dcc.ConfirmDialogProvider(id="remove-confirm", message=t("dataset_confirm", lang),
-                                  children=html.Button(T("dataset_remove", lang=lang), id="remove-dataset",
-                                                       className="small-button")),
+        html.Div(id="editor-remove", style=hidden, children=[
+            dcc.ConfirmDialogProvider(id="remove-confirm", message=t("dataset_confirm", lang),
+                                      children=html.Button(T("dataset_remove", lang=lang), id="remove-dataset",
+                                                           className="small-button")),
+        ]),
         html.Div(id="upload-message", className="note upload-message"),
+        html.Div(id="account", className="note account"),
     ])
 
 
