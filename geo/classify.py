@@ -63,7 +63,9 @@ def _breaks(values: np.ndarray, scheme: str, k: int) -> list[float]:
     import mapclassify
 
     if scheme == "quantiles":
-        return list(mapclassify.Quantiles(values, k=k).bins)
+        with warnings.catch_warnings():  # ties: mapclassify makes fewer classes, and the legend shows them
+            warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
+            return list(mapclassify.Quantiles(values, k=k).bins)
     if scheme == "natural_breaks":
         with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is exact, just slower
             warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)

@@ -196,21 +196,25 @@ def export_plants_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, 
               help="Folder to write into (created if missing).")
 @click.option("--format", "formats", multiple=True, default=("png,pdf,pptx,html,csv",), show_default=True,
               help="Formats, comma-separated or repeated: png pdf svg html pptx csv xlsx.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: the machine's cores).")
 @_map_options
 def export_all_cmd(out: Path, formats: tuple[str, ...], lang: str, scheme: str, page: str, dpi: int, regions: bool,
-                   sites: bool, map_type: str) -> None:
-    """Every indicator with values, in each format: <id>.<fmt>, and one deck indicators.pptx."""
+                   sites: bool, map_type: str, jobs: int | None) -> None:
+    """Every indicator with values, in each format (<id>.<fmt>, one deck indicators.pptx), the 14 city
+    profiles (PDF/PNG) and the small multiples of the four pollutants (PDF/PNG/SVG), in parallel."""
     from tqdm import tqdm
 
-    from geo.export import export_all, exportable, load_layers
+    from geo.export import export_all, load_layers
+    from geo.export_batch import plan
 
     fmts = _formats(formats)
     try:
         observed = _observed_values()
-        total = len(exportable(load_layers(observed=observed))[0])
-        with tqdm(total=total, unit="indicator", desc="export", file=sys.stderr, leave=True) as bar:
+        total = len(plan(load_layers(observed=observed), fmts)[0])
+        with tqdm(total=total, unit="task", desc="export", file=sys.stderr, leave=True) as bar:
             summary = export_all(out, fmts, lang=lang, scheme=scheme, page=page, dpi=dpi, regions=regions,
-                                 sites=sites, observed=observed, progress=bar.update, map_type=map_type)
+                                 sites=sites, observed=observed, progress=bar.update, map_type=map_type, jobs=jobs)
     except (LnmapError, OSError) as exc:
         _fail(exc)
     size = sum(p.stat().st_size for p in summary.written)

@@ -22,7 +22,6 @@ import datetime as dt
 import io
 import logging
 import re
-import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -525,79 +524,23 @@ def export_all(
     observed: pd.DataFrame | None = None,
     progress=None,
     map_type: str = "auto",
+    jobs: int | None = None,
 ) -> ExportSummary:
-    """Every indicator with values, in every format asked for, into ``out_dir``.
+    """Every indicator with values in every format asked for, the 14 city profiles and the
+    small multiples (PDF/PNG/SVG when asked for), into ``out_dir``, with ``jobs`` worker
+    processes (default: the machine's cores; see :mod:`geo.export_batch`).
 
     One file per indicator and format (``<id>.<fmt>``), except PowerPoint: one deck,
-    ``indicators.pptx`` (:data:`DECK_NAME`), one slide per indicator. A failure is recorded with the
-    indicator and format and the others go on. ``progress(n)`` is called after each
-    indicator (a tqdm bar's ``update``).
+    ``indicators.pptx`` (:data:`DECK_NAME`), one slide per indicator; ``profile_<adcode>_<lang>.<fmt>``;
+    ``multiples_<measure>_shared_<lang>.<fmt>``. A failure is recorded with its subject and
+    format and the others go on. ``progress(n)`` is called after each task (a tqdm bar's ``update``).
     """
-    start = time.perf_counter()
+    from geo.export_batch import Options, run_all
+
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ExportError(f"unknown format(s) {', '.join(bad)}; expected {', '.join(FORMATS)}")
     _check_options(CATALOGUE[0].id, None, lang, scheme, page, dpi)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    layers = load_layers(settings, observed)
-    indicators, skipped = exportable(layers)
-    summary = ExportSummary(skipped=skipped)
-    deck: list[tuple[MapSpec, bytes]] = []
-    from geo.fonts import export_font
-
-    for ind in indicators:
-        try:
-            spec = map_spec(ind.id, layers, lang=lang, scheme=scheme, map_type=map_type)
-            export_font().check(spec.texts(), where=f"{ind.id} ({lang})")
-        except Exception as exc:
-            log.exception("export of %s failed", ind.id)
-            summary.failed.append((ind.id, "*", f"{type(exc).__name__}: {exc}"))
-            if progress:
-                progress(1)
-            continue
-        static = [f for f in formats if f in STATIC_FORMATS]
-        if static:
-            try:
-                from geo.export_static import render_static_many
-
-                for f, data in render_static_many(spec, layers, static, page=page, regions=regions, sites=sites,
-                                                  dpi=dpi).items():
-                    path = out_dir / f"{ind.id}.{f}"
-                    write_bytes_atomic(path, data)
-                    summary.written.append(path)
-            except Exception as exc:
-                log.exception("export of %s failed", ind.id)
-                summary.failed.append((ind.id, "/".join(static), f"{type(exc).__name__}: {exc}"))
-        if "pptx" in formats:
-            try:
-                from geo.export_pptx import slide_picture
-
-                deck.append((spec, slide_picture(spec, layers, regions=regions, sites=sites)))
-            except Exception as exc:
-                log.exception("slide of %s failed", ind.id)
-                summary.failed.append((ind.id, "pptx", f"{type(exc).__name__}: {exc}"))
-        for f in formats:
-            if f in STATIC_FORMATS or f == "pptx":
-                continue
-            try:
-                path = out_dir / f"{ind.id}.{f}"
-                write_bytes_atomic(path, render_spec(spec, layers, f, page=page, regions=regions, sites=sites, dpi=dpi))
-                summary.written.append(path)
-            except Exception as exc:
-                log.exception("export of %s (%s) failed", ind.id, f)
-                summary.failed.append((ind.id, f, f"{type(exc).__name__}: {exc}"))
-        if progress:
-            progress(1)
-    if deck:
-        from geo.export_pptx import build_deck
-
-        try:
-            path = out_dir / DECK_NAME
-            write_bytes_atomic(path, build_deck(deck, export_font().family))
-            summary.written.append(path)
-        except Exception as exc:
-            log.exception("PowerPoint deck failed")
-            summary.failed.append(("(deck)", "pptx", f"{type(exc).__name__}: {exc}"))
-    summary.seconds = time.perf_counter() - start
-    return summary
+    options = Options(Path(out_dir), tuple(formats), lang, scheme, page, regions, sites, dpi, map_type, settings,
+                      observed)
+    return run_all(options, jobs=jobs, progress=progress)

@@ -1,0 +1,276 @@
+"""``lnmap export all``: every indicator, the 14 city profiles and the small multiples, in parallel.
+
+The work is cut into tasks — one per indicator (all its formats from one drawing), one per
+city profile, one per small-multiples measure — and run by a pool of worker processes
+(``jobs``, default: the machine's cores). Each worker loads the data once, when it starts,
+and keeps it for all its tasks; workers write their files themselves (atomically, see
+:mod:`geo.fileio`) and send back only the paths written, the failures, and for the
+PowerPoint deck the slide pictures, which the parent assembles in catalogue order.
+``jobs=1`` runs the same tasks one after another in this process.
+
+Processes are started with ``spawn``: matplotlib and the data are imported fresh in each
+worker, never inherited from a parent that may hold threads (a progress bar's) or
+half-drawn figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+
+from geo.export import (
+    DATA_FORMATS,
+    DECK_NAME,
+    STATIC_FORMATS,
+    ExportSummary,
+    LayerChoice,
+    Layers,
+    MapSpec,
+    exportable,
+    load_layers,
+    map_spec,
+    render_spec,
+)
+from geo.fileio import write_bytes_atomic
+from geo.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Formats a city profile is written in, when ``export all`` is asked for them.
+PROFILE_FORMATS = ("pdf", "png")
+#: Formats of the small multiples, likewise.
+MULTIPLES_FORMATS = ("pdf", "png", "svg")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What every task needs to know besides its own subject (picklable: sent to workers)."""
+
+    out_dir: Path
+    formats: tuple[str, ...]
+    lang: str
+    scheme: str
+    page: str
+    regions: LayerChoice
+    sites: LayerChoice
+    dpi: int
+    map_type: str
+    settings: Settings | None
+    observed: pd.DataFrame | None
+
+
+@dataclass
+class Result:
+    """What a task sends back."""
+
+    written: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    slide: bytes | None = None  # the PowerPoint picture of an indicator task
+
+
+# --------------------------------------------------------------------------- worker side
+
+_STATE: dict = {}
+
+
+def _init(options: Options) -> None:
+    """Load the data once per worker."""
+    _STATE.clear()
+    _STATE["options"] = options
+    _STATE["layers"] = load_layers(options.settings, options.observed)
+
+
+def _layers() -> Layers:
+    return _STATE["layers"]
+
+
+def _profile_data():
+    if "profile" not in _STATE:
+        from geo.profile import load_profile_data
+
+        o = _STATE["options"]
+        _STATE["profile"] = load_profile_data(o.settings, o.observed, layers=_layers())
+    return _STATE["profile"]
+
+
+def _fail(result: Result, subject: str, fmt: str, exc: BaseException) -> None:
+    log.exception("export of %s (%s) failed", subject, fmt)
+    result.failed.append((subject, fmt, f"{type(exc).__name__}: {exc}"))
+
+
+def _write(result: Result, path: Path, data: bytes) -> None:
+    write_bytes_atomic(path, data)
+    result.written.append(str(path))
+
+
+def _indicator_task(ind_id: str) -> Result:
+    from geo.fonts import export_font
+
+    o: Options = _STATE["options"]
+    layers, result = _layers(), Result()
+    try:
+        spec = map_spec(ind_id, layers, lang=o.lang, scheme=o.scheme, map_type=o.map_type)
+        export_font().check(spec.texts(), where=f"{ind_id} ({o.lang})")
+    except Exception as exc:  # the indicator cannot be drawn at all: say so, go on with the others
+        _fail(result, ind_id, "*", exc)
+        return result
+    static = [f for f in o.formats if f in STATIC_FORMATS]
+    if static:
+        from geo.export_static import render_static_many
+
+        try:
+            for f, data in render_static_many(spec, layers, static, page=o.page, regions=o.regions, sites=o.sites,
+                                              dpi=o.dpi).items():
+                _write(result, o.out_dir / f"{ind_id}.{f}", data)
+        except Exception as exc:
+            _fail(result, ind_id, "/".join(static), exc)
+    if "pptx" in o.formats:
+        from geo.export_pptx import slide_picture
+
+        try:
+            result.slide = slide_picture(spec, layers, regions=o.regions, sites=o.sites)
+        except Exception as exc:
+            _fail(result, ind_id, "pptx", exc)
+    for f in o.formats:
+        if f in STATIC_FORMATS or f == "pptx":
+            continue
+        try:
+            _write(result, o.out_dir / f"{ind_id}.{f}",
+                   render_spec(spec, layers, f, page=o.page, regions=o.regions, sites=o.sites, dpi=o.dpi))
+        except Exception as exc:
+            _fail(result, ind_id, f, exc)
+    return result
+
+
+def _pages(subject: str, formats: list[str], path_of: Callable[[str], Path], render: Callable[[str], bytes]) -> Result:
+    """One page (a profile, a small multiple) in each of ``formats``."""
+    result = Result()
+    for f in formats:
+        try:
+            _write(result, path_of(f), render(f))
+        except Exception as exc:
+            _fail(result, subject, f, exc)
+    return result
+
+
+def _profile_task(adcode: str) -> Result:
+    from geo.profile import profile_file_name, render_profile
+
+    o: Options = _STATE["options"]
+    return _pages(f"profile {adcode}", [f for f in PROFILE_FORMATS if f in o.formats],
+                  lambda f: o.out_dir / profile_file_name(adcode, f, o.lang),
+                  lambda f: render_profile(adcode, f, lang=o.lang, data=_profile_data(), settings=o.settings))
+
+
+def _multiples_task(measure: str) -> Result:
+    from geo.multiples import multiples_file_name, render_multiples
+
+    o: Options = _STATE["options"]
+    return _pages(f"multiples {measure}", [f for f in MULTIPLES_FORMATS if f in o.formats],
+                  lambda f: o.out_dir / multiples_file_name(measure, f, o.lang),
+                  lambda f: render_multiples(measure, f, lang=o.lang, scheme=o.scheme, map_type=o.map_type,
+                                             layers=_layers()))
+
+
+_TASKS: dict[str, Callable[[str], Result]] = {
+    "indicator": _indicator_task, "profile": _profile_task, "multiples": _multiples_task,
+}
+
+
+def _run(kind: str, subject: str) -> Result:
+    return _TASKS[kind](subject)
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def multiples_measures(indicator_ids: list[str]) -> list[str]:
+    """Measures all four pollutants have values for (e.g. emission_2015_t, cap_2020_t)."""
+    from geo.indicators import POLLUTANTS
+
+    have = set(indicator_ids)
+    measures = []
+    for ind in indicator_ids:
+        p, _, measure = ind.partition("_")
+        if p == next(iter(POLLUTANTS)) and all(f"{q}_{measure}" in have for q in POLLUTANTS):
+            measures.append(measure)
+    return measures
+
+
+def plan(layers: Layers, formats: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The tasks of one run, and the indicators skipped (with why)."""
+    indicators, skipped = exportable(layers)
+    ids = [i.id for i in indicators]
+    tasks = [("indicator", i) for i in ids]
+    if any(f in PROFILE_FORMATS for f in formats):
+        tasks += [("profile", str(a)) for a in layers.cities["adcode"]]
+    if any(f in MULTIPLES_FORMATS for f in formats):
+        tasks += [("multiples", m) for m in multiples_measures(ids)]
+    return tasks, skipped
+
+
+def run_all(options: Options, *, jobs: int | None = None, progress: Callable[[int], object] | None = None,
+            layers: Layers | None = None, tasks: list[tuple[str, str]] | None = None) -> ExportSummary:
+    """Run every task of :func:`plan` (or the ``tasks`` given) with ``jobs`` workers; write the
+    deck; summarise."""
+    start = time.perf_counter()
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    layers = layers or load_layers(options.settings, options.observed)
+    planned, skipped = plan(layers, options.formats)
+    tasks = planned if tasks is None else tasks
+    summary = ExportSummary(skipped=skipped)
+    slides: dict[str, bytes] = {}
+
+    def collect(kind: str, subject: str, result: Result) -> None:
+        summary.written += [Path(p) for p in result.written]
+        summary.failed += result.failed
+        if result.slide is not None:
+            slides[subject] = result.slide
+        if progress:
+            progress(1)
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
+    if jobs == 1:
+        _init(options)
+        for kind, subject in tasks:
+            collect(kind, subject, _run(kind, subject))
+    else:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_init,
+                                 initargs=(options,)) as pool:
+            futures = {pool.submit(_run, kind, subject): (kind, subject) for kind, subject in tasks}
+            for fut in as_completed(futures):
+                kind, subject = futures[fut]
+                try:
+                    result = fut.result()
+                except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+                    result = Result(failed=[(subject, "*", f"worker process died: {exc}")])
+                collect(kind, subject, result)
+    if "pptx" in options.formats and slides:
+        from geo.export_pptx import build_deck
+        from geo.fonts import export_font
+
+        deck: list[tuple[MapSpec, bytes]] = [
+            (map_spec(s, layers, lang=options.lang, scheme=options.scheme, map_type=options.map_type), slides[s])
+            for kind, s in tasks if kind == "indicator" and s in slides]
+        try:
+            path = options.out_dir / DECK_NAME
+            write_bytes_atomic(path, build_deck(deck, export_font().family))
+            summary.written.append(path)
+        except Exception as exc:
+            log.exception("PowerPoint deck failed")
+            summary.failed.append(("(deck)", "pptx", f"{type(exc).__name__}: {exc}"))
+    summary.written.sort()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+__all__ = ["DATA_FORMATS", "MULTIPLES_FORMATS", "PROFILE_FORMATS", "Options", "plan", "run_all"]
