@@ -1,7 +1,8 @@
 """Export timings (run by hand: `.venv/bin/python bench/bench_export.py [--all-runs N]`).
 
 Writes bench/results_export.md: medians of one PNG (slide, 300 dpi), one PDF (slide),
-the other formats, and `lnmap export all` with its default formats, plus file sizes.
+the other formats, and `lnmap export all` with its default formats — one worker process
+(`--jobs 1`) against one per core (the default), alternating in the same run — plus file sizes.
 Each single-file case is timed two ways: through render_map with the layers already
 loaded (what a long-running dashboard worker pays) and end to end in a fresh call
 (layers loaded each time, as `lnmap export map` does after start-up).
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,21 +61,23 @@ def main() -> None:
         ("XLSX", "xlsx", {}),
     ]
     for name, fmt, opts in cases:
-        warm, data = timed(lambda: render_map(IND, fmt, layers=layers, **opts), args.repeat)
+        warm, data = timed(partial(render_map, IND, fmt, layers=layers, **opts), args.repeat)
         rows.append((name, warm, None, len(data)))
     for name, fmt, opts in (cases[0], cases[2]):
-        cold, _ = timed(lambda: render_map(IND, fmt, **opts), args.repeat)
+        cold, _ = timed(partial(render_map, IND, fmt, **opts), args.repeat)
         k = [r[0] for r in rows].index(name)
         rows[k] = (name, rows[k][1], cold, rows[k][3])
 
     lnmap = str(Path(sys.executable).with_name("lnmap"))
-    all_runs = []
+    all_runs: dict[str, list[float]] = {"1": [], str(os.cpu_count() or 1): []}
     out_dir = Path(tempfile.mkdtemp(prefix="lnmap-bench-all-"))
     for _ in range(args.all_runs):
-        shutil.rmtree(out_dir, ignore_errors=True)
-        t0 = time.perf_counter()
-        subprocess.run([lnmap, "export", "all", "--out", str(out_dir)], check=True, capture_output=True)
-        all_runs.append(time.perf_counter() - t0)
+        for jobs in all_runs:  # alternate, so both see the same machine
+            shutil.rmtree(out_dir, ignore_errors=True)
+            t0 = time.perf_counter()
+            subprocess.run([lnmap, "export", "all", "--out", str(out_dir), "--jobs", jobs], check=True,
+                           capture_output=True)
+            all_runs[jobs].append(time.perf_counter() - t0)
     files = list(out_dir.iterdir())
     total = sum(p.stat().st_size for p in files)
     by_ext: dict[str, list[int]] = {}
@@ -92,11 +96,18 @@ def main() -> None:
     ]
     for name, warm, cold, size in rows:
         lines.append(f"| {name} | {warm:.2f} | {'' if cold is None else f'{cold:.2f}'} | {size:,} |")
+    seq, par = all_runs["1"], all_runs[str(os.cpu_count() or 1)]
     lines += [
         "",
-        f"`lnmap export all --out DIR` (default formats png, pdf, pptx, html, csv; {len(files)} files, "
-        f"{total / 1e6:.1f} MB): median **{statistics.median(all_runs):.1f} s** "
-        f"(runs: {', '.join(f'{r:.1f}' for r in all_runs)}).",
+        f"`lnmap export all --out DIR` (default formats png, pdf, pptx, html, csv, with the 14 city profiles and "
+        f"the small multiples; {len(files)} files, {total / 1e6:.1f} MB):",
+        "",
+        "| workers | median (s) | runs (s) |",
+        "|---|---|---|",
+        f"| 1 (`--jobs 1`) | {statistics.median(seq):.1f} | {', '.join(f'{r:.1f}' for r in seq)} |",
+        f"| {os.cpu_count()} (default) | **{statistics.median(par):.1f}** | {', '.join(f'{r:.1f}' for r in par)} |",
+        "",
+        f"Parallel / sequential: {statistics.median(par) / statistics.median(seq):.2f}.",
         "",
         "| file type | files | median size (bytes) |",
         "|---|---|---|",
