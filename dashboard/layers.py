@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from flask import Flask, Response, abort, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from geo.boundaries import load_layer
 from geo.datum import transform_geometry, wgs84_to_gcj02
@@ -135,7 +136,7 @@ def register_routes(server: Flask, blobs: dict[tuple[str, str], Blob]) -> None:
     """
     version = layers_version(blobs)
 
-    def geojson(datum: str, name: str) -> Response:
+    def geojson(datum: str, name: str) -> BaseResponse:
         blob = blobs.get((datum, name))
         if blob is None:
             abort(404)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from geo.errors import DataValidationError, LnmapError
+from geo.errors import DataValidationError, LnmapError, Problem
 
 
 def _fail(exc: Exception) -> None:
@@ -244,8 +244,10 @@ def validate(files: tuple[Path, ...]) -> None:
     from geo.tableread import read_file
 
     failed = False
-    for target in list(files) or [None]:
+    targets: list[Path | None] = list(files) or [None]
+    for target in targets:
         name = str(target) if target else "bundled data"
+        problems: list[Problem]
         if target is not None and target.is_file():
             try:
                 parsed = read_observed(read_file(target), name=target.name)
@@ -254,7 +256,7 @@ def validate(files: tuple[Path, ...]) -> None:
             except DataValidationError as exc:
                 problems = exc.problems
             except OSError as exc:
-                problems = [f"cannot read the file: {exc.strerror or exc}"]
+                problems = [Problem(f"cannot read the file: {exc.strerror or exc}", source=target.name)]
         else:
             problems = validate_package(target)
             if not problems:

@@ -221,7 +221,10 @@ def head_revision() -> str:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migration under {MIGRATIONS}")
+    return head
 
 
 def current_revision(conn: Connection) -> str | None:

@@ -221,7 +221,7 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
         value, why = _number(raw_value, comma_grouping=table.separator in (",", ""))
         if why:
             row_problems.append(Problem(why, i, names["value"], name))
-        elif value < 0:
+        elif value is not None and value < 0:
             row_problems.append(Problem(f"negative value {raw_value!r}", i, names["value"], name))
         unit_text = rec["unit"].strip() if "unit" in columns else header_unit
         factor = _UNIT_INDEX.get(_key(unit_text))
@@ -231,12 +231,15 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
         if row_problems:
             problems.extend(row_problems)
             continue
-        key = (place.adcode, pollutant, year)
-        if key in seen:
+        # No problem in the row: every field was read.
+        assert place is not None and pollutant is not None and year is not None
+        assert value is not None and factor is not None
+        row_key = (place.adcode, pollutant, year)
+        if row_key in seen:
             problems.append(Problem(f"duplicate {place.name_zh} / {POLLUTANTS[pollutant][1]} / {year}: also in row "
-                                    f"{seen[key]}", i, names["city"], name))
+                                    f"{seen[row_key]}", i, names["city"], name))
             continue
-        seen[key] = i
+        seen[row_key] = i
         records.append({
             "adcode": place.adcode, "city_zh": place.name_zh, "pollutant": pollutant,
             "indicator_id": f"{pollutant}_emission_{year}_observed_t", "year": year,
@@ -423,7 +426,7 @@ def remove_dataset(dataset_id: str, settings: Settings | None = None, *, actor: 
         conn.execute(t.update().where(t.c.id == dataset_id).values(deleted_at=db.now_text(), deleted_by=actor))
         if db.get_state(conn, "active_dataset") == dataset_id:
             db.set_state(conn, "active_dataset", None)
-        row = conn.execute(sa.select(t.c.file_name, t.c.file_sha256).where(t.c.id == dataset_id)).first()
+        row = conn.execute(sa.select(t.c.file_name, t.c.file_sha256).where(t.c.id == dataset_id)).one()
         db.record(conn, actor, "remove", dataset_id=dataset_id, file_name=row.file_name, file_sha256=row.file_sha256)
     _purge_quietly(settings, actor)
 
