@@ -16,15 +16,26 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, 
 
 from dashboard.i18n import DEFAULT_LANG, LANGS, t
 from dashboard.layout import (
-    dataset_options, render_city, render_province, render_region, render_upload_result,
+    dataset_options,
+    render_city,
+    render_province,
+    render_region,
+    render_upload_result,
 )
 from dashboard.state import REGION_IDS, SITE_LAYERS, observed_store, parse_query
 from geo.errors import DataValidationError, LnmapError, StoreError
 from geo.observed import MAX_BYTES, active_dataset, import_observed, list_datasets, load_observed, remove_dataset
 from geo.settings import Settings
 from geo.view import (
-    OTHER_PLAN_CITIES, ViewData, city_detail, other_plans, province_view, region_summary, with_observed,
+    OTHER_PLAN_CITIES,
+    ViewData,
+    city_detail,
+    other_plans,
+    province_view,
+    region_summary,
+    with_observed,
 )
+from geo.vocabulary import column_decimals
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +59,9 @@ def _observed_rows(dataset_id: str | None, settings: Settings | None):
 
 def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: str | None, lang: str | None,
                  show_other: bool | None, dataset_id: str | None = None,
-                 settings: Settings | None = None) -> tuple[list, dict]:
-    """Children of the detail panel and the style of the region picker."""
+                 settings: Settings | None = None, *, group: str | None = None) -> tuple[list, dict]:
+    """Children of the detail panel and the style of the region picker; ``group`` is the pollutant
+    on the map, whose section of the city panel opens."""
     lang = lang if lang in LANGS else DEFAULT_LANG
     data = with_observed(data, _observed_rows(dataset_id, settings))
     region_style = {"display": "block" if panel == "region" else "none"}
@@ -60,13 +72,20 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
     adcode = (city or {}).get("adcode")
     if adcode in OTHER_PLAN_CITIES and not show_other:
         adcode = None  # outside Liaoning: shown only when the user asks for other plans
-    return render_city(city_detail(data, adcode) if adcode else None, lang), region_style
+    detail = city_detail(data, adcode) if adcode else None
+    if detail is not None:
+        detail["decimals"] = {i.id: column_decimals(data.table[i.id]) for i in data.indicators}
+    return render_city(detail, lang, group if isinstance(group, str) else None), region_style
 
 
 def observed_state(data: ViewData, base_store: dict, trigger: str | None, contents: str | None,
                    filename: str | None, source: str | None, dataset_id: str | None, lang: str | None,
-                   settings: Settings | None = None, *, search: str | None = None) -> tuple:
+                   settings: Settings | None = None, *, search: str | None = None,
+                   actor: str | None = "local") -> tuple:
     """Upload, pick or remove an observed dataset.
+
+    ``actor`` is the signed-in editor (``web:<name>``, for the audit log); None refuses an upload or
+    removal with a message (the server's guard in :mod:`dashboard.auth` already refuses such requests).
 
     Returns (store, dataset options, dataset value, message, pollutant, measure); ``no_update``
     where nothing changes. A rejected upload changes nothing and lists each bad row and field.
@@ -222,9 +241,18 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         _cs("layers"),
         [Output(LAYER, "children"), Output("basemap-layer", "children"),
          Output({"type": "area", "key": "cities"}, "url"), Output("datum-note", "children"),
-         Output("layer-legend", "children")],
+         Output("layer-legend", "children"), Output("tile-notice", "children")],
         Input("layers", "value"), Input("basemap", "value"), Input("lang", "value"), State(LAYER, "children"), store,
         prevent_initial_call=True,  # the layout already holds the default layers
+    )
+    app.clientside_callback(
+        _cs("summaries"), [Output("cards", "children"), Output("focus", "children")],
+        Input("pollutant", "value"), Input("measure", "value"), Input("city", "data"), Input("lang", "value"),
+        Input("panel", "value"), Input("store", "data"),
+    )
+    app.clientside_callback(
+        _cs("notice"), Output("notice", "children"),
+        Input("url", "search"), Input("store", "data"), Input("dataset", "options"), Input("lang", "value"),
     )
     app.clientside_callback(
         _cs("tabClick"), Output("panel", "value", allow_duplicate=True), Input(TAB, "n_clicks"),
@@ -266,11 +294,11 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     @app.callback(
         Output("detail", "children"), Output("region-wrap", "style"),
         Input("city", "data"), Input("panel", "value"), Input("region", "value"), Input("lang", "value"),
-        Input("show-other", "data"), Input("dataset", "value"),
+        Input("show-other", "data"), Input("dataset", "value"), State("pollutant", "value"),
         prevent_initial_call=True,  # the layout holds the empty panel; a city from the URL sets this off
     )
-    def _detail(city, panel, region, lang, show_other, dataset_id):
-        return detail_panel(data, city, panel, region, lang, show_other, dataset_id, settings)
+    def _detail(city, panel, region, lang, show_other, dataset_id, group):
+        return detail_panel(data, city, panel, region, lang, show_other, dataset_id, settings, group=group)
 
     app.clientside_callback(
         """function (lang, store) {

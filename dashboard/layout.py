@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import dash_leaflet as dl
 from dash import dcc, html
 
@@ -11,8 +13,8 @@ from dashboard.i18n import (
     LANG_LABELS,
     LAYER_LABELS,
     MEASURE_LABELS,
-    RELATION_LABELS,
     POLLUTANT_LABELS,
+    RELATION_LABELS,
     SCHEME_LABELS,
     label,
     t,
@@ -20,23 +22,27 @@ from dashboard.i18n import (
 from dashboard.layers import layer_url
 from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
 from geo.observed import MAX_BYTES
+from geo.vocabulary import (
+    PRECISION_LABELS,
+    annex_note,
+    citation_text,
+    data_note,
+    fmt_number,
+    problem_text,
+    words,
+)
 
 #: Liaoning's extent (lat, lon), padded a little, for the initial view.
 BOUNDS = [[38.6, 118.8], [43.55, 125.8]]
-FN = lambda name: {"variable": f"lnmap.{name}"}  # noqa: E731  (a function in assets/map.js)
+FN = lambda name: {"variable": f"lnmap.{name}"}
 
 
-def fmt(value) -> str:
-    """A number as the documents print it: no grouping, at most two decimals (twin of map.js fmt)."""
-    if value is None:
-        return "—"
-    s = f"{float(value):.2f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s == "-0" else s
+def fmt(value, decimals: int = 2) -> str:
+    """A number with thousands separators at ``decimals`` places (:func:`geo.vocabulary.fmt_number`)."""
+    return fmt_number(None if value is None else float(value), decimals)
 
 
-def T(key: str, tag=html.Span, lang: str = DEFAULT_LANG, **kw):  # noqa: N802
+def T(key: str, tag=html.Span, lang: str = DEFAULT_LANG, **kw):
     """A translatable text element: the clientside ``translate`` callback swaps its children."""
     return tag(t(key, lang), id={"type": "t", "key": key}, **kw)
 
@@ -115,6 +121,11 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
 # --------------------------------------------------------------------------- page
 
 
+def _named(heading_id: str, control) -> html.Div:
+    """A control in a group named by its heading (for screen readers and axe)."""
+    return html.Div(control, role="group", **{"aria-labelledby": heading_id})
+
+
 def _options(table: dict, keys, lang: str = DEFAULT_LANG) -> list[dict]:
     return [{"label": label(table, k, lang), "value": k} for k in keys]
 
@@ -134,28 +145,30 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         dcc.Input(id="city-search", type="search", debounce=True, className="search-input", autoComplete="off",
                   placeholder=t("search_hint", lang)),
         html.Div(id="search-message", className="note", role="status"),
-        T("pollutant", html.H3),
-        dcc.RadioItems(id="pollutant", options=_options(POLLUTANT_LABELS, store["measures"]), value=ind["group"],
-                       className="choice"),
-        T("measure", html.H3),
-        dcc.RadioItems(id="measure", options=_options(MEASURE_LABELS, store["measures"][ind["group"]]),
-                       value=ind["measure"], className="choice"),
+        html.H3(T("pollutant"), id="h-pollutant"),
+        _named("h-pollutant", dcc.RadioItems(id="pollutant", options=_options(POLLUTANT_LABELS, store["measures"]), value=ind["group"],
+                       className="choice")),
+        html.H3(T("measure"), id="h-measure"),
+        _named("h-measure", dcc.RadioItems(id="measure", options=_options(MEASURE_LABELS, store["measures"][ind["group"]]),
+                       value=ind["measure"], className="choice")),
         html.P(id="observed-note", className="note",
                children=t("observed_loaded" if store["observed_loaded"] else "no_observed", lang)),
         create_observed_controls(lang),
-        T("scheme", html.H3),
-        dcc.RadioItems(id="scheme", options=_options(SCHEME_LABELS, store["schemes"]), value=view.scheme,
-                       className="choice"),
-        T("layers", html.H3),
-        dcc.Checklist(id="layers", options=_options(LAYER_LABELS, LAYERS), value=view.layers, className="choice"),
-        T("basemap", html.H3),
-        dcc.RadioItems(id="basemap", options=_options(BASEMAP_LABELS, BASEMAPS), value=view.basemap,
-                       className="choice"),
+        html.H3(T("scheme"), id="h-scheme"),
+        _named("h-scheme", dcc.RadioItems(id="scheme", options=_options(SCHEME_LABELS, store["schemes"]),
+                                          value=view.scheme, className="choice")),
+        html.H3(T("layers"), id="h-layers"),
+        _named("h-layers", dcc.Checklist(id="layers", options=_options(LAYER_LABELS, LAYERS), value=view.layers,
+                                         className="choice")),
+        html.H3(T("basemap"), id="h-basemap"),
+        _named("h-basemap", dcc.RadioItems(id="basemap", options=_options(BASEMAP_LABELS, BASEMAPS),
+                                           value=view.basemap, className="choice")),
         create_download_controls(lang),
         T("sources_note", html.P, className="sources"),
     ])
     map_wrap = html.Section(className="map-wrap", **{"aria-label": t("map_region", lang)}, children=[
         html.Div(id="notice", className="notice", role="status", **{"aria-live": "polite"}),
+        html.Div(id="tile-notice", className="notice", role="status", **{"aria-live": "polite"}),
         html.Div(className="map-frame", children=[
             create_map(hideout, tuple(view.layers), store.get("layer_version", "")),
             html.Button(id="fullscreen", className="map-box map-button", n_clicks=0,
@@ -180,9 +193,12 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         html.Div(dcc.RadioItems(id="panel", value=view.panel, options=[{"label": p, "value": p} for p in PANELS]),
                  hidden=True),
         html.Div(id="region-wrap", style={"display": "none"}, children=[
-            dcc.RadioItems(id="region", className="choice", value=view.region,
-                           options=[{"label": store["region_names"][r]["zh"], "value": r} for r in REGION_IDS]),
+            html.Span(T("region_pick"), id="h-region-pick", className="sr-only"),
+            _named("h-region-pick", dcc.RadioItems(
+                id="region", className="choice", value=view.region,
+                options=[{"label": store["region_names"][r]["zh"], "value": r} for r in REGION_IDS])),
         ]),
+        html.Div(id="focus", className="focus", role="region", **{"aria-live": "polite"}),
         dcc.Loading(html.Div(id="detail", className="detail", role="tabpanel", children=render_city(None, lang)),
                     type="dot", delay_show=300),
     ])
@@ -198,8 +214,9 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         html.Div(className="top-tools", children=[
             toggle("panel", "▤", "side-panel"),
             html.Div(className="lang", role="group", **{"aria-label": "语言 / Language"}, children=[
-                dcc.RadioItems(id="lang", options=[{"label": v, "value": k} for k, v in LANG_LABELS.items()],
-                               value=lang, inline=True),
+                dcc.RadioItems(id="lang", value=lang, inline=True, options=[
+                    {"label": html.Span(v, lang="zh-CN" if k == "zh" else "en"), "value": k}
+                    for k, v in LANG_LABELS.items()]),
             ]),
         ]),
     ])
@@ -252,10 +269,10 @@ def create_observed_controls(lang: str = DEFAULT_LANG, editors: bool = True) -> 
 def create_download_controls(lang: str = DEFAULT_LANG) -> html.Div:
     """Export buttons: the view on screen (indicator, scheme, layers, language) in each format."""
     return html.Div(className="downloads", children=[
-        T("download", html.H3),
-        dcc.RadioItems(id="export-page", className="choice", value="slide", inline=True,
-                       options=[{"label": t("page_slide", lang), "value": "slide"},
-                                {"label": t("page_a4", lang), "value": "a4"}]),
+        html.H3(T("download"), id="h-download"),
+        _named("h-download", dcc.RadioItems(id="export-page", className="choice", value="slide", inline=True,
+                                            options=[{"label": t("page_slide", lang), "value": "slide"},
+                                                     {"label": t("page_a4", lang), "value": "a4"}])),
         html.Div(className="export-buttons", children=[
             *[html.Button(f.upper(), id={"type": "export", "fmt": f}, n_clicks=0, className="small-button")
               for f in EXPORT_FORMATS],
@@ -267,16 +284,26 @@ def create_download_controls(lang: str = DEFAULT_LANG) -> html.Div:
     ])
 
 
+_PROBLEM = re.compile(r"^(?:(?P<src>[^,:]+), )?(?:row (?P<row>\d+))?(?:, )?(?:field '(?P<field>[^']+)')?: (?P<msg>.*)$")
+
+
+def _problem(text: str, lang: str) -> str:
+    """One rejected row of an upload (``str(Problem)``) in ``lang``, without the file's name."""
+    m = _PROBLEM.match(text)
+    if not m or not (m["row"] or m["field"] or m["src"]):
+        return problem_text(text, None, None, lang)
+    return problem_text(m["msg"], int(m["row"]) if m["row"] else None, m["field"], lang)
+
+
 def render_upload_result(meta: dict | None, problems: list[str] | None, lang: str) -> list:
     """What the upload says: the dataset stored, or every rejected row and field."""
     if problems:
-        return [html.B(t("upload_rejected", lang)), html.Ul([html.Li(p) for p in problems[:30]],
+        return [html.B(t("upload_rejected", lang)), html.Ul([html.Li(_problem(p, lang)) for p in problems[:30]],
                                                              className="problems"),
                 html.Div(f"… +{len(problems) - 30}") if len(problems) > 30 else ""]
     if meta is None:
         return []
-    text = t("upload_ok", lang).format(rows=meta["rows"], cities=meta["cities"], encoding=meta["encoding"],
-                                       id=meta["dataset_id"])
+    text = t("upload_ok", lang).format(rows=f"{meta['rows']:,}", cities=meta["cities"], encoding=meta["encoding"])
     return ([html.Span(text, className="ok")] + [html.Div(c, className="cite") for c in meta["conversions"]]
             + [html.Div(w, className="warning") for w in meta.get("warnings", [])])
 
@@ -284,6 +311,16 @@ def render_upload_result(meta: dict | None, problems: list[str] | None, lang: st
 def dataset_options(metas: list[dict]) -> list[dict]:
     return [{"label": f"{m['source']} · {m['imported_at'][:16].replace('T', ' ')} ({m['rows']})",
              "value": m["dataset_id"]} for m in reversed(metas)]
+
+
+def _observed_cite(text: str, lang: str) -> str:
+    """Where an observed value comes from, without the dataset's internal id:
+    ``2020年公报 [估算] (obs-…, row 3, 万吨→吨)`` → ``2020年公报 [估算]（导入数据第 3 行，万吨→吨）``."""
+    def row(m: re.Match) -> str:
+        rest = m.group(2) or ""
+        return (f"（导入数据第 {m.group(1)} 行{rest.replace(', ', '，')}）" if lang == "zh"
+                else f" (imported row {m.group(1)}{rest})")
+    return re.sub(r"\s*\(obs-[^,\s]+, row (\d+)((?:, [^)]*)?)\)", row, text)
 
 
 def render_progress(rows: list[dict], lang: str) -> list:
@@ -297,17 +334,25 @@ def render_progress(rows: list[dict], lang: str) -> list:
              html.Span(fmt(r["observed_2020_t"]), className="num observed"),
              html.Span(fmt(r["progress_pct"]), className="num"),
              html.Span(t(f"status_{r['status']}", lang) if r["status"] else "—", className=f"status {r['status']}"),
-             html.Span(r["citation"], className="cite")] for r in rows]
+             html.Span(_observed_cite(citation_text(r["citation"], lang), lang), className="cite")] for r in rows]
     return [html.H3(t("progress_title", lang)), _table(head, body, class_name="data progress"),
             html.P(t("progress_formula", lang), className="note")]
 
 
 # --------------------------------------------------------------------------- detail panel
 
+#: The sections of the city panel, in order: one per pollutant, then energy.
+GROUPS = ("cod", "nh3n", "so2", "nox", "energy")
+#: Units of the documents' own tables (provincial_targets.csv, 辽源's plan) in English.
+UNIT_EN = {"万吨": "10⁴ t", "吨": "t", "%": "%", "万吨标准煤": "10⁴ t standard coal", "万千瓦": "10⁴ kW",
+           "万亩": "10⁴ mu", "个": "count", "百分点": "percentage points", "亿元": "10⁸ yuan", "万辆": "10⁴ vehicles",
+           "千瓦时": "kWh", "公顷": "ha", "座": "count", "家": "count", "处": "count"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
 
 def _table(header: list[str], rows: list[list], class_name: str = "data") -> html.Table:
     return html.Table(className=class_name, children=[
-        html.Thead(html.Tr([html.Th(h) for h in header])),
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
         html.Tbody([html.Tr([html.Td(c) for c in r]) for r in rows]),
     ])
 
@@ -321,76 +366,136 @@ def _name(d: dict, lang: str, zh: str = "name_zh", en: str = "name_en") -> str:
     return d[zh] if lang == "zh" else d[en]
 
 
-def render_city(detail: dict | None, lang: str) -> list:
-    """The city panel: targets (value, unit, years, formula, citation), regions, designations, sites."""
+def _zh(text: str, lang: str, **kw):
+    """Text that stays Chinese on the English screen (a quote, a source's own title), marked as such."""
+    if lang == "en" and _CJK.search(text or ""):
+        return html.Span(text, lang="zh-CN", **kw)
+    return html.Span(text, **kw)
+
+
+def _unit(unit: str, lang: str) -> str:
+    return unit if lang == "zh" else UNIT_EN.get(unit, unit)
+
+
+def _section(title, children, open_: bool = False, key: str = "") -> html.Details:
+    """A folded section: closed ones cost the browser no layout until opened."""
+    return html.Details(open=open_, className=f"section section-{key}", children=[
+        html.Summary(title), *children])
+
+
+def _target_rows(rows: list[dict], lang: str, decimals: dict[str, int]) -> html.Table:
+    head = [t("col_indicator", lang), t("col_value", lang), t("col_years", lang),
+            f"{t('col_formula', lang)} / {t('col_source', lang)}"]
+    body = []
+    for r in rows:
+        unit = r["unit_zh"] if lang == "zh" else r["unit_en"]
+        how = words(r["formula"], lang) if r["formula"] else t(
+            "observed_value" if r["kind"] == "observed" else "annex_value", lang)
+        cite = citation_text(r["citation"], lang)
+        body.append([
+            _name(r, lang),
+            html.Span([html.Span(fmt(r["value"], decimals.get(r["indicator_id"], 2)), className="num"), " ",
+                       html.Span(unit, className="unit")]),
+            _years(r["base_year"], r["year"]),
+            html.Div([html.Div(how, className="formula"),
+                      html.Div(_observed_cite(cite, lang) if r["kind"] == "observed" else cite, className="cite")]),
+        ])
+    return _table(head, body, class_name="data targets")
+
+
+def render_city(detail: dict | None, lang: str, group: str | None = None) -> list:
+    """The city panel: progress, then one folded section per pollutant (``group`` open: the one
+    on the map) with each target's value, unit, years, formula in words and citation; then the
+    regions, designations and sites, folded. The indicator on the map, its rank and share come
+    first, drawn in the browser (``#focus``, assets/map.js ``focus``)."""
     if detail is None:
         return [html.P(t("pick_city", lang), className="muted")]
-    out: list = [html.H2(f"{detail['name_zh']} · {detail['name_en']}", className="city-name",
-                         **{"data-adcode": detail["adcode"]})]
+    head = ([detail["name_zh"], html.Span(f" · {detail['name_en']}", className="muted")] if lang == "zh" else
+            [detail["name_en"], " · ", html.Span(detail["name_zh"], lang="zh-CN", className="muted")])
+    out: list = [html.H2(head, className="city-name", **{"data-adcode": detail["adcode"]})]
     if not detail["in_liaoning"]:
         out.append(html.P(t("outside_liaoning", lang), className="badge outside"))
     out += render_progress(detail.get("progress", []), lang)
+    decimals = detail.get("decimals", {})
     if detail["targets"]:
         out.append(html.H3(t("targets", lang)))
-        head = [t("col_indicator", lang), t("col_value", lang), t("col_years", lang),
-                f"{t('col_formula', lang)} / {t('col_source', lang)}"]
-        rows = []
-        for r in detail["targets"]:
-            unit = r["unit_zh"] if lang == "zh" else r["unit_en"]
-            rows.append([
-                _name(r, lang),
-                html.Span([html.Span(fmt(r["value"]), className="num"), " ", html.Span(unit, className="unit")]),
-                _years(r["base_year"], r["year"]),
-                html.Div([html.Div(r["formula"] or t("observed_value" if r["kind"] == "observed" else "annex_value",
-                                                     lang), className="formula"),
-                          html.Div(r["citation"], className="cite")]),
-            ])
-        out.append(_table(head, rows, class_name="data targets"))
-        out += [html.P(n, className="note annex-note") for n in detail.get("notes", [])]
+        notes = [annex_note(n, lang) for n in detail.get("notes", [])]
+        for g in GROUPS:
+            rows = [r for r in detail["targets"] if r.get("group") == g]
+            if not rows:
+                continue
+            extra = [html.P(n, className="note annex-note") for n in notes
+                     if g in ("so2", "nox") and ("SO2" in n or "NOx" in n or "附件4" in n or "附件5" in n
+                                                 or "annex 4" in n or "annex 5" in n)]
+            title = [label(POLLUTANT_LABELS, g, lang), html.Span(f" ({len(rows)})", className="muted")]
+            out.append(_section(title, [_target_rows(rows, lang, decimals), *extra], open_=g == group, key=g))
     if detail["own_targets"]:
         out.append(html.H3(t("own_targets", lang)))
         head = [t(k, lang) for k in ("col_indicator", "col_value", "col_unit", "col_years", "col_source", "col_quote")]
-        out.append(_table(head, [[_name(r, lang), html.Span(f"{label(RELATION_LABELS, r['relation'], lang)} {fmt(r['value'])}", className="num"),
-                                  r["unit"], _years(r["base_year"], r["year"]), html.Span(r["citation"], className="cite"),
-                                  html.Span(r["quote"], className="quote")] for r in detail["own_targets"]]))
-    out.append(html.H3(t("regions", lang)))
-    if detail["regions"]:
-        out.append(html.Ul([html.Li(className="partial" if r["partial"] else "full", children=[
-            html.B(_name(r, lang)), " — ", t("partial" if r["partial"] else "full", lang),
-            f" ({t('confidence', lang)}: {t('confidence_' + r['confidence'], lang)})" if r["confidence"] != "high" else "",
-            html.Div(f"{r['citation']}; {r['source']}" + (f"; {r['note']}" if r["note"] else ""), className="cite"),
-        ]) for r in detail["regions"]]))
-    else:
-        out.append(html.P(t("none", lang), className="muted"))
-    out.append(html.H3(t("designations", lang)))
+        out.append(_table(head, [[
+            _name(r, lang),
+            html.Span(f"{label(RELATION_LABELS, r['relation'], lang)} {fmt(r['value'], _shown_decimals(r['value']))}",
+                      className="num"),
+            _unit(r["unit"], lang), _years(r["base_year"], r["year"]),
+            html.Span(citation_text(r["citation"], lang), className="cite"),
+            _zh(r["quote"], lang, className="quote")] for r in detail["own_targets"]]))
+    regions = [html.Ul([html.Li(className="partial" if r["partial"] else "full", children=[
+        html.B(_name(r, lang)), " — ", t("partial" if r["partial"] else "full", lang),
+        f" ({t('confidence', lang)}: {t('confidence_' + r['confidence'], lang)})" if r["confidence"] != "high" else "",
+        html.Div([citation_text(r["citation"], lang), "; ", _zh(r["source"], lang)]
+                 + ([f"; {data_note(r['note'], lang)}"] if r["note"] else []), className="cite"),
+    ]) for r in detail["regions"]])] if detail["regions"] else [html.P(t("none", lang), className="muted")]
+    out.append(_section([t("regions", lang), html.Span(f" ({len(detail['regions'])})", className="muted")], regions,
+                        key="regions"))
     if detail["designations"]:
         head = [t(k, lang) for k in ("col_indicator", "col_place", "col_source")]
-        out.append(_table(head, [[_name(d, lang), d["place_zh"] if lang == "zh" else (d["place_en"] or d["place_zh"]),
-                                  html.Span(d["citation"], className="cite", title=d["quote"])]
-                                 for d in detail["designations"]]))
+        des = [_table(head, [[_name(d, lang), d["place_zh"] if lang == "zh" else (d["place_en"] or d["place_zh"]),
+                              html.Span(citation_text(d["citation"], lang), className="cite",
+                                        title=d["quote"], lang="zh-CN" if lang == "en" else None)]
+                             for d in detail["designations"]])]
     else:
-        out.append(html.P(t("none", lang), className="muted"))
-    out.append(html.H3(t("sites", lang)))
+        des = [html.P(t("none", lang), className="muted")]
+    out.append(_section([t("designations", lang), html.Span(f" ({len(detail['designations'])})", className="muted")],
+                        des, key="designations"))
     if detail["sites"]:
         head = [t(k, lang) for k in ("col_place", "col_kind", "col_precision", "col_named_in")]
-        out.append(_table(head, [[_name(s, lang), s["kind_zh"] if lang == "zh" else s["kind_en"],
-                                  s["precision"] if s["placed"] else t("not_placed", lang),
-                                  html.Span(s["named_in"], className="cite")] for s in detail["sites"]]))
+        sites = [_table(head, [[_name(s, lang), s["kind_zh"] if lang == "zh" else s["kind_en"],
+                                label(PRECISION_LABELS, s["precision"], lang)
+                                if s["placed"] and s["precision"] in PRECISION_LABELS
+                                else (s["precision"] if s["placed"] else t("not_placed", lang)),
+                                html.Span(citation_text(s["named_in"], lang), className="cite")]
+                               for s in detail["sites"]])]
     else:
-        out.append(html.P(t("none", lang), className="muted"))
+        sites = [html.P(t("none", lang), className="muted")]
+    out.append(_section([t("sites", lang), html.Span(f" ({len(detail['sites'])})", className="muted")], sites,
+                        key="sites"))
     return out
+
+
+def _shown_decimals(value) -> int:
+    """Decimals a document's own figure needs (``2.5`` → 1, ``30`` → 0), at most two."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return 0
+    for d in range(3):
+        if abs(round(v, d) - v) < 1e-9:
+            return d
+    return 2
 
 
 def render_region(summary: dict | None, lang: str) -> list:
     """The region view: members (partial ones marked) and aggregated quotas, saying how they were aggregated."""
     if summary is None:
         return [html.P(t("region_pick", lang), className="muted")]
-    out: list = [html.H2(_name(summary, lang)), html.P(f"{summary['citation']} · {summary['note']}", className="cite"),
+    note = data_note(summary["note"], lang)
+    out: list = [html.H2(_name(summary, lang)),
+                 html.P(citation_text(summary["citation"], lang) + (f" · {note}" if note else ""), className="cite"),
                  html.H3(t("region_members", lang))]
     out.append(html.Ul([html.Li(className=m["membership"], children=[
         html.B(_name(m, lang)), " — ", t("partial" if m["membership"] == "partial" else "full", lang),
         f" ({t('confidence', lang)}: {t('confidence_' + m['confidence'], lang)})" if m["confidence"] != "high" else "",
-        html.Div(m["source"], className="cite")]) for m in summary["members"]]))
+        html.Div(_zh(m["source"], lang), className="cite")]) for m in summary["members"]]))
     out.append(html.H3(t("region_totals", lang)))
     out.append(html.P(t("region_method", lang), className="note method"))
     head = [t("col_indicator", lang), t("region_full_only", lang)]
@@ -400,16 +505,18 @@ def render_region(summary: dict | None, lang: str) -> list:
     units = {"t": ("吨", "t"), "%": ("%", "%"), "10kt_ce": ("万吨标准煤", "10⁴ t standard coal")}
     rows = []
     for r in summary["rows"]:
-        def cell(value, rng):
-            if r["method"] == "range":
-                return f"{fmt(rng[0])}–{fmt(rng[1])}" if rng else "—"
-            return html.Span(fmt(value), className="num")
-        row = [_name(r, lang), cell(r["value"], r.get("range"))]
+        d = 0 if r["unit"] == "10kt_ce" else 2
+        if r["method"] == "range":
+            cells = [f"{fmt(rg[0], 1)}–{fmt(rg[1], 1)}" if rg else "—"
+                     for rg in (r.get("range"), r.get("range_with_partial"))]
+        else:
+            cells = [html.Span(fmt(v, d), className="num") for v in (r["value"], r.get("value_with_partial"))]
+        row = [_name(r, lang), cells[0]]
         if summary["has_partial"]:
-            row.append(cell(r["value_with_partial"], r.get("range_with_partial")))
+            row.append(cells[1])
+        formula = r.get("formula_zh", r["formula"]) if lang == "zh" else r["formula"]
         row += [units[r["unit"]][0 if lang == "zh" else 1],
-                html.Span([t(f"method_{r['method']}", lang), ": ",
-                           r.get("formula_zh", r["formula"]) if lang == "zh" else r["formula"]], className="cite")]
+                html.Span([t(f"method_{r['method']}", lang), ": ", words(formula, lang)], className="cite")]
         rows.append(row)
     out.append(_table(head, rows))
     return out
@@ -420,23 +527,25 @@ def render_province(view: dict, others: list[dict], lang: str, show_other: bool)
     out: list = [html.H2(t("province_targets", lang))]
     head = [t(k, lang) for k in ("col_indicator", "col_value", "col_unit", "col_years", "col_source")]
     for doc, rows in view["documents"].items():
-        out.append(html.H4(doc))
-        out.append(_table(head, [[_name(r, lang), html.Span(f"{label(RELATION_LABELS, r['relation'], lang)} {fmt(r['value'])}", className="num"),
-                                  r["unit"], _years(r["base_year"], r["year"]),
-                                  html.Span(r["citation"], className="cite", title=r["quote"])] for r in rows]))
+        out.append(html.H4(_zh(doc, lang)))
+        out.append(_table(head, [[
+            _name(r, lang),
+            html.Span(f"{label(RELATION_LABELS, r['relation'], lang)} {fmt(r['value'], _shown_decimals(r['value']))}",
+                      className="num"),
+            _unit(r["unit"], lang), _years(r["base_year"], r["year"]),
+            html.Span(citation_text(r["citation"], lang), className="cite", title=r["quote"])] for r in rows]))
     out.append(html.H3(t("reconciliation", lang)))
     head = [t(k, lang) for k in ("recon_pollutant", "recon_city_sum", "recon_implied", "recon_share", "recon_caps",
                                  "recon_prov_cap", "recon_diff")]
-    out.append(_table(head, [[r["pollutant_zh"] if lang == "zh" else r["pollutant_en"], fmt(r["city_sum_2015_t"]),
-                              fmt(r["province_2015_implied_t"]), fmt(r["city_share_of_province_2015_pct"]),
-                              fmt(r["city_sum_cap_2020_t"]), fmt(r["province_cap_2020_t"]),
-                              fmt(r["city_caps_minus_province_cap_t"])] for r in view["reconciliation"]],
-                      class_name="data recon"))
+    out.append(_table(head, [[r["pollutant_zh"] if lang == "zh" else r["pollutant_en"],
+                              *[html.Span(fmt(r[k]), className="num") for k in (
+                                  "city_sum_2015_t", "province_2015_implied_t", "city_share_of_province_2015_pct",
+                                  "city_sum_cap_2020_t", "province_cap_2020_t", "city_caps_minus_province_cap_t")]]
+                             for r in view["reconciliation"]], class_name="data recon"))
     out.append(html.P(t("recon_formulas", lang), className="note"))
     out.append(html.P(t("power_plant_note", lang), className="note power-plant"))
-    for r in view["reconciliation"]:
-        if r["note"]:
-            out.append(html.P(r["note"], className="cite"))
+    for note in dict.fromkeys(annex_note(r["note"], lang) for r in view["reconciliation"] if r["note"]):
+        out.append(html.P(note, className="cite"))
     out.append(html.H3(t("other_plans", lang)))
     if not show_other:
         out.append(html.P(t("other_plans_hint", lang), className="muted"))

@@ -20,6 +20,7 @@ from dashboard.i18n import DEFAULT_LANG, LANGS, bundle
 from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
 from geo.regions import REGION_COLOURS
 from geo.view import ViewData, indicator_payload, measures_by_group, with_observed
+from geo.vocabulary import annex_note, citation_text, column_decimals, words
 
 DEFAULT_INDICATOR = "cod_emission_2015_t"
 PANELS = ("city", "region", "province")
@@ -82,7 +83,10 @@ def parse_query(search: str, store: dict) -> View:
         view.scheme = q["scheme"]
     view.city = resolve_city(q.get("city"), store["cities"])
     if "layers" in q:
-        view.layers = [k for k in LAYERS if k in q["layers"].split(",")]
+        asked = [k for k in q["layers"].split(",") if k]
+        known = [k for k in LAYERS if k in asked]
+        # Only unknown names (a typo, an old link): the default layers, and the notice names them.
+        view.layers = known if known or not asked else list(DEFAULT_LAYERS)
     if q.get("lang") in LANGS:
         view.lang = q["lang"]
     if q.get("basemap") in BASEMAPS:
@@ -122,6 +126,7 @@ def build_hideout(store: dict, indicator: str, scheme: str, selected: str | None
         "selected": selected,
         "unit": ind["unit_zh"] if lang == "zh" else ind["unit_en"],
         "lang": lang,
+        "decimals": ind["decimals"],
     }
 
 
@@ -130,15 +135,39 @@ def basemap_spec(key: str) -> dict | None:
     if entry is None:
         return None
     provider, datum = entry
-    return {"url": provider.build_url(), "attribution": provider.html_attribution,
+    # Tiles follow the page's scheme (http or https): a protocol-relative URL.
+    url = re.sub(r"^https?:", "", provider.build_url())
+    return {"url": url, "attribution": provider.html_attribution,
             "max_zoom": provider.get("max_zoom", 18), "datum": datum, "name": provider.name}
+
+
+def in_words(indicators: dict) -> dict:
+    """Each indicator's source, formula and note as the screen prints them, in both languages
+    (:mod:`geo.vocabulary`: citations, formulas in words, the annexes' notes), and the decimals its
+    values are printed with. The raw forms (ids in formulas) stay off the page."""
+    out = {}
+    for key, ind in indicators.items():
+        ind = dict(ind)
+        for lang in ("zh", "en"):
+            ind[f"source_{lang}"] = citation_text(ind["source"], lang)
+            ind[f"formula_{lang}"] = words(ind["formula"], lang) if ind["formula"] else ""
+            # The annexes' notes are about the 2015 emissions: not on the cut targets or key-project cuts.
+            uses_2015 = ind["measure"] not in ("cut_target", "key_project_cut", "increment_cap")
+            ind[f"note_{lang}"] = annex_note(ind["note"], lang) if ind.get("note") and uses_2015 else ""
+        ind["decimals"] = column_decimals(ind["values"].values())
+        out[key] = ind
+    return out
 
 
 def browser_store(data: ViewData) -> dict:
     """Everything the clientside callbacks need, computed once at start (about 40 KB of JSON)."""
     regions = data.regions
+    members: dict[str, dict[str, str]] = {}
+    for m in data.members.itertuples():
+        members.setdefault(m.region_id, {})[m.adcode] = m.membership
     return {
-        "indicators": indicator_payload(data),
+        "indicators": in_words(indicator_payload(data)),
+        "region_members": members,
         "measures": measures_by_group(data),
         "cities": {r.adcode: {"name_zh": r.name_zh, "name_en": r.name_en} for r in data.table.itertuples()},
         "observed_loaded": data.observed_loaded,
@@ -164,6 +193,6 @@ def observed_store(base: dict, data: ViewData, observed, meta: dict | None) -> d
     if observed is None or not len(observed):
         return {**base, "observed_loaded": False, "dataset": None}
     obs_data = with_observed(data, observed)
-    indicators = {**base["indicators"], **indicator_payload(obs_data, kinds=("observed",))}
+    indicators = {**base["indicators"], **in_words(indicator_payload(obs_data, kinds=("observed",)))}
     return {**base, "indicators": indicators, "measures": measures_by_group(obs_data), "observed_loaded": True,
             "dataset": meta}

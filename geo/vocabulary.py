@@ -554,3 +554,20 @@ def bundle() -> dict:
     """All tables, for the browser (the clientside callbacks translate with it)."""
     return {"strings": STRINGS, "pollutants": POLLUTANT_LABELS, "measures": MEASURE_LABELS, "schemes": SCHEME_LABELS,
             "layers": LAYER_LABELS, "basemaps": BASEMAP_LABELS, "langs": LANG_LABELS, "precisions": PRECISION_LABELS}
+
+
+def column_decimals(values: Iterable, most: int = 2) -> int:
+    """The decimals a column of figures is printed with: as many as its most precise value needs
+    (at most ``most``, the annexes' 0.01). 附件2's 2015 COD has values like 241522.89, so 铁岭's
+    142602.1 prints as 142,602.10, as the annex does; a column of whole numbers prints none."""
+    need = 0
+    for v in values:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            continue
+        if not math.isfinite(x):
+            continue
+        d = next((d for d in range(most + 1) if abs(round(x, d) - x) < 1e-9 * max(1.0, abs(x))), most)
+        need = max(need, d)
+    return need

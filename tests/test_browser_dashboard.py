@@ -123,9 +123,9 @@ def test_clicking_shenyang_shows_its_cod_baseline_with_citation(page, base):
     open_map(page, base + "/")
     click_city(page, "沈阳市")
     detail = page.locator("#detail")
-    detail.get_by_text("241522.89").wait_for()
+    detail.get_by_text("241,522.89").first.wait_for()
     text = detail.inner_text()
-    assert "沈阳市" in text and "241522.89" in text and "吨" in text
+    assert "沈阳市" in text and "241,522.89" in text and "吨" in text
     assert "辽政发〔2017〕21号 附件2" in text
     assert "city=210100" in page.evaluate("location.search")
 
@@ -209,7 +209,8 @@ def test_browser_twins_match_python(page, served):
     got = page.evaluate("([s, cases]) => cases.map(c => window.lnmap.hideout(s, c[0], c[1], c[2], c[3]))",
                         [store, cases])
     assert got == [build_hideout(store, *c) for c in cases]
-    queries = ["", "?indicator=nox_cap_2020_t&city=沈阳&layers=port,bogus&lang=en", "?layers=&basemap=gaode&panel=region"]
+    queries = ["", "?indicator=nox_cap_2020_t&city=沈阳&layers=port,bogus&lang=en", "?layers=&basemap=gaode&panel=region",
+               "?layers=xyz&indicator=no_such_indicator"]
     got = page.evaluate("([s, qs]) => qs.map(q => window.lnmap.parseQuery(q, s))", [store, queries])
     assert got == [parse_query(q, store).to_dict() for q in queries]
 
@@ -222,7 +223,7 @@ def test_hover_tooltip_names_city_value_and_unit(page, base):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 12)
     tip = page.locator(".lnmap-tip")
     expect(tip).to_contain_text("沈阳市")
-    expect(tip).to_contain_text("241522.89 吨")
+    expect(tip).to_contain_text("241,522.89 吨")
 
 
 def test_a_second_visit_downloads_no_file_again(chromium, served, hits):

@@ -6,13 +6,10 @@ zoom or the side panels: each city outline's bounding box is compared with every
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from dashboard.app import create_app
+from tests.dashboard_server import offline, serve_dashboard
 
 pytestmark = pytest.mark.browser
 SIZES = [(1920, 1080), (1366, 768), (1024, 768), (768, 1024), (390, 844)]
@@ -43,19 +40,14 @@ CLEAR = """() => {
 
 @pytest.fixture(scope="module")
 def base():
-    srv = make_server("127.0.0.1", 0, create_app().server, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}/"
-    srv.shutdown()
-    thread.join(5)
+    with serve_dashboard() as url:
+        yield url
 
 
 def open_at(chromium, base, w, h, query=""):
     ctx = chromium.new_context(viewport={"width": w, "height": h})
     page = ctx.new_page()
-    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("http://127.0.0.1")
-               else route.continue_())
+    offline(page)
     page.goto(base + query)
     page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14")
     page.wait_for_selector(".legend .legend-title")
@@ -65,7 +57,7 @@ def open_at(chromium, base, w, h, query=""):
 def wait_clear(page):
     try:
         page.wait_for_function(f"({CLEAR})() === true", timeout=10_000)
-    except Exception:  # noqa: BLE001 — say what is wrong
+    except Exception:
         pytest.fail(f"cities not clear: {page.evaluate(CLEAR)}")
 
 

@@ -28,16 +28,19 @@ def text_of(node) -> str:
 
 
 def test_fmt_prints_like_the_documents():
-    assert fmt(241522.89) == "241522.89" and fmt(15.0) == "15" and fmt(1500.5) == "1500.5"
-    assert fmt(-0.0) == "0" and fmt(None) == "—" and fmt(0.005) == "0.01"
+    """Thousands separators, the column's printed decimals (142,602.10 as 附件2 prints it), a true minus."""
+    assert fmt(241522.89) == "241,522.89" and fmt(142602.1) == "142,602.10" and fmt(15.0, 0) == "15"
+    assert fmt(1500.5, 1) == "1,500.5" and fmt(-1234.5, 1) == "−1,234.5"
+    assert fmt(-0.0) == "0.00" and fmt(None) == "—" and fmt(0.005) == "0.01"
 
 
 def test_city_panel_shows_value_unit_year_formula_citation(data):
     children, style = detail_panel(data, {"adcode": "210100", "n": 1}, "city", "coastal_belt", "zh", False)
     text = text_of(children)
-    assert "沈阳市" in text and "241522.89" in text and "吨" in text
+    assert "沈阳市" in text and "241,522.89" in text and "吨" in text
     assert "辽政发〔2017〕21号 附件2 第1列" in text
-    assert "× (1 − cod_cut_target_pct ÷ 100)" in text  # a derived value's formula
+    assert "× (1 − 化学需氧量 2020年下降比例 ÷ 100)" in text  # a derived value's formula, in words
+    assert "cod_cut_target_pct" not in text and "rounded to" not in text
     assert "沈阳现代化都市圈" in text and "桃仙" in text
     assert style == {"display": "none"}
 

@@ -58,7 +58,8 @@ def test_rejected_upload_lists_rows_and_changes_nothing(base, settings):
     out = observed_state(data, store, "upload", _contents(bad), "bad.csv", None, None, "zh", settings)
     assert out[0] is no_update and out[2] is no_update
     text = str(out[3])
-    assert "未保存任何数据" in text and "row 2" in text and "长春" in text and "row 3" in text
+    assert "未保存任何数据" in text and "第 2 行" in text and "长春" in text and "第 3 行" in text
+    assert "bad.csv" not in text  # no file names on the screen
     assert not (settings.store_dir.exists() and any(settings.store_dir.glob("obs-*.json")))
 
 
@@ -87,7 +88,7 @@ def test_detail_panel_shows_baseline_target_observed_with_source_and_flag(base, 
                              "zh", settings)[2]
     children, _ = detail_panel(data, {"adcode": "210100"}, "city", None, "zh", False, dataset, settings)
     text = str(children)
-    assert "基准 → 目标 → 实测" in text and "241522.89" in text and "198048.77" in text and "217370.6" in text
+    assert "基准 → 目标 → 实测" in text and "241,522.89" in text and "198,048.77" in text and "217,370.60" in text
     assert "示例来源 [示例(虚构)]" in text and "未完成" in text
     without, _ = detail_panel(data, {"adcode": "210100"}, "city", None, "zh", False, None, settings)
     assert "基准 → 目标 → 实测" not in str(without)

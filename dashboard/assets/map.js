@@ -79,7 +79,7 @@
     const p = feature.properties;
     const name = h.lang === "en" ? p.name_en : p.name_zh;
     const v = h.values ? h.values[p.adcode] : null;
-    const shown = fmt(v);
+    const shown = v === null || v === undefined ? null : grouped(v, h.decimals === undefined ? 2 : h.decimals);
     const text = shown === null ? (h.lang === "en" ? "no data" : "无数据") : shown + " " + (h.unit || "");
     layer.bindTooltip("<b>" + esc(name) + "</b><br>" + esc(text), { sticky: true, className: "lnmap-tip" });
     // Keyboard: every city is a button in the Tab order; Enter or Space selects it.
@@ -310,8 +310,9 @@
     if (store.schemes.indexOf(get("scheme")) >= 0) view.scheme = get("scheme");
     view.city = resolveCity(get("city"), store.cities);
     if (get("layers") !== null) {
-      const asked = get("layers").split(",");
-      view.layers = store.layers.filter(function (k) { return asked.indexOf(k) >= 0; });
+      const asked = get("layers").split(",").filter(function (k) { return k; });
+      const known = store.layers.filter(function (k) { return asked.indexOf(k) >= 0; });
+      view.layers = known.length || !asked.length ? known : d.layers.slice();
     }
     if (["zh", "en"].indexOf(get("lang")) >= 0) view.lang = get("lang");
     if (store.basemaps.hasOwnProperty(get("basemap"))) view.basemap = get("basemap");
@@ -333,7 +334,7 @@
     const cls = ind.classes[scheme];
     return { indicator: indicator, values: ind.values, lower: cls.lower, bounds: cls.bounds, colours: cls.colours,
              nodata: store.nodata, selected: selected || null, unit: lang === "zh" ? ind.unit_zh : ind.unit_en,
-             lang: lang };
+             lang: lang, decimals: ind.decimals };
   }
   function indicatorOf(store, group, measure) {
     for (const id in store.indicators) {
@@ -347,6 +348,39 @@
   NS.hideout = hideout;
 
   // ------------------------------------------------------------------ legend and ranking
+  // Twins of geo.vocabulary.decimals_for and legend_labels: a briefing's decimals for class bounds, and
+  // half-open classes (a value on a break belongs to the class below: "> 31,386 – 56,443").
+  function decimalsFor(values) {
+    const arr = values.filter(function (v) { return v !== null && v !== undefined && isFinite(v); })
+      .map(function (v) { return Math.abs(v); });
+    if (!arr.length) return 0;
+    const top = Math.max.apply(null, arr);
+    const most = top >= 1000 ? 0 : top >= 100 ? 1 : 2;
+    for (let d = 0; d < most; d++) {
+      const f = Math.pow(10, d);
+      if (arr.every(function (v) { return Math.abs(Math.round(v * f) / f - v) <= 1e-9; })) return d;
+    }
+    return most;
+  }
+  function legendLabels(lower, bounds, values, decimals) {
+    const finite = Array.from(new Set(values.filter(function (v) { return v !== null && isFinite(v); })))
+      .sort(function (a, b) { return a - b; });
+    const close = function (a, b) { return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)); };
+    const single = finite.length === bounds.length && finite.every(function (v, i) { return close(v, bounds[i]); });
+    let d = decimals, labels = [];
+    for (let k = 0; k < 3; k++) {
+      labels = bounds.map(function (upper, i) {
+        const lo = i === 0 ? lower : bounds[i - 1];
+        if (single || close(lo, upper)) return grouped(upper, d);
+        return (i === 0 ? "" : "> ") + grouped(lo, d) + " – " + grouped(upper, d);
+      });
+      if (new Set(labels).size === labels.length || d >= 4) break;
+      d += 1;
+    }
+    return labels;
+  }
+  NS.legendLabels = legendLabels;
+  NS.decimalsFor = decimalsFor;
   function legend(store, indicator, scheme, lang) {
     const ind = store.indicators[indicator];
     const cls = ind.classes[scheme];
@@ -354,26 +388,41 @@
     const name = lang === "zh" ? ind.name_zh : ind.name_en;
     const year = lang === "zh" ? ind.year + "年" : ind.year;
     const title = lang === "zh" ? name + "（" + unit + "，" + year + "）" : name + " (" + unit + ", " + year + ")";
+    const values = Object.keys(ind.values).map(function (a) { return ind.values[a]; });
+    const finite = values.filter(function (v) { return v !== null && isFinite(v); });
     const rows = [];
-    let lo = cls.lower;
-    cls.bounds.forEach(function (b, i) {
-      const text = i === 0 && lo === b ? fmt(b) : fmt(lo) + " – " + fmt(b);
-      rows.push(comp("Div", { className: "legend-row", children: [
-        comp("Span", { className: "swatch", style: { background: cls.colours[i] } }),
-        comp("Span", { children: text }) ] }));
-      lo = b;
-    });
+    const progress = ind.measure === "progress";
+    if (finite.length && new Set(finite).size === 1) {
+      // Every city has the same value: one colour, said in words.
+      rows.push(comp("Div", { className: "legend-row legend-equal", children: [
+        comp("Span", { className: "swatch", style: { background: cls.colours[0] } }),
+        comp("Span", { children: tr(store, "equal_all", lang).replace("{n}", finite.length)
+          .replace("{v}", num(finite[0], ind) + " " + unit) }) ] }));
+    } else {
+      const labels = legendLabels(cls.lower, cls.bounds, values, decimalsFor(values.concat(cls.bounds)));
+      cls.bounds.forEach(function (b, i) {
+        let text = labels[i];
+        if (progress) {
+          const lo = i === 0 ? cls.lower : cls.bounds[i - 1];
+          text += " · " + tr(store, b <= 100 ? "not_met" : lo >= 100 ? "exceeded" : "met", lang);
+        }
+        rows.push(comp("Div", { className: "legend-row", children: [
+          comp("Span", { className: "swatch", style: { background: cls.colours[i] } }),
+          comp("Span", { children: text }) ] }));
+      });
+    }
     rows.push(comp("Div", { className: "legend-row", children: [
       comp("Span", { className: "swatch", style: { background: store.nodata } }),
       comp("Span", { children: tr(store, "no_data", lang) }) ] }));
     const notes = [comp("Div", { className: "legend-note", children: lbl(store.i18n.schemes, scheme, lang) +
       (ind.diverging && cls.lower < ind.centre && ind.centre < cls.bounds[cls.bounds.length - 1]
-        ? " · " + tr(store, "legend_centre", lang).replace("{c}", fmt(ind.centre)) : "") })];
-    notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_source", lang) + ": " + ind.source }));
-    if (ind.note) notes.push(comp("Div", { className: "legend-note annex-note", children: ind.note }));
+        ? " · " + tr(store, "legend_centre", lang).replace("{c}", grouped(ind.centre, 0)) : "") })];
+    notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_source", lang) + ": " +
+      ind["source_" + lang] }));
+    if (ind["note_" + lang]) notes.push(comp("Div", { className: "legend-note annex-note", children: ind["note_" + lang] }));
     // The formula can be long: folded, so the legend does not cover the map (it is also in the city panel).
-    if (ind.formula) notes.push(comp("Details", { className: "legend-note legend-formula", children: [
-      comp("Summary", { children: tr(store, "legend_formula", lang) }), comp("Div", { children: ind.formula }) ] }));
+    if (ind["formula_" + lang]) notes.push(comp("Details", { className: "legend-note legend-formula", children: [
+      comp("Summary", { children: tr(store, "legend_formula", lang) }), comp("Div", { children: ind["formula_" + lang] }) ] }));
     return [comp("Div", { className: "legend-title", children: title })].concat(rows, notes);
   }
   function ranking(store, indicator, scheme, selected, lang, ids) {
@@ -511,7 +560,9 @@
           comp("Span", { className: "line-swatch partial-swatch" }),
           comp("Span", { children: tr(store, "partial", lang) }) ] }));
       }
-      return [groups, tiles, "/lnmap/geo/" + datum + "/cities.geojson?v=" + store.layer_version, note, items];
+      NS.store = store;  // assets/ui.js words the notice of a basemap that cannot load
+      NS.tilesFailed = false;
+      return [groups, tiles, "/lnmap/geo/" + datum + "/cities.geojson?v=" + store.layer_version, note, items, null];
     },
     translate: function (lang, store) {
       const i = store.i18n;
@@ -521,7 +572,7 @@
       const layerOpts = store.layers.map(function (k) {
         const site = store.site_layers.indexOf(k) >= 0;
         return { value: k, label: site ? comp("Span", { className: "layer-label", children: [
-          comp("Img", { src: "data:image/svg+xml;utf8," + encodeURIComponent(glyph(k, 16)), className: "layer-icon" }),
+          comp("Img", { src: "data:image/svg+xml;utf8," + encodeURIComponent(glyph(k, 16)), className: "layer-icon", alt: "" }),
           lbl(i.layers, k, lang) ] }) : lbl(i.layers, k, lang) };
       });
       document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -533,6 +584,92 @@
         opts(i.basemaps, Object.keys(store.basemaps)),
         store.region_ids.map(function (r) { return { label: store.region_names[r][lang], value: r }; }),
         tr(store, store.observed_loaded ? "observed_loaded" : "no_observed", lang)];
+    },
+    // Headline cards for the measure on the map, and the selected city's place in it (rank, share).
+    summaries: function (group, measure, city, lang, panel, store) {
+      NS.store = store;
+      const id = indicatorOf(store, group, measure);
+      if (!id) return [noUpdate(), noUpdate()];
+      const ind = store.indicators[id];
+      const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
+      const name = function (a) { const c = store.cities[a] || {}; return lang === "zh" ? c.name_zh : c.name_en; };
+      const have = Object.keys(ind.values).filter(function (a) { return ind.values[a] !== null; })
+        .sort(function (a, b) { return ind.values[b] - ind.values[a] || (a < b ? -1 : 1); });
+      const card = function (k, v, sub) {
+        return comp("Div", { className: "card", children: [comp("Div", { className: "k", children: k }),
+          comp("Div", { className: "v", children: v }), comp("Div", { className: "s", children: sub || "" })] });
+      };
+      const summable = ind.unit === "t" || ind.unit === "10kt_ce";
+      let total = 0;
+      have.forEach(function (a) { total += ind.values[a]; });
+      const cards = [];
+      if (!have.length) {
+        cards.push(card(tr(store, "no_data", lang), "—"));
+      } else if (new Set(have.map(function (a) { return ind.values[a]; })).size === 1) {
+        cards.push(card(lang === "zh" ? ind.name_zh : ind.name_en, tr(store, "equal_all", lang)
+          .replace("{n}", have.length).replace("{v}", num(ind.values[have[0]], ind) + " " + unit)));
+      } else {
+        if (summable) cards.push(card(tr(store, "card_total", lang), num(total, ind) + " " + unit,
+                                      tr(store, "card_total_note", lang)));
+        cards.push(card(tr(store, "card_max", lang), name(have[0]), num(ind.values[have[0]], ind) + " " + unit));
+        cards.push(card(tr(store, "card_min", lang), name(have[have.length - 1]),
+                        num(ind.values[have[have.length - 1]], ind) + " " + unit));
+        if (ind.measure === "progress") {
+          const met = have.filter(function (a) { return ind.values[a] >= 100; }).length;
+          cards.push(card(tr(store, "met", lang), tr(store, "n_met", lang).replace("{k}", met).replace("{n}", have.length)));
+        }
+      }
+      let focus = null;
+      const a = city && city.adcode;
+      if (a && panel === "city" && ind.values.hasOwnProperty(a)) {
+        const v = ind.values[a];
+        const rank = have.indexOf(a) + 1;
+        const facts = [];
+        if (v !== null && rank > 0) facts.push(tr(store, "rank_of", lang).replace("{r}", rank).replace("{n}", have.length));
+        if (v !== null && summable && total > 0) {
+          facts.push(tr(store, "share_of_total", lang).replace("{p}", grouped((100 * v) / total, 1) + " %"));
+        }
+        focus = comp("Div", { className: "focus-box", children: [
+          comp("Div", { className: "k", children: tr(store, "on_map", lang) + " · " + name(a) }),
+          comp("Div", { className: "focus-name", children: lang === "zh" ? ind.name_zh : ind.name_en }),
+          comp("Div", { className: "v", children: v === null ? tr(store, "no_data", lang) : num(v, ind) + " " + unit }),
+          comp("Div", { className: "focus-facts", children: facts.join(" · ") }),
+          ind["formula_" + lang] ? comp("Div", { className: "formula", children: ind["formula_" + lang] }) : null,
+          comp("Div", { className: "cite", children: ind["source_" + lang] }),
+        ].filter(Boolean) });
+      }
+      return [cards, focus];
+    },
+    // What a link names that does not exist, named in a notice; the rest of the view opens.
+    notice: function (search, store, datasetOptions, lang) {
+      const ctx = window.dash_clientside.callback_context;
+      if ((ctx.triggered || []).some(function (t) { return t.prop_id === "dataset.options"; })) NS.datasetsLoaded = true;
+      const q = new URLSearchParams((search || "").replace(/^\?/, ""));
+      const get = function (k) { const all = q.getAll(k); return all.length ? all[all.length - 1] : null; };
+      const items = [];
+      const say = function (key, v) { items.push(tr(store, "notice_" + key, lang).replace("{v}", v)); };
+      const dataset = get("dataset");
+      const known = (datasetOptions || []).map(function (o) { return o.value; });
+      const datasetMissing = dataset && (!/^obs-\d{8}T\d{12}-[0-9a-f]{8}$/.test(dataset) ||
+                                         (NS.datasetsLoaded && known.indexOf(dataset) < 0));
+      if (datasetMissing) say("dataset", dataset);
+      const ind = get("indicator");
+      // An observed measure is known only once its dataset is in: wait for it before calling it unknown.
+      const waiting = dataset && !datasetMissing && !store.dataset;
+      if (ind !== null && !store.indicators[ind] && !waiting) say("indicator", ind);
+      if (get("layers")) {
+        get("layers").split(",").forEach(function (k) { if (k && store.layers.indexOf(k) < 0) say("layer", k); });
+      }
+      if (get("city") && !resolveCity(get("city"), store.cities)) say("city", get("city"));
+      if (get("scheme") !== null && store.schemes.indexOf(get("scheme")) < 0) say("scheme", get("scheme"));
+      [["basemap", Object.keys(store.basemaps)], ["panel", ["city", "region", "province"]], ["region", store.region_ids],
+       ["lang", ["zh", "en"]]].forEach(function (p) {
+        const v = get(p[0]);
+        if (v !== null && p[1].indexOf(v) < 0) items.push(tr(store, "notice_other", lang).replace("{k}", p[0]).replace("{v}", v));
+      });
+      if (!items.length) return null;
+      return [comp("B", { children: tr(store, "notice_unknown", lang) }),
+              comp("Ul", { children: items.map(function (i) { return comp("Li", { children: i }); }) })];
     },
     // The view tabs: a click picks the view; the view marks its tab (only the selected tab is in the Tab order).
     tabClick: function () {

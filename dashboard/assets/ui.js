@@ -55,6 +55,37 @@
     tabs[k].click();
     e.preventDefault();
   });
+  // A basemap tile that cannot load (offline, blocked): say so once; the map's own layers stay.
+  document.addEventListener("error", function (e) {
+    const el = e.target;
+    if (!el || !el.classList || !el.classList.contains("leaflet-tile")) return;
+    const ns = window.lnmap || {};
+    if (ns.tilesFailed || !ns.store || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    ns.tilesFailed = true;
+    const lang = root.lang === "en" ? "en" : "zh";
+    const s = ns.store.i18n.strings.notice_tiles;
+    window.dash_clientside.set_props("tile-notice", { children: s[lang] || s.zh });
+  }, true);
+  // Dash 4's radio and check lists mark their labels role=option inside a role=listbox although each
+  // label holds a native input (nested interactive controls, lists without a name): give them back
+  // their native semantics, named by the heading above (the wrapper's aria-labelledby). Re-applied
+  // whenever React sets the attributes again.
+  function patchAria() {
+    document.querySelectorAll(".dash-options-list[role=listbox]").forEach(function (list) {
+      list.removeAttribute("role");
+    });
+    document.querySelectorAll(".dash-options-list-option[role=option], .dash-options-list-option[aria-selected]")
+      .forEach(function (o) { o.removeAttribute("role"); o.removeAttribute("aria-selected"); });
+    document.querySelectorAll(".dash-dropdown-focus-target[aria-hidden]").forEach(function (el) {
+      el.removeAttribute("aria-hidden");
+      const box = el.closest(".dash-dropdown-wrapper, .dash-dropdown") || el.parentNode;
+      const named = box && box.querySelector("[id$='-value']");
+      if (named) el.setAttribute("aria-labelledby", named.id);
+    });
+  }
+  new MutationObserver(patchAria).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["role", "aria-selected", "aria-hidden"],
+  });
   window.addEventListener("resize", sync);
   document.addEventListener("DOMContentLoaded", sync);
 })();
