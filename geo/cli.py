@@ -62,12 +62,25 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def indicators(fmt: str) -> None:
-    """Every indicator id with its names, unit, year(s) and source."""
-    from geo.indicators import catalogue_frame
+@click.option("--with-years/--catalogue-only", "with_years", default=None,
+              help="Also list the ids with a year in them [default: in the table yes, in csv/json no].")
+def indicators(fmt: str, with_years: bool | None) -> None:
+    """Every indicator id with its names, unit, year(s) and source.
+
+    Ids with a year in them are listed once each, the year as Y (any observed year), B or T (a plan's
+    base and target year), with the years they take.
+    """
+    import pandas as pd
+
+    from geo.indicators import catalogue_frame, templates
 
     cols = ["id", "name_zh", "name_en", "unit_en", "year", "base_year", "kind", "source", "formula"]
-    df = catalogue_frame()[cols].rename(columns={"unit_en": "unit"})
+    df = catalogue_frame()[cols]
+    if with_years if with_years is not None else fmt == "table":
+        yearly = pd.DataFrame([{**{c: getattr(i, c) for c in cols if c != "unit_en"}, "unit_en": i.unit_en}
+                               for i in templates()])
+        df = pd.concat([df, yearly[cols]], ignore_index=True)
+    df = df.rename(columns={"unit_en": "unit"})
     if fmt == "csv":
         click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
     elif fmt == "json":

@@ -361,21 +361,316 @@ def load_cities(settings: Settings | None = None, observed: pd.DataFrame | None 
                             geometry="geometry", crs=shapes.crs)
 
 
-def export_table(settings: Settings | None = None, observed: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The contract's export: adcode, name_zh, name_en, region memberships, one column per indicator."""
+def export_table(settings: Settings | None = None, observed: pd.DataFrame | None = None,
+                 plan: str | None = None) -> pd.DataFrame:
+    """The contract's export: adcode, name_zh, name_en, region memberships, one column per indicator.
+
+    With ``observed``: the gap measures, then every observed year and the path to the cap
+    (:func:`geo.observed.annual_table`). ``plan``: a plan period's targets instead of 十三五's
+    (:func:`geo.plans.plan_table`), observed values measured against that plan.
+    """
     from geo.regions import membership_wide
 
     settings = settings or get_settings()
-    table = city_table(settings, observed=observed).merge(membership_wide(settings), on="adcode", how="left")
+    if plan is None or plan == THIRTEENTH.name:
+        table, period = city_table(settings, observed=observed), THIRTEENTH
+    else:
+        from geo.plans import plan_table
+
+        table, period = plan_table(plan, settings, observed=observed)
+    if observed is not None and len(observed):
+        from geo.observed import annual_table
+
+        annual = annual_table(table, observed, period)
+        table = table.merge(annual[["adcode", *(c for c in annual.columns if c not in table.columns)]],
+                            on="adcode", how="left")
+    table = table.merge(membership_wide(settings), on="adcode", how="left")
     regions = [c for c in table.columns if c.startswith("region_")]
     indicators = [i.id for i in CATALOGUE if i.id in table.columns]
     indicators += [c for c in table.columns if c.endswith("_target_status")]
+    indicators += sorted(_dynamic_columns(table, period) - set(indicators), key=_column_order)
     # Gap columns of pollutants the observed dataset does not cover would be empty: leave them out.
-    observed_ids = {i.id for i in CATALOGUE if i.kind == "observed"}
+    observed_ids = {c for c in indicators if (ind := lookup(c, period)) is not None and ind.kind == "observed"}
     indicators = [c for c in indicators if not ((c in observed_ids or c.endswith("_target_status"))
                                                 and (table[c].isna() | (table[c] == "")).all())]
     return table[["adcode", "name_zh", "name_en", *regions, *indicators]]
 
 
+def _column_order(column: str) -> tuple:
+    """Plan targets first, then by pollutant (the catalogue's order), year, and measure in pattern order."""
+    parsed = parse_id(column)
+    assert parsed is not None
+    group, measure, year = parsed
+    groups, measures = [*POLLUTANTS, "energy"], [m for _, m in _DYNAMIC]
+    plan_first = measure not in ("observed_year", "path", "ahead_of_path") and not measure.endswith(
+        ("_observed", "cumulative", "cumulative_decline", "progress", "headroom", "gap_to_cap"))
+    return (not plan_first, groups.index(group), year, measures.index(measure))
+
+
+def _dynamic_columns(table: pd.DataFrame, period: Period) -> set[str]:
+    return {c for c in table.columns if c not in BY_ID and parse_id(c) is not None and lookup(c, period) is not None}
+
+
 def values_equal(a: float, b: float) -> bool:
     return bool(np.isclose(a, b, rtol=0, atol=1e-9))
+
+
+# --------------------------------------------------------------------------- years and plan periods
+#
+# Measures of a year or of a later plan period have ids with the year in them
+# (``so2_emission_2018_observed_t``, ``so2_path_2018_t``, ``so2_cap_2025_t``): they are not rows
+# of :data:`CATALOGUE` (which lists what the bundled tables always hold) but are described on
+# demand by :func:`lookup`, with the same fields, formula and citation as the catalogue's.
+
+#: Years an observed value may refer to (:data:`geo.observed.YEAR_RANGE` is this range).
+OBSERVED_YEARS = (2015, 2025)
+OBSERVED_SOURCE = "user import (dataset, file, row and flag shown with each value)"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A plan period: base year, target year and, per group (cod … energy), where its baseline and
+    targets come from. The bundled one is 十三五 (:data:`THIRTEENTH`); later ones are imported
+    (:mod:`geo.plans`)."""
+
+    name: str
+    base_year: int
+    target_year: int
+    sources: tuple[tuple[str, str], ...] = ()  # (group, citation)
+
+    def source(self, group: str) -> str:
+        return dict(self.sources).get(group, "")
+
+    @property
+    def span(self) -> int:
+        return self.target_year - self.base_year
+
+    def baseline_id(self, p: str) -> str:
+        return f"{p}_emission_{self.base_year}_t"
+
+    def cap_id(self, p: str) -> str:
+        return f"{p}_cap_{self.target_year}_t"
+
+
+THIRTEENTH = Period(
+    "十三五", 2015, 2020,
+    tuple((p, cite(QUOTA_DOC.number, f"附件{annex} 第1、2列")) for annex, p in enumerate(POLLUTANTS, start=2))
+    + (("energy", cite(QUOTA_DOC.number, "附件1 第1、2列")),),
+)
+
+_P = "|".join(POLLUTANTS)
+_DYNAMIC = [
+    (re.compile(rf"^({_P})_emission_(\d{{4}})_observed_t$"), "observed_year"),
+    (re.compile(rf"^({_P})_path_(\d{{4}})_t$"), "path"),
+    (re.compile(rf"^({_P})_ahead_of_path_(\d{{4}})_t$"), "ahead_of_path"),
+    (re.compile(rf"^({_P})_emission_(\d{{4}})_t$"), "emission"),
+    (re.compile(rf"^({_P})_cut_target_(\d{{4}})_pct$"), "cut_target"),
+    (re.compile(rf"^({_P})_cap_(\d{{4}})_t$"), "cap"),
+    (re.compile(rf"^({_P})_required_cut_(\d{{4}})_t$"), "required_cut"),
+    (re.compile(rf"^({_P})_key_project_cut_(\d{{4}})_t$"), "key_project_cut"),
+    (re.compile(rf"^({_P})_progress_(\d{{4}})_pct$"), "progress"),
+    (re.compile(rf"^({_P})_gap_to_cap_(\d{{4}})_t$"), "gap_to_cap"),
+    (re.compile(r"^(energy)_intensity_cut_target_(\d{4})_pct$"), "intensity_cut_target"),
+    (re.compile(r"^(energy)_increment_cap_(\d{4})_10kt_ce$"), "increment_cap"),
+    (re.compile(r"^(energy)_intensity_decline_(\d{4})_observed_pct$"), "intensity_decline_observed"),
+    (re.compile(r"^(energy)_increment_(\d{4})_observed_10kt_ce$"), "increment_observed"),
+    (re.compile(r"^(energy)_intensity_cumulative_decline_(\d{4})_pct$"), "intensity_cumulative_decline"),
+    (re.compile(r"^(energy)_increment_cumulative_(\d{4})_10kt_ce$"), "increment_cumulative"),
+    (re.compile(r"^(energy)_intensity_progress_(\d{4})_pct$"), "intensity_progress"),
+    (re.compile(r"^(energy)_increment_headroom_(\d{4})_10kt_ce$"), "increment_headroom"),
+]
+
+
+def parse_id(indicator_id: str) -> tuple[str, str, int] | None:
+    """``so2_path_2018_t`` -> (``so2``, ``path``, 2018); None for an id without a year in it."""
+    for pattern, measure in _DYNAMIC:
+        m = pattern.match(indicator_id)
+        if m:
+            return m.group(1), measure, int(m.group(2))
+    return None
+
+
+def lookup(indicator_id: str, period: Period | None = None) -> Indicator | None:
+    """The catalogue entry of any indicator id: a :data:`CATALOGUE` row, or one described from its id
+    (a year's observed value, the path to a plan's cap, a later plan's targets). ``period``: the plan
+    the id belongs to (default 十三五), for its base and target years and its citations.
+
+    >>> lookup("so2_path_2018_t").formula
+    'so2_emission_2015_t − (so2_emission_2015_t − so2_cap_2020_t) × (2018 − 2015) ÷ 5, rounded to 0.01'
+    """
+    if indicator_id in BY_ID:
+        return BY_ID[indicator_id]
+    parsed = parse_id(indicator_id)
+    if parsed is None:
+        return None
+    g, measure, y = parsed
+    per = period or THIRTEENTH
+    b, t = per.base_year, per.target_year
+    if g == "energy":
+        return _energy_indicator(indicator_id, measure, y, per)
+    zh, en = POLLUTANTS[g]
+    src = per.source(g)
+    base, cap = per.baseline_id(g), per.cap_id(g)
+    obs = f"{g}_emission_{y}_observed_t"
+    ind = lambda *a, **k: Indicator(indicator_id, g, *a, **k)  # noqa: E731
+    if measure == "observed_year":
+        return ind(f"observed_{y}", f"{zh} {y}年实际排放量", f"{en} observed {y} emissions", "t", str(y), "",
+                   "observed", OBSERVED_SOURCE)
+    if measure == "path":
+        return ind("path", f"{zh} {y}年目标路径值", f"{en} {y} on the straight path to the {t} cap", "t", str(y),
+                   str(b), "derived", src,
+                   formula=f"{base} − ({base} − {cap}) × ({y} − {b}) ÷ {per.span}, rounded to 0.01")
+    if measure == "ahead_of_path":
+        return ind("ahead_of_path", f"{zh} {y}年领先目标路径量", f"{en} {y} ahead of the path to the {t} cap", "t",
+                   str(y), str(b), "observed", f"{src}; user import",
+                   formula=f"{g}_path_{y}_t − {obs}, rounded to 0.01; > 0 ahead of the path, < 0 behind it",
+                   diverging=True)
+    if measure == "emission":
+        return ind(f"emission_{y}", f"{zh} {y}年排放量", f"{en} emissions {y}", "t", str(y), "", "plan", src)
+    if measure == "cut_target":
+        return ind("cut_target", f"{zh} {y}年下降比例（较{b}年）", f"{en} {y} cut target vs {b}", "%", str(y), str(b),
+                   "plan", src)
+    if measure == "key_project_cut":
+        return ind("key_project_cut", f"{zh} {y}年重点工程减排量", f"{en} {y} cut from key projects", "t", str(y),
+                   str(b), "plan", src)
+    cut = f"{g}_cut_target_{t}_pct"
+    if measure == "cap":
+        return ind("cap", f"{zh} {y}年排放上限", f"{en} allowed {y} emissions", "t", str(y), str(b), "derived", src,
+                   formula=f"{base} × (1 − {cut} ÷ 100), rounded to 0.01")
+    if measure == "required_cut":
+        return ind("required_cut", f"{zh} {y}年应减排量", f"{en} required cut by {y}", "t", str(y), str(b), "derived",
+                   src, formula=f"{base} × {cut} ÷ 100, rounded to 0.01")
+    if measure == "progress":
+        return ind("progress", f"{zh} {y}年减排目标完成进度", f"{en} progress towards the {y} cut", "%", str(y), str(b),
+                   "observed", f"{src}; user import",
+                   formula=f"({base} − {obs}) ÷ ({base} − {cap}) × 100; 100 = target reached",
+                   diverging=True, centre=100.0)
+    # gap_to_cap
+    return ind("gap_to_cap", f"{zh} 距{y}年上限差额", f"{en} observed minus {y} cap", "t", str(y), str(b), "observed",
+               f"{src}; user import",
+               formula=f"{obs} − {cap}; > 0 still to cut, < 0 below the cap", diverging=True)
+
+
+def _energy_indicator(indicator_id: str, measure: str, y: int, per: Period) -> Indicator:
+    b, t = per.base_year, per.target_year
+    src = per.source("energy")
+    thirteenth = per.name == THIRTEENTH.name
+    cut_id = "energy_intensity_cut_target_pct" if thirteenth else f"energy_intensity_cut_target_{t}_pct"
+    cap_id = "energy_increment_cap_10kt_ce" if thirteenth else f"energy_increment_cap_{t}_10kt_ce"
+    ind = lambda *a, **k: Indicator(indicator_id, "energy", *a, **k)  # noqa: E731
+    if measure == "intensity_cut_target":
+        return ind("cut_target", f"{b + 1}–{y}年能耗强度降低目标", f"{b + 1}–{y} cut in energy use per unit GDP", "%",
+                   str(y), str(b), "plan", src)
+    if measure == "increment_cap":
+        return ind("increment_cap", f"{b + 1}–{y}年能耗增量控制目标", f"Cap on added energy use {b + 1}–{y}", "10kt_ce",
+                   f"{b + 1}–{y}", "", "plan", src)
+    if measure == "intensity_decline_observed":
+        return ind(f"intensity_decline_{y}", f"{y}年能耗强度实际降低率", f"Observed {y} decline in energy use per unit GDP",
+                   "%", str(y), str(y - 1), "observed", OBSERVED_SOURCE)
+    if measure == "increment_observed":
+        return ind(f"increment_{y}", f"{y}年能源消费实际增量", f"Observed {y} increment in energy use", "10kt_ce",
+                   str(y), str(y - 1), "observed", OBSERVED_SOURCE)
+    span = f"k = {b + 1}–{y}"
+    if measure == "intensity_cumulative_decline":
+        return ind("intensity_cumulative_decline", f"{b + 1}–{y}年能耗强度累计降低率",
+                   f"Cumulative decline in energy use per unit GDP {b + 1}–{y}", "%", str(y), str(b), "observed",
+                   "user import",
+                   formula=f"(1 − Π(1 − energy_intensity_decline_k_observed_pct ÷ 100) over {span}) × 100: "
+                           "yearly declines compound, they are not added, rounded to 0.01")
+    if measure == "increment_cumulative":
+        return ind("increment_cumulative", f"{b + 1}–{y}年能源消费累计增量", f"Cumulative increment in energy use {b + 1}–{y}",
+                   "10kt_ce", f"{b + 1}–{y}", str(b), "observed", "user import",
+                   formula=f"Σ energy_increment_k_observed_10kt_ce over {span}, rounded to 0.01")
+    if measure == "intensity_progress":
+        return ind("intensity_progress", f"能耗强度降低目标完成进度（{b + 1}–{y}年）",
+                   f"Progress towards the energy-intensity target ({b + 1}–{y})", "%", str(y), str(b), "observed",
+                   f"{src}; user import",
+                   formula=f"energy_intensity_cumulative_decline_{y}_pct ÷ {cut_id} × 100; 100 = target reached",
+                   diverging=True, centre=100.0)
+    # increment_headroom
+    return ind("increment_headroom", f"能耗增量余量（{b + 1}–{y}年）", f"Energy increment left under the cap ({b + 1}–{y})",
+               "10kt_ce", f"{b + 1}–{y}", str(b), "observed", f"{src}; user import",
+               formula=f"{cap_id} − energy_increment_cumulative_{y}_10kt_ce; < 0 over the cap", diverging=True)
+
+
+def templates() -> list[Indicator]:
+    """The ids with a year in them, one per kind, ``Y``/``T``/``B`` for the year (``lnmap indicators``):
+    the year field gives the years each may take."""
+    years = f"{OBSERVED_YEARS[0]}–{OBSERVED_YEARS[1]}"
+    path_years = f"{THIRTEENTH.base_year + 1}–{THIRTEENTH.target_year}"
+    out = []
+    for p in POLLUTANTS:
+        for pattern, year, example in (
+            (f"{p}_emission_Y_observed_t", years, f"{p}_emission_2018_observed_t"),
+            (f"{p}_path_Y_t", f"{path_years}, B+1–T", f"{p}_path_2018_t"),
+            (f"{p}_ahead_of_path_Y_t", f"{path_years}, B+1–T", f"{p}_ahead_of_path_2018_t"),
+            (f"{p}_emission_B_t", "B (a plan)", ""),
+            (f"{p}_cut_target_T_pct", "T (a plan)", ""),
+            (f"{p}_cap_T_t", "T (a plan)", ""),
+            (f"{p}_required_cut_T_t", "T (a plan)", ""),
+            (f"{p}_key_project_cut_T_t", "T (a plan)", ""),
+            (f"{p}_progress_T_pct", "T (a plan)", ""),
+            (f"{p}_gap_to_cap_T_t", "T (a plan)", ""),
+        ):
+            out.append(_template(pattern, year, example or pattern.replace("_B_", "_2020_").replace("_T_", "_2025_"),
+                                 THIRTEENTH if example else Period("十四五", 2020, 2025)))
+    e = "energy"
+    for pattern, year, example in (
+        (f"{e}_intensity_decline_Y_observed_pct", years, f"{e}_intensity_decline_2018_observed_pct"),
+        (f"{e}_increment_Y_observed_10kt_ce", years, f"{e}_increment_2018_observed_10kt_ce"),
+        (f"{e}_intensity_cumulative_decline_Y_pct", path_years, f"{e}_intensity_cumulative_decline_2020_pct"),
+        (f"{e}_increment_cumulative_Y_10kt_ce", path_years, f"{e}_increment_cumulative_2020_10kt_ce"),
+        (f"{e}_intensity_progress_Y_pct", path_years, f"{e}_intensity_progress_2020_pct"),
+        (f"{e}_increment_headroom_Y_10kt_ce", path_years, f"{e}_increment_headroom_2020_10kt_ce"),
+        (f"{e}_intensity_cut_target_T_pct", "T (a plan)", ""),
+        (f"{e}_increment_cap_T_10kt_ce", "T (a plan)", ""),
+    ):
+        out.append(_template(pattern, year, example or pattern.replace("_T_", "_2025_"),
+                             THIRTEENTH if example else Period("十四五", 2020, 2025)))
+    return out
+
+
+def _template(pattern: str, year: str, example: str, period: Period) -> Indicator:
+    ind = lookup(example, period)
+    assert ind is not None, example
+    swap = ({str(period.target_year): "T", str(period.base_year): "B", str(period.base_year + 1): "B+1"}
+            if period is not THIRTEENTH else {})
+    concrete = re.search(r"_(\d{4})_", example)
+    y = concrete.group(1) if concrete else ""
+
+    def general(text: str) -> str:
+        if period is THIRTEENTH:
+            return text.replace(example, pattern).replace(f"_{y}_", "_Y_").replace(f"({y} − ", "(Y − ").replace(y, "Y")
+        for k, v in swap.items():
+            text = text.replace(k, v)
+        return text
+
+    return Indicator(pattern, ind.group, ind.measure, general(ind.name_zh), general(ind.name_en), ind.unit, year,
+                     general(ind.base_year), ind.kind, ind.source if period is THIRTEENTH else "the plan's 出处 column",
+                     general(ind.formula), diverging=ind.diverging, centre=ind.centre)
+
+
+def formula_words(ind: Indicator, lang: str) -> str:
+    """An indicator's formula in words, ids with a year in them included (:func:`geo.vocabulary.words`
+    names only the catalogue's ids)."""
+    from geo.vocabulary import words
+
+    text = ind.formula
+    if not text:
+        return ""
+    for token in sorted(set(re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", text)), key=len, reverse=True):
+        if token in BY_ID:
+            continue
+        other = lookup(token)
+        if other is not None:
+            text = text.replace(token, other.name_zh if lang == "zh" else other.name_en)
+    if lang == "zh":
+        text = (text.replace("; > 0 ahead of the path, < 0 behind it", "；大于 0 为领先目标路径，小于 0 为落后")
+                .replace(": yearly declines compound, they are not added", "：逐年降低率连乘，不是相加")
+                .replace(" over k = ", "，k = ").replace("energy_intensity_decline_k_observed_pct", "k年能耗强度实际降低率")
+                .replace("energy_increment_k_observed_10kt_ce", "k年能源消费实际增量"))
+    if lang == "en":
+        text = (text.replace("energy_intensity_decline_k_observed_pct", "observed decline in year k")
+                .replace("energy_increment_k_observed_10kt_ce", "observed increment in year k")
+                .replace("; < 0 over the cap", "；小于 0 为超出上限"))
+    return words(text, lang)

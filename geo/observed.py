@@ -531,3 +531,81 @@ def observed_sources(observed: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["adcode", "pollutant", "source", "flag", "conversion", "source_row", "dataset_id"])
     obs = observed[observed.year.astype(int) == PROGRESS_YEAR]
     return obs[["adcode", "pollutant", "source", "flag", "conversion", "source_row", "dataset_id"]]
+
+
+# --------------------------------------------------------------------------- every year, and the path to the target
+
+
+def annual_table(cities: pd.DataFrame, observed: pd.DataFrame, period=None) -> pd.DataFrame:
+    """Measures of every observed year, per city: adcode, then for each pollutant p with a value
+
+    - ``p_emission_Y_observed_t`` for every year Y the dataset has (2015–2025), in t;
+    - for the years of the plan period (``period``, default 十三五: 2016–2020) when p has a value in it:
+      ``p_path_Y_t`` = baseline − (baseline − cap) × (Y − base year) ÷ (target − base year), the straight
+      line from the baseline to the cap, for every year of the period, and
+      ``p_ahead_of_path_Y_t`` = path − observed (positive: ahead of the path) for the years observed.
+
+    ``cities`` holds the period's baseline and cap columns (``Period.baseline_id``/``cap_id``); a city
+    without them (not in the plan) gets no path: no data, never zero. Rounded to 0.01 t; the
+    difference is taken of the rounded path, as the table prints it. Catalogue entries: :func:`geo.indicators.lookup`.
+    """
+    from geo.indicators import THIRTEENTH
+
+    per = period or THIRTEENTH
+    out = cities[["adcode"]].copy()
+    if not len(observed):
+        return out
+    obs = observed[observed.pollutant.isin(list(POLLUTANTS))]
+    columns: dict[str, pd.Series] = {}
+    for p in POLLUTANTS:
+        mine = obs[obs.pollutant == p]
+        if not len(mine):
+            continue
+        years = sorted(int(y) for y in mine.year.unique())
+        by_year = {y: out.adcode.map(mine[mine.year.astype(int) == y].set_index("adcode").value).astype(float)
+                   for y in years}
+        for y in years:
+            columns[f"{p}_emission_{y}_observed_t"] = by_year[y]
+        base, cap = per.baseline_id(p), per.cap_id(p)
+        if not any(per.base_year < y <= per.target_year for y in years) or base not in cities or cap not in cities:
+            continue
+        e, c = cities[base].astype(float).to_numpy(), cities[cap].astype(float).to_numpy()
+        for y in range(per.base_year + 1, per.target_year + 1):
+            path = pd.Series(e - (e - c) * (y - per.base_year) / per.span, index=out.index).round(2)
+            columns[f"{p}_path_{y}_t"] = path
+            if y in by_year:
+                columns[f"{p}_ahead_of_path_{y}_t"] = (path - by_year[y]).round(2) + 0.0
+    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+
+
+def trajectory(cities: pd.DataFrame, observed: pd.DataFrame, adcode: str, pollutant: str, period=None) -> list[dict]:
+    """One city's path and observed values, year by year, for a chart: ``[{year, path_t, observed_t,
+    ahead_of_path_t}]`` from the period's base year to its target year (base year: the baseline; target
+    year: the cap), then any later observed year (no path there). Missing values are None."""
+    from geo.indicators import THIRTEENTH
+
+    per = period or THIRTEENTH
+    row = cities[cities.adcode == str(adcode)]
+    if row.empty:
+        return []
+    r = row.iloc[0]
+    num = lambda v: None if v is None or pd.isna(v) else float(v)  # noqa: E731
+    e, c = num(r.get(per.baseline_id(pollutant))), num(r.get(per.cap_id(pollutant)))
+    mine = observed[(observed.pollutant == pollutant) & (observed.adcode.astype(str) == str(adcode))] \
+        if len(observed) else observed
+    values = {int(y): float(v) for y, v in zip(mine.year, mine.value)} if len(mine) else {}
+    out = []
+    for y in sorted(set(range(per.base_year, per.target_year + 1)) | set(values)):
+        path = None
+        if e is not None and c is not None and per.base_year <= y <= per.target_year:
+            path = round(e - (e - c) * (y - per.base_year) / per.span, 2)
+        o = values.get(y)
+        out.append({"year": y, "path_t": path, "observed_t": o,
+                    "ahead_of_path_t": None if path is None or o is None else round(path - o, 2) + 0.0})
+    return out
+
+
+def annual_sources(observed: pd.DataFrame) -> pd.DataFrame:
+    """Per city x pollutant x year: source, flag, conversion and the row it came from (every year)."""
+    cols = ["adcode", "pollutant", "year", "source", "flag", "conversion", "source_row", "dataset_id"]
+    return observed[cols] if len(observed) else pd.DataFrame(columns=cols)

@@ -7,14 +7,16 @@ from pathlib import Path
 import pandas as pd
 
 from geo.fileio import write_atomic
-from geo.indicators import CATALOGUE, export_table
+from geo.indicators import CATALOGUE, Period, export_table, lookup, parse_id
 from geo.settings import Settings
 
 
-def sources_frame(columns: list[str] | None = None, observed: pd.DataFrame | None = None) -> pd.DataFrame:
+def sources_frame(columns: list[str] | None = None, observed: pd.DataFrame | None = None,
+                  period: Period | None = None) -> pd.DataFrame:
     """One row per indicator column: names, unit, source and formula.
 
-    Observed columns name the dataset they come from (source text, dataset id, file).
+    Observed columns name the dataset they come from (source text, dataset id, file); ``period``: the plan
+    the table's columns with a year in them belong to (default 十三五).
     """
     dataset = ""
     if observed is not None and len(observed):
@@ -26,6 +28,13 @@ def sources_frame(columns: list[str] | None = None, observed: pd.DataFrame | Non
         source = i.source if i.kind != "observed" else f"{i.source}; observed values: {dataset}"
         rows.append({"column": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit_en, "year": i.year,
                      "source": source, "formula": i.formula})
+    # Columns with a year in them (every observed year, the path to the cap, a later plan's targets).
+    for c in columns or []:
+        ind = lookup(c, period) if c not in {r["column"] for r in rows} and parse_id(c) else None
+        if ind is not None:
+            source = ind.source if ind.kind != "observed" else f"{ind.source}; observed values: {dataset}"
+            rows.append({"column": c, "name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit_en,
+                         "year": ind.year, "source": source, "formula": ind.formula})
     status = ("derived from the observed value and the 2020 cap: exceeded (observed < cap), met (equal at 0.01 t), "
               "not_met (observed > cap)")
     rows += [{"column": c, "name_zh": c, "name_en": c, "unit": "", "year": "2020", "source": status, "formula": ""}
@@ -41,14 +50,21 @@ def sources_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.sources.csv")
 
 
-def write_table(out: Path, fmt: str, settings: Settings | None = None, observed: pd.DataFrame | None = None) -> int:
+def write_table(out: Path, fmt: str, settings: Settings | None = None, observed: pd.DataFrame | None = None,
+                plan: str | None = None) -> int:
     """Write the contract's joined table with every column's source.
 
     XLSX: a second sheet ``sources``. CSV: a sidecar ``<name>.sources.csv`` (a CSV has one table).
     ``observed``: imported observed values (the active dataset in the CLI) add the gap columns.
+    ``plan``: a stored plan period's targets instead of 十三五's (:mod:`geo.plans`).
     """
-    table = export_table(settings, observed=observed)
-    sources = sources_frame(list(table.columns), observed)
+    table = export_table(settings, observed=observed, plan=plan)
+    period = None
+    if plan is not None:
+        from geo.plans import plan_period
+
+        period = plan_period(plan, settings)
+    sources = sources_frame(list(table.columns), observed, period)
     out = Path(out)
     if fmt == "csv":
         write_atomic(out, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n"))
