@@ -167,3 +167,79 @@ def test_diverging_with_values_on_one_side_only():
     assert above.bounds == [5.0, 20.0, 40.0] and above.colours == [_cmap_hex("PuOr_r", x) for x in (0.58, 0.765, 0.95)]
     below = classify([-5.0], diverging=True, centre=0.0)
     assert below.bounds == [-5.0, 0.0] and below.colours == [_cmap_hex("PuOr_r", x) for x in (0.05, 0.42)]
+
+
+def test_fewer_classes_on_request_by_hand():
+    """k = 3. Quantiles: ranks 13/3 = 4.333 and 26/3 = 8.667 of the sorted values;
+    equal interval: steps of (241522.89 − 26274.30) / 3 = 71749.53."""
+    q = classify(list(COD_2015.values()), scheme="quantiles", k=3)
+    assert q.bounds == pytest.approx([39728.10 + (56211.55 - 39728.10) / 3,
+                                      75634.24 + 2 * (99223.61 - 75634.24) / 3, 241522.89], abs=1e-6)
+    e = classify(list(COD_2015.values()), scheme="equal_interval", k=3)
+    assert e.bounds == pytest.approx([98023.83, 169773.36, 241522.89], abs=1e-6)
+    v = np.array(sorted(COD_2015.values()))
+    best = min(itertools.combinations(range(1, len(v)), 2),
+               key=lambda cuts: sum(((p - p.mean()) ** 2).sum() for p in np.split(v, cuts)))
+    n = classify(list(COD_2015.values()), scheme="natural_breaks", k=3)
+    assert n.bounds == [float(p.max()) for p in np.split(v, best)]
+    assert q.scheme == "quantiles" and e.scheme == "equal_interval" and n.scheme == "natural_breaks"
+
+
+def test_float_noise_on_a_break_stays_in_the_class_below():
+    classes = classify(list(COD_2015.values()), scheme="natural_breaks")
+    assert classes.index(39728.10 * (1 + 1e-12)) == 0  # a sum or a unit conversion off in the last digits
+    small = classify([0.5, 1.0, 1.5])
+    assert small.index(0.5 + 5e-10) == 0 and small.index(0.5 + 1.5e-9) == 1  # tolerance 1e-9 below 1
+
+
+def test_ties_in_quantiles_give_fewer_classes_without_a_warning():
+    """Six equal values of eleven: quantile breaks coincide; the duplicates collapse (and pytest
+    turns any warning that escapes into an error)."""
+    classes = classify([1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6], scheme="quantiles")
+    assert classes.bounds[0] == 1.0 and classes.bounds[-1] == 6.0
+    assert len(classes.bounds) == len(set(classes.bounds)) < 5
+
+
+def test_breaks_refuses_an_unknown_scheme():
+    from geo.classify import _breaks
+
+    with pytest.raises(ValueError, match="unknown scheme 'jenks'"):
+        _breaks(np.array([1.0, 2.0, 3.0]), "jenks", 2)
+
+
+def test_diverging_sides_are_classified_with_the_scheme_asked_for():
+    """Equal interval around 0 (by hand). Below: −10, −9, −8, −7, −1; the centre 0 itself;
+    above: 1 … 9, 20. Sixteen values, five below: round(5 × 5 / 16) = 2 classes below,
+    5 − 2 = 3 above. Below in 2 equal steps from −10 to −1: −5.5, −1; above in 3 steps of
+    19 / 3 from 1 to 20: 7.333…, 13.666…, 20. The centre closes the lower side."""
+    data = [-10, -9, -8, -7, -1, 0, *range(1, 10), 20]
+    classes = classify(data, scheme="equal_interval", diverging=True, centre=0.0)
+    assert classes.bounds == pytest.approx([-5.5, -1.0, 0.0, 1 + 19 / 3, 1 + 38 / 3, 20.0])
+    assert classes.scheme == "equal_interval" and classes.diverging and classes.centre == 0.0
+    assert classify([-1.0, 0.5, 2.0], diverging=True).bounds == [-1.0, 0.0, 0.5, 2.0]  # centre 0 unless told
+
+
+def test_diverging_one_class_on_a_side_takes_that_sides_middle_colour():
+    only_centre_below = classify([0.0, 5.0, 20.0, 40.0], diverging=True, centre=0.0)
+    assert only_centre_below.bounds == [0.0, 5.0, 20.0, 40.0]
+    assert only_centre_below.colours[0] == _cmap_hex("PuOr_r", 0.3)
+    one_above = classify([-30.0, -10.0, 5.0], diverging=True, centre=0.0)
+    assert one_above.bounds == [-30.0, -10.0, 0.0, 5.0]
+    assert one_above.colours[-1] == _cmap_hex("PuOr_r", 0.7)
+
+
+def test_empty_classes_keep_what_they_were_asked_for():
+    empty = classify([], scheme="natural_breaks", diverging=True, centre=100.0)
+    assert (empty.scheme, empty.diverging, empty.centre) == ("natural_breaks", True, 100.0)
+
+
+def test_classes_for_an_indicator_take_its_palette_and_centre():
+    from geo.classify import classes_for
+    from geo.indicators import BY_ID
+
+    cod = classes_for(BY_ID["cod_emission_2015_t"], list(COD_2015.values()))
+    assert cod.colours[0] == _cmap_hex("YlOrBr", 0.15) and not cod.diverging
+    energy = classes_for(BY_ID["energy_intensity_cut_target_pct"], [15.0, 16.0, 17.0])
+    assert energy.colours[0] == _cmap_hex("YlGnBu", 0.15)
+    progress = classes_for(BY_ID["cod_progress_pct"], [40.0, 80.0, 95.0, 110.0, 150.0])
+    assert progress.diverging and progress.centre == 100.0 and 100.0 in progress.bounds
