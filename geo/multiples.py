@@ -110,7 +110,8 @@ def build_multiples_figure(specs: list[MapSpec], layers: Layers, *, prop, classe
     lang = specs[0].lang
     ind = specs[0].indicator
     fig = Figure(figsize=SIZE, facecolor="white")
-    measure_name = T(lang, ind.name_zh, ind.name_en).replace(T(lang, POLLUTANTS[ind.group][0], POLLUTANTS[ind.group][1]), "").strip()
+    pollutant = T(lang, POLLUTANTS[ind.group][0], POLLUTANTS[ind.group][1])
+    measure_name = T(lang, ind.name_zh, ind.name_en).replace(pollutant, "").strip()
     title = T(lang, f"辽宁省各市主要污染物：{measure_name}", f"Liaoning cities, four pollutants: {measure_name}")
     fig.text(0.025, 0.95, title, fontproperties=_sized(prop, 20), color="#111111", va="top")
     scale = T(lang, "四图同一比例" if classes == "shared" else "各图比例不同",
