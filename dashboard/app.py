@@ -4,21 +4,25 @@ Everything is loaded and precomputed once here (indicator values, class breaks f
 every indicator x scheme, the GeoJSON layers in both datums); callbacks only read it.
 Leaflet's and Dash's scripts are served by the app itself (``serve_locally``), and no
 tile layer is drawn unless the user picks an online basemap, so the page works offline.
-For a WSGI server: ``gunicorn 'dashboard.app:create_server()'``.
+``lnmap serve`` runs it under gunicorn (:mod:`dashboard.server`); for another WSGI server:
+``gunicorn 'dashboard.app:create_server()'``. A callback that fails shows a short message on the page
+(:func:`_on_callback_error`; a 5xx answer: the page's fetch fallback), never a blank screen.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from urllib.parse import quote
 
+import flask
 import pandas as pd
-from dash import Dash
+from dash import Dash, Input, Output, ctx, html, set_props
 
 from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
-from dashboard.i18n import t
+from dashboard.i18n import DEFAULT_LANG, ERROR_LABELS, LANGS, label, t
 from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_routes
 from dashboard.layout import create_layout, layer_specs
 from dashboard.state import View, browser_store, build_hideout
@@ -34,11 +38,53 @@ FAVICON = "data:image/svg+xml," + quote(
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b5394"/>'
     '<path d="M3 11l3-6 3 3 2-3 2 6z" fill="#fff"/></svg>')
 
+#: The message box a failed callback fills (:func:`_on_callback_error`); click to close.
+ERROR_ID, ERROR_TEXT_ID = "lnmap-error", "lnmap-error-text"
+ERROR_STYLE = {"position": "fixed", "top": "0.6rem", "left": "50%", "transform": "translateX(-50%)", "zIndex": 10000,
+               "maxWidth": "min(40rem, 92vw)", "padding": "0.6rem 1rem", "borderRadius": "4px", "cursor": "pointer",
+               "background": "#b00020", "color": "#fff", "boxShadow": "0 2px 8px rgba(0,0,0,.3)"}
+
+#: When a callback request fails without an answer from Dash (a 5xx from the server or a proxy, the connection
+#: dropped), Dash only logs it to the console; this says so on the page, in the page's language.
+FETCH_FALLBACK = """<script>(function () {
+  var words = LNMAP_WORDS, fetch0 = window.fetch;
+  function lang() {
+    var on = document.querySelector('#lang input:checked');
+    var v = (on && on.value) || new URLSearchParams(location.search).get('lang');
+    return words[v] ? v : 'zh';
+  }
+  function show() {
+    var box = document.getElementById('lnmap-fallback-error');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'lnmap-fallback-error'; box.setAttribute('role', 'alert'); box.className = 'lnmap-error';
+      box.style.cssText = 'LNMAP_STYLE';
+      box.onclick = function () { box.hidden = true; };
+      document.body.appendChild(box);
+    }
+    box.textContent = words[lang()];
+    box.title = words[lang() + '_dismiss'];
+    box.hidden = false;
+  }
+  window.fetch = function (input) {
+    var url = typeof input === 'string' ? input : (input && input.url) || '';
+    var answer = fetch0.apply(this, arguments);
+    if (url.indexOf('/_dash-update-component') < 0) { return answer; }
+    return answer.then(function (r) { if (r.status >= 500) { show(); } return r; },
+                       function (e) { show(); throw e; });
+  };
+})();</script>"""
+
 INDEX = """<!DOCTYPE html>
 <html lang="zh-CN">
-<head>{%metas%}<title>{%title%}</title><link rel="icon" href="LNMAP_FAVICON">{%css%}</head>
+<head>{%metas%}<title>{%title%}</title><link rel="icon" href="LNMAP_FAVICON">{%css%}LNMAP_FALLBACK</head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
-</html>""".replace("LNMAP_FAVICON", FAVICON)
+</html>""".replace("LNMAP_FAVICON", FAVICON).replace("LNMAP_FALLBACK", FETCH_FALLBACK.replace(
+    "LNMAP_WORDS", json.dumps({**{lang: label(ERROR_LABELS, "server_failed", lang) for lang in LANGS},
+                               **{f"{lang}_dismiss": label(ERROR_LABELS, "dismiss", lang) for lang in LANGS}},
+                              ensure_ascii=False)).replace(
+    "LNMAP_STYLE", ";".join(f"{''.join('-' + c.lower() if c.isupper() else c for c in k)}:{v}"
+                            for k, v in ERROR_STYLE.items())))
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -53,8 +99,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     view = View()
     hideout = build_hideout(store, view.indicator, view.scheme, view.city, view.lang)
     app = Dash(
-        __name__, title=t("title", "zh"), serve_locally=True, compress=True, update_title=None,
+        __name__, title=t("title", "zh"), serve_locally=True, compress=True, update_title=None,  # type: ignore[arg-type]
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        on_error=_on_callback_error,
     )
     # Compress Dash's bundles and the layout (flask-compress); not streamed files such as /assets/,
     # whose file handle flask-compress 1.25 leaves open (ResourceWarning). Our GeoJSON is pre-gzipped.
@@ -63,6 +110,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * MAX_BYTES
     app.index_string = INDEX
     app.layout = create_layout(store, hideout, view)
+    app.layout.children.append(_error_box())
+    app.clientside_callback("function () { return true; }", Output(ERROR_ID, "hidden"), Input(ERROR_ID, "n_clicks"),
+                            prevent_initial_call=True)
+    app.server.register_error_handler(500, _server_error)
     init_auth(app.server, settings)  # editors sign in; viewers need no account (dashboard.auth)
     register_callbacks(app, data, store, settings)
     register_routes(app.server, blobs)
@@ -70,6 +121,41 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.after_request(_security_headers)
     log.info("dashboard ready in %.1f s", time.perf_counter() - started)
     return app
+
+
+def _error_box() -> html.Div:
+    return html.Div(id=ERROR_ID, role="alert", className="lnmap-error", hidden=True, style=ERROR_STYLE,
+                    title=label(ERROR_LABELS, "dismiss", DEFAULT_LANG), children=html.Span(id=ERROR_TEXT_ID))
+
+
+def _user_lang() -> str:
+    """The language of the page that sent this request: its ``lang`` control when the callback reads it,
+    else the browser's preference."""
+    values: dict = {}
+    for part in ("states", "inputs"):
+        try:
+            values.update(getattr(ctx, part) or {})
+        except Exception:  # outside a callback there is no context
+            pass
+    lang = values.get("lang.value")
+    if lang in LANGS:
+        return lang
+    best = flask.request.accept_languages.best_match(list(LANGS)) if flask.has_request_context() else None
+    return best or DEFAULT_LANG
+
+
+def _on_callback_error(err: Exception) -> None:
+    """Any exception in a server callback: logged with its traceback, a short message on the user's screen,
+    the callback's outputs left as they were (None means no update)."""
+    log.error("callback failed: %s", err, exc_info=err)
+    lang = _user_lang()
+    set_props(ERROR_TEXT_ID, {"children": label(ERROR_LABELS, "callback_failed", lang)})
+    set_props(ERROR_ID, {"hidden": False, "title": label(ERROR_LABELS, "dismiss", lang)})
+
+
+def _server_error(_err):
+    """A failure outside the callbacks: one short line, not Werkzeug's page (the browser's fallback shows it)."""
+    return flask.Response(label(ERROR_LABELS, "server_failed", _user_lang()), 500, mimetype="text/plain")
 
 
 def _cache_static(resp):

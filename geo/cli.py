@@ -31,33 +31,36 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8050, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="More than 1 runs gunicorn (a production WSGI server) with that many workers.")
-@click.option("--debug", is_flag=True, help="Dash debug mode (single worker only).")
-def serve(host: str, port: int, workers: int, debug: bool) -> None:
-    """Start the dashboard on http://HOST:PORT (offline: no tiles, no CDN)."""
-    if workers == 1:
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="gunicorn worker processes [default: 2 x cores + 1].")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker; more than 1 uses gunicorn's gthread workers.")
+@click.option("--dev", is_flag=True, help="Flask's development server instead: one process, for debugging.")
+@click.option("--debug", is_flag=True, help="Dash debug mode (implies --dev).")
+def serve(host: str, port: int, workers: int | None, threads: int, dev: bool, debug: bool) -> None:
+    """Start the dashboard on http://HOST:PORT (offline: no tiles, no CDN).
+
+    gunicorn by default: the app is built once, then forked into the workers.
+    """
+    from dashboard.server import check_port, default_workers, run_dev, run_gunicorn
+
+    dev = dev or debug
+    workers = workers or default_workers()
+    try:
+        check_port(host, port)
         from dashboard.app import create_app
 
         app = create_app()
-        click.echo(f"辽宁减污降碳指标地图: http://{host}:{port}/")
-        app.run(host=host, port=port, debug=debug)
+    except LnmapError as e:
+        _fail(e)
+    if dev:
+        click.echo(f"辽宁减污降碳指标地图: http://{host}:{port}/ (development server)")
+        run_dev(app, host, port, debug=debug)
         return
-    from gunicorn.app.base import BaseApplication
-
-    class _App(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-
-        def load(self):
-            from dashboard.app import create_app
-
-            return create_app().server
-
-    click.echo(f"辽宁减污降碳指标地图: http://{host}:{port}/ ({workers} gunicorn workers)")
-    _App().run()
+    click.echo(f"辽宁减污降碳指标地图: http://{host}:{port}/ (gunicorn, {workers} workers"
+               + (f" x {threads} threads" if threads > 1 else "") + ")")
+    run_gunicorn(app.server, host, port, workers=workers, threads=threads)
 
 
 @main.command()

@@ -117,6 +117,16 @@ def engine(settings: Settings | None = None) -> Engine:
     return eng
 
 
+def after_fork() -> None:
+    """In a forked child (a gunicorn worker): drop the engines inherited from the parent without closing
+    the parent's connections (``dispose(close=False)``); the child opens its own on first use."""
+    with _LOCK:
+        for key, eng in list(_ENGINES.items()):
+            if key[1] != os.getpid():
+                eng.dispose(close=False)
+                del _ENGINES[key]
+
+
 def dispose_all() -> None:
     """Close every engine of this process (tests; a server shutting down)."""
     with _LOCK:
