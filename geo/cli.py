@@ -103,17 +103,18 @@ def export() -> None:
 @export.command("table")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export_table_cmd(fmt: str, out: Path) -> None:
+@click.option("--plan", default=None, help="A plan period's targets (lnmap targets list) instead of 十三五's.")
+def export_table_cmd(fmt: str, out: Path, plan: str | None) -> None:
     """One row per city: adcode, names, region memberships, one column per indicator id."""
     from geo.tables import write_table
 
     try:
         observed = _observed_values()
-        n = write_table(out, fmt, observed=observed if len(observed) else None)
-    except (LnmapError, OSError) as exc:
+        n = write_table(out, fmt, observed=observed if len(observed) else None, plan=plan)
+    except (LnmapError, OSError, KeyError) as exc:
         _fail(exc)
-    click.echo(f"wrote {n} cities to {out}" + (" (with the active observed dataset's gap columns)"
-                                               if len(observed) else ""))
+    click.echo(f"wrote {n} cities to {out}" + (f" (plan {plan})" if plan else "")
+               + (" (with the active observed dataset's gap columns)" if len(observed) else ""))
     if fmt == "csv":
         from geo.tables import sources_path
 
@@ -403,6 +404,64 @@ def _settings():
     from geo.settings import get_settings
 
     return get_settings()
+
+
+# ---- plan periods (lnmap targets)
+
+
+@main.group("targets", invoke_without_command=True)
+@click.pass_context
+def targets_group(ctx: click.Context) -> None:
+    """A later plan's per-city targets: import, list, remove (no subcommand: list)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(targets_list)
+
+
+@targets_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plan", "plan", required=True, help="The plan's name, e.g. 十四五.")
+def targets_import(file: Path, plan: str) -> None:
+    """Store a plan's targets (城市, 指标, 基准年, 目标年, 数值, 单位, 出处) after validation.
+
+    A rejected file changes nothing.
+    """
+    from geo.plans import import_plan
+    from geo.tableread import read_file
+
+    try:
+        meta = import_plan(read_file(file), plan=plan, name=file.name)
+    except (LnmapError, OSError) as exc:
+        _fail(exc)
+    click.echo(f"imported plan {meta['plan']}: {meta['rows']} rows for {meta['cities']} cities "
+               f"(base years {', '.join(map(str, meta['base_years']))}; "
+               f"target years {', '.join(map(str, meta['target_years']))})")
+    for conv in meta["conversions"]:
+        click.echo(f"  unit conversion: {conv}")
+
+
+@targets_group.command("list")
+def targets_list() -> None:
+    from geo.plans import list_plans
+
+    try:
+        plans = list_plans()
+    except LnmapError as exc:
+        _fail(exc)
+    for p in plans:
+        what = "bundled, " + p["source"] if p["bundled"] else f"{p['rows']} rows, {p['cities']} cities, {p['file_name']}"
+        click.echo(f"{p['plan']}\t{min(p['base_years'])}–{max(p['target_years'])}\t{what}")
+
+
+@targets_group.command("remove")
+@click.argument("plan")
+def targets_remove(plan: str) -> None:
+    from geo.plans import remove_plan
+
+    try:
+        remove_plan(plan)
+    except (LnmapError, KeyError) as exc:
+        _fail(exc)
+    click.echo(f"removed plan {plan}")
 
 
 @main.group("db")

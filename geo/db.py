@@ -68,6 +68,22 @@ audit = sa.Table(
 )
 
 
+# Plan periods (migration 0002): a later plan's per-city targets, one row per city x indicator x years.
+plans = sa.Table(
+    "plans", metadata, sa.Column("name", sa.String(64), primary_key=True), sa.Column("file_name", sa.Text),
+    sa.Column("file_sha256", sa.String(64)), sa.Column("imported_at", TIME), sa.Column("imported_by", sa.String(128)),
+    sa.Column("meta", sa.Text),
+)
+PLAN_TARGET_COLUMNS = ["adcode", "city_zh", "grp", "kind", "indicator_id", "base_year", "target_year", "value", "unit",
+                       "value_as_given", "unit_as_given", "conversion", "citation", "source_row"]
+plan_targets = sa.Table(
+    "plan_targets", metadata,
+    sa.Column("plan", sa.String(64), primary_key=True), sa.Column("row_no", sa.Integer, primary_key=True),
+    *(sa.Column(c, sa.Integer if c in ("base_year", "target_year", "source_row") else sa.Float(53) if c == "value"
+                else sa.Text) for c in PLAN_TARGET_COLUMNS),
+)
+
+
 def now_text(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
