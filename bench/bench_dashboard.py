@@ -10,7 +10,10 @@ and, with --screenshot, docs/dashboard.png (the default view, 1400x900):
 - bytes of an indicator switch (SO2 -> COD), a measure switch, a scheme switch, a city
   click (the one server callback: the detail panel) and a layer toggle (ports), favicon
   included, and the requests the server itself saw for each;
-- a second visit in the same context (warm cache): which files the server had to send again.
+- a second visit in the same context (warm cache): which files the server had to send again;
+- in-page times: a pollutant switch, click → the frame in which the cities wear new colours
+  (8 switches a run); a city click (its ranking bar), click → the frame in which the city
+  panel names the city (5 cities a run).
 """
 
 from __future__ import annotations
@@ -86,6 +89,32 @@ def wait_legend(page, text: str):
     page.wait_for_function(f"document.querySelector('.legend-title')?.textContent.includes({json.dumps(text)})")
 
 
+#: Click a control, then the time to the first frame painted after the cities changed colour.
+RECOLOUR = """async (sel) => {
+  const fills = () => [...document.querySelectorAll('path.lnmap-city')].map(e => e.getAttribute('fill')).join();
+  const before = fills();
+  const t0 = performance.now();
+  document.querySelector(sel).click();
+  return await new Promise(done => {
+    const tick = () => fills() !== before ? requestAnimationFrame(() => done(performance.now() - t0))
+                                          : requestAnimationFrame(tick);
+    requestAnimationFrame(tick);
+  });
+}"""
+#: Click the k-th ranking bar, then the time to the first frame painted after the panel names that city.
+PANEL = """async (k) => {
+  const bar = document.querySelectorAll('#ranking .rank-bar')[k];
+  const name = bar.querySelector('.rank-name').textContent;
+  const t0 = performance.now();
+  bar.click();
+  return await new Promise(done => {
+    const tick = () => (document.querySelector('#detail h2')?.textContent || '').includes(name)
+      ? requestAnimationFrame(() => done(performance.now() - t0)) : requestAnimationFrame(tick);
+    requestAnimationFrame(tick);
+  });
+}"""
+
+
 def one_run(browser, base: str) -> dict:
     ctx = browser.new_context(viewport={"width": 1400, "height": 900})
     page = ctx.new_page()
@@ -109,6 +138,9 @@ def one_run(browser, base: str) -> dict:
         time.sleep(0.4)  # a benchmark, not a test: leave time for late requests (a favicon) to show
         out[name] = (*meter.since(m), len(HITS) - h)
 
+    out["switch_ms"] = [page.evaluate(RECOLOUR, f"#pollutant input[value={p}]")
+                        for p in ("so2", "nox", "nh3n", "cod") * 2]
+    out["click_ms"] = [page.evaluate(PANEL, k) for k in (0, 1, 2, 5, 9)]
     measure("switch_pollutant", lambda: page.locator("#pollutant input[value=so2]").click(),
             lambda: wait_legend(page, "二氧化硫"))
     measure("switch_pollutant_back", lambda: page.locator("#pollutant input[value=cod]").click(),
@@ -194,6 +226,10 @@ def main() -> None:
         f"| app start (`create_app`: load tables, classes for every indicator × scheme, GeoJSON in two datums) | {startup:.2f} s (one run) |",
         f"| time to first painted map (navigation start → 14 filled city polygons) | {med('paint_ms'):.0f} ms |",
         f"| first-load bytes (until network idle, default layers) | {med('first_bytes') / 1024:.1f} KiB in {med('first_requests'):.0f} requests |",
+        f"| pollutant switch → recoloured map (click → painted frame; {len(runs[0]['switch_ms'])} switches a run) | "
+        f"{statistics.median(x for r in runs for x in r['switch_ms']):.0f} ms (goal ≤ 50) |",
+        f"| city click → its panel (ranking bar click → painted frame naming the city; {len(runs[0]['click_ms'])} a run) | "
+        f"{statistics.median(x for r in runs for x in r['click_ms']):.0f} ms (goal ≤ 300) |",
     ]
     for key, label in [("switch_pollutant", "switch indicator SO2 → … (pollutant)"),
                        ("switch_pollutant_back", "switch indicator back to COD"),
@@ -208,10 +244,15 @@ def main() -> None:
         f"| first visit: requests the server saw, files among them | {warm['first_hits']}, {len(warm['first'])} files |",
         f"| second visit in the same context (warm cache): requests the server saw, files among them | "
         f"{warm['second_hits']}, {', '.join(warm['second']) or 'no file'} |",
-        "", "Per run:", "", "| run | paint ms | first-load bytes | switch bytes | city click bytes |", "|---|---|---|---|---|",
+        "", "Per run:", "",
+        "| run | paint ms | switch ms (median, min–max) | city click ms (median, min–max) | first-load bytes | "
+        "switch bytes | city click bytes |", "|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(runs, 1):
-        lines.append(f"| {i} | {r['paint_ms']:.0f} | {r['first_bytes']} | {r['switch_pollutant'][1]} | {r['city_click'][1]} |")
+        sw, cl = r["switch_ms"], r["click_ms"]
+        lines.append(f"| {i} | {r['paint_ms']:.0f} | {statistics.median(sw):.0f} ({min(sw):.0f}–{max(sw):.0f}) | "
+                     f"{statistics.median(cl):.0f} ({min(cl):.0f}–{max(cl):.0f}) | {r['first_bytes']} | "
+                     f"{r['switch_pollutant'][1]} | {r['city_click'][1]} |")
     lines += ["", "Switches run in the browser (clientside callbacks build the GeoJSON `hideout` from a store loaded "
               "with the page), so they make no request. Every count includes the favicon: the page's icon is an "
               "inline data: URL (Chromium fetched a linked one again after every address change, which each "

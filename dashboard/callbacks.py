@@ -255,6 +255,10 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Input("url", "search"), Input("store", "data"), Input("dataset", "options"), Input("lang", "value"),
     )
     app.clientside_callback(
+        _cs("search"), Output("search-message", "children"), Input("city-search", "value"), State("lang", "value"),
+        store, prevent_initial_call=True,
+    )
+    app.clientside_callback(
         _cs("tabClick"), Output("panel", "value", allow_duplicate=True), Input(TAB, "n_clicks"),
         prevent_initial_call=True,
     )
@@ -303,10 +307,10 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         """function (lang, store) {
             const s = store.i18n.strings, tr = function (k) { return s[k][lang] || s[k].zh; };
-            return [tr("upload_source"), tr("dataset_none"), tr("dataset_confirm"),
+            return [tr("search_hint"), tr("upload_source"), tr("dataset_none"), tr("dataset_confirm"),
                     [{label: tr("page_slide"), value: "slide"}, {label: tr("page_a4"), value: "a4"}]];
         }""",
-        [Output("upload-source", "placeholder"), Output("dataset", "placeholder"), Output("remove-confirm", "message"),
+        [Output("city-search", "placeholder"), Output("upload-source", "placeholder"), Output("dataset", "placeholder"), Output("remove-confirm", "message"),
          Output("export-page", "options")],
         Input("lang", "value"), store, prevent_initial_call=True,
     )

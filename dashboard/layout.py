@@ -345,8 +345,9 @@ def render_progress(rows: list[dict], lang: str) -> list:
 GROUPS = ("cod", "nh3n", "so2", "nox", "energy")
 #: Units of the documents' own tables (provincial_targets.csv, 辽源's plan) in English.
 UNIT_EN = {"万吨": "10⁴ t", "吨": "t", "%": "%", "万吨标准煤": "10⁴ t standard coal", "万千瓦": "10⁴ kW",
-           "万亩": "10⁴ mu", "个": "count", "百分点": "percentage points", "亿元": "10⁸ yuan", "万辆": "10⁴ vehicles",
-           "千瓦时": "kWh", "公顷": "ha", "座": "count", "家": "count", "处": "count"}
+           "万亩": "10⁴ mu", "万亩/年": "10⁴ mu a year", "个": "count", "家": "firms", "百分点": "percentage points",
+           "万标箱": "10⁴ TEU", "亿吨": "10⁸ t", "亿尾": "10⁸ fry", "亿立方米": "10⁸ m³", "公顷": "ha",
+           "蒸吨/小时": "steam t/h", "蒸吨/小时（文中作“吨”）": "steam t/h (the text says “t”)"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -371,6 +372,18 @@ def _zh(text: str, lang: str, **kw):
     if lang == "en" and _CJK.search(text or ""):
         return html.Span(text, lang="zh-CN", **kw)
     return html.Span(text, **kw)
+
+
+_CJK_RUN = re.compile(r"([\u3400-\u9fff\u3000-\u303f\uff01-\uff5e“”]+(?:[\s()（）\d-]*[\u3400-\u9fff]+[”）)]?)*)")
+
+
+def _mixed(text: str, lang: str) -> list:
+    """English text of the data with Chinese proper names in it (a programme, a newspaper): each
+    Chinese run marked lang=zh-CN on the English screen, so readers and screen readers know."""
+    if lang != "en" or not _CJK.search(text or ""):
+        return [text]
+    parts = _CJK_RUN.split(text)
+    return [html.Span(p, lang="zh-CN") if i % 2 else p for i, p in enumerate(parts) if p]
 
 
 def _unit(unit: str, lang: str) -> str:
@@ -442,8 +455,8 @@ def render_city(detail: dict | None, lang: str, group: str | None = None) -> lis
     regions = [html.Ul([html.Li(className="partial" if r["partial"] else "full", children=[
         html.B(_name(r, lang)), " — ", t("partial" if r["partial"] else "full", lang),
         f" ({t('confidence', lang)}: {t('confidence_' + r['confidence'], lang)})" if r["confidence"] != "high" else "",
-        html.Div([citation_text(r["citation"], lang), "; ", _zh(r["source"], lang)]
-                 + ([f"; {data_note(r['note'], lang)}"] if r["note"] else []), className="cite"),
+        html.Div([citation_text(r["citation"], lang), "; ", *_mixed(r["source"], lang)]
+                 + (["; ", *_mixed(data_note(r["note"], lang), lang)] if r["note"] else []), className="cite"),
     ]) for r in detail["regions"]])] if detail["regions"] else [html.P(t("none", lang), className="muted")]
     out.append(_section([t("regions", lang), html.Span(f" ({len(detail['regions'])})", className="muted")], regions,
                         key="regions"))
@@ -463,7 +476,7 @@ def render_city(detail: dict | None, lang: str, group: str | None = None) -> lis
                                 label(PRECISION_LABELS, s["precision"], lang)
                                 if s["placed"] and s["precision"] in PRECISION_LABELS
                                 else (s["precision"] if s["placed"] else t("not_placed", lang)),
-                                html.Span(citation_text(s["named_in"], lang), className="cite")]
+                                html.Span(_mixed(citation_text(s["named_in"], lang), lang), className="cite")]
                                for s in detail["sites"]])]
     else:
         sites = [html.P(t("none", lang), className="muted")]
@@ -490,12 +503,15 @@ def render_region(summary: dict | None, lang: str) -> list:
         return [html.P(t("region_pick", lang), className="muted")]
     note = data_note(summary["note"], lang)
     out: list = [html.H2(_name(summary, lang)),
-                 html.P(citation_text(summary["citation"], lang) + (f" · {note}" if note else ""), className="cite"),
+                 html.P([citation_text(summary["citation"], lang), *([" · ", *_mixed(note, lang)] if note else [])],
+                        className="cite"),
                  html.H3(t("region_members", lang))]
     out.append(html.Ul([html.Li(className=m["membership"], children=[
         html.B(_name(m, lang)), " — ", t("partial" if m["membership"] == "partial" else "full", lang),
         f" ({t('confidence', lang)}: {t('confidence_' + m['confidence'], lang)})" if m["confidence"] != "high" else "",
-        html.Div(_zh(m["source"], lang), className="cite")]) for m in summary["members"]]))
+        html.Div(_mixed(m["source"], lang), className="cite"),
+        *([html.Div(_mixed(data_note(m["note"], lang), lang), className="cite")] if m.get("note") else []),
+    ]) for m in summary["members"]]))
     out.append(html.H3(t("region_totals", lang)))
     out.append(html.P(t("region_method", lang), className="note method"))
     head = [t("col_indicator", lang), t("region_full_only", lang)]

@@ -18,6 +18,7 @@ import xyzservices.providers as xyz
 
 from dashboard.i18n import DEFAULT_LANG, LANGS, bundle
 from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
+from geo.gazetteer import normalise
 from geo.regions import REGION_COLOURS
 from geo.view import ViewData, indicator_payload, measures_by_group, with_observed
 from geo.vocabulary import annex_note, citation_text, column_decimals, words
@@ -159,6 +160,20 @@ def in_words(indicators: dict) -> dict:
     return out
 
 
+def city_aliases(data: ViewData) -> dict[str, str]:
+    """Every spelling the gazetteer knows of a Liaoning city or county (normalised as
+    :func:`geo.gazetteer.normalise` does: width folded, spaces dropped, lower case) -> the city's
+    adcode; a county leads to its city. The search box looks names up here, in the browser."""
+    out: dict[str, str] = {}
+    for p in data.gazetteer.places.values():
+        city = p.adcode if p.level == "city" else p.parent_adcode if p.level == "county" else None
+        if not p.in_liaoning or not city:
+            continue
+        for alias in data.gazetteer._aliases(p):
+            out.setdefault(normalise(alias), city)
+    return out
+
+
 def browser_store(data: ViewData) -> dict:
     """Everything the clientside callbacks need, computed once at start (about 40 KB of JSON)."""
     regions = data.regions
@@ -168,6 +183,7 @@ def browser_store(data: ViewData) -> dict:
     return {
         "indicators": in_words(indicator_payload(data)),
         "region_members": members,
+        "city_aliases": city_aliases(data),
         "measures": measures_by_group(data),
         "cities": {r.adcode: {"name_zh": r.name_zh, "name_en": r.name_en} for r in data.table.itertuples()},
         "observed_loaded": data.observed_loaded,

@@ -153,7 +153,8 @@ def test_toggling_ports_shows_port_markers(page, base):
     page.locator(".lnmap-site-port").first.click()
     popup = page.locator(".lnmap-popup")
     popup.wait_for()
-    assert "辽政发〔2017〕21号 clause (十六)" in popup.inner_text() or "大发改" in popup.inner_text()
+    assert "辽政发〔2017〕21号 第（十六）项" in popup.inner_text() or "大发改" in popup.inner_text()
+    assert "clause" not in popup.inner_text()  # the Chinese screen says 第…项
     page.locator("#layers").get_by_text("港口").click()
     page.wait_for_function("document.querySelectorAll('.lnmap-site-port').length === 0")
 

@@ -120,3 +120,19 @@ def test_axe_finds_no_serious_or_critical_violation(page, base, query):
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == [], bad
+
+
+@pytest.mark.parametrize("spelling", ["大连", "Dalian", "210200", "庄河市"])
+def test_the_search_box_takes_any_spelling_the_gazetteer_knows(page, base, spelling):
+    open_map(page, base)
+    page.locator("#city-search").fill(spelling)
+    page.locator("#city-search").press("Enter")
+    expect(page.locator("#detail h2")).to_contain_text("大连")
+    expect(page.locator("#search-message")).to_contain_text("大连市")
+
+
+def test_the_search_box_says_when_it_knows_no_such_place(page, base):
+    open_map(page, base + "?lang=en")
+    page.locator("#city-search").fill("Atlantis")
+    page.locator("#city-search").press("Enter")
+    expect(page.locator("#search-message")).to_contain_text("No city called “Atlantis”")

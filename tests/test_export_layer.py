@@ -154,7 +154,9 @@ def test_qgis_opens_the_geopackage_with_the_dashboards_classes(tmp_path, empty_s
     assert no_data["label"] == {"zh": "无数据", "en": "No data"}[lang]
     # Tonnes above 1,000 are labelled as whole tonnes with thousands separators.
     lowers = [dash["lower"], *dash["bounds"][:-1]]
-    assert [r["label"] for r in classes] == [f"{lo:,.0f} – {hi:,.0f}" for lo, hi in zip(lowers, dash["bounds"])]
+    # Half-open classes: every class after the first starts above its lower bound (geo.vocabulary.legend_labels).
+    assert [r["label"] for r in classes] == [f"{'> ' if i else ''}{lo:,.0f} – {hi:,.0f}"
+                                             for i, (lo, hi) in enumerate(zip(lowers, dash["bounds"]))]
 
     # Every city: the annex value as printed in the document, its citation, class and label.
     printed = annex_column(annex_text, annex, column)

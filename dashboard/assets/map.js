@@ -160,6 +160,19 @@
     if (!bounds.isValid()) return;
     const best = freeRect(map, bounds);
     if (!best || best.scale <= 0) return;
+    // Already at the zoom a fit would pick, and clear of every box: leave the map alone (a legend that
+    // grows or shrinks by a line on a switch must not redraw every layer).
+    const opts = { paddingTopLeft: L.point(best.pad.l, best.pad.t), paddingBottomRight: L.point(best.pad.r, best.pad.b) };
+    const want = map._getBoundsCenterZoom ? map._getBoundsCenterZoom(bounds, opts) : null;
+    if (want && Math.abs(want.zoom - map.getZoom()) < 1e-6) {
+      const nw = map.latLngToContainerPoint(bounds.getNorthWest()), se = map.latLngToContainerPoint(bounds.getSouthEast());
+      const size = map.getSize();
+      if (nw.x >= best.pad.l - 1 && nw.y >= best.pad.t - 1 && se.x <= size.x - best.pad.r + 1 &&
+          se.y <= size.y - best.pad.b + 1) {
+        document.documentElement.dataset.fitted = String((+document.documentElement.dataset.fitted || 0) + 1);
+        return;
+      }
+    }
     fit.busy = true;
     map.fitBounds(bounds, { paddingTopLeft: [best.pad.l, best.pad.t], paddingBottomRight: [best.pad.r, best.pad.b],
                             animate: false });
@@ -269,9 +282,10 @@
     const rows = [
       [t.popup_kind, (h.kinds || {})[p.kind] || p.kind],
       [t.popup_city, en ? p.city_en : p.city_zh],
-      [t.popup_precision, p.precision],
+      [t.popup_precision, (h.precisions || {})[p.precision] || p.precision],
       [t.popup_uncertainty, size],
-      [t.popup_named_in, p.named_in],
+      [t.popup_named_in, en ? p.named_in : String(p.named_in || "").replace(/\bclause\s+\(([^)\s]+)\)/g, "第（$1）项")
+        .replace(/\bclause\s+(\S+)/g, "第$1条")],
       [t.popup_coord_source, p.coordinate_source],
     ];
     let html = '<div class="lnmap-popup"><b>' + esc(en ? p.name_en : p.name_zh) + "</b>" +
@@ -482,6 +496,10 @@
          "popup_coord_source"].forEach(function (k) { copy.props.hideout.strings[k] = tr(store, k, lang); });
         copy.props.hideout.kinds = {};
         store.site_layers.forEach(function (k) { copy.props.hideout.kinds[k] = lbl(store.i18n.layers, k, lang); });
+        copy.props.hideout.precisions = {};
+        Object.keys(store.i18n.precisions).forEach(function (k) {
+          copy.props.hideout.precisions[k] = lbl(store.i18n.precisions, k, lang);
+        });
       }
       return copy;
     });
@@ -670,6 +688,16 @@
       if (!items.length) return null;
       return [comp("B", { children: tr(store, "notice_unknown", lang) }),
               comp("Ul", { children: items.map(function (i) { return comp("Li", { children: i }); }) })];
+    },
+    // The search box: any spelling the gazetteer knows (沈阳, 沈阳市, Shenyang, 210100, a county) selects its city.
+    search: function (text, lang, store) {
+      if (!text || !text.trim()) return null;
+      const key = text.normalize("NFKC").replace(/[\s\u3000]+/g, "").toLowerCase();
+      const a = (store.city_aliases || {})[key];
+      if (!a || !store.cities[a]) return tr(store, "search_none", lang).replace("{q}", text.trim());
+      NS.pickCity(a);
+      const c = store.cities[a];
+      return tr(store, "search_found", lang).replace("{name}", lang === "zh" ? c.name_zh : c.name_en);
     },
     // The view tabs: a click picks the view; the view marks its tab (only the selected tab is in the Tab order).
     tabClick: function () {
