@@ -86,7 +86,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "toggle_panel": {"zh": "详情", "en": "Details"},
     "close": {"zh": "关闭", "en": "Close"},
     "search": {"zh": "查找城市", "en": "Find a city"},
-    "search_hint": {"zh": "如：大连、Dalian、210200、庄河市", "en": "e.g. Dalian, 210200, 庄河市"},
+    "search_hint": {"zh": "如：大连、Dalian、210200、庄河市", "en": "e.g. Dalian, 210200, Zhuanghe City"},
     # panel
     "panel_city": {"zh": "城市", "en": "City"},
     "panel_region": {"zh": "区域", "en": "Region"},
