@@ -69,6 +69,9 @@ def main() -> None:
         lines.append(f"| **all** | {sum(total.values())} | {total['killed']} | {total['survived']} | "
                      f"{total['timeout']} | {total['no tests']} | {total['not checked']} | "
                      f"**{100 * (total['killed'] + total['timeout']) / judged:.1f} %** |")
+    notes = ROOT / "bench" / "mutation_notes.md"  # why the survivors survive, written by hand
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
     lines += ["", "## Surviving mutants", ""]
     for _module, mutant, status in rows:
         if status == "survived":

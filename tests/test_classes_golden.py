@@ -243,3 +243,12 @@ def test_classes_for_an_indicator_take_its_palette_and_centre():
     assert energy.colours[0] == _cmap_hex("YlGnBu", 0.15)
     progress = classes_for(BY_ID["cod_progress_pct"], [40.0, 80.0, 95.0, 110.0, 150.0])
     assert progress.diverging and progress.centre == 100.0 and 100.0 in progress.bounds
+
+
+def test_a_side_with_few_values_gets_one_class():
+    """Two values of twenty below the centre: round(5 × 2 / 20) = 0, raised to 1 class, whose
+    only bound is the side's maximum; eighteen below and two above: 5 − round(4.5) = 1 class above."""
+    few_below = classify([-3.0, -1.0, *range(1, 19)], scheme="quantiles", diverging=True, centre=0.0)
+    assert few_below.bounds[:2] == [-1.0, 0.0]
+    few_above = classify([*range(-18, 0), 1.0, 3.0], scheme="quantiles", diverging=True, centre=0.0)
+    assert few_above.bounds[-2:] == [0.0, 3.0]
