@@ -235,7 +235,8 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         [Output({"type": "area", "key": "cities"}, "hideout"), Output("legend", "children"),
          Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className")],
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
-        Input("lang", "value"), Input("store", "data"), State({"type": "area", "key": "cities"}, "hideout"),
+        Input("lang", "value"), Input("panel", "value"), Input("region", "value"), Input("store", "data"),
+        State({"type": "area", "key": "cities"}, "hideout"),
     )
     app.clientside_callback(
         _cs("layers"),

@@ -113,8 +113,10 @@ def format_query(view: View) -> str:
     return "?" + urlencode(params, safe=",")
 
 
-def build_hideout(store: dict, indicator: str, scheme: str, selected: str | None, lang: str) -> dict:
-    """What the city layer's style function needs: values, class bounds, colours, selection."""
+def build_hideout(store: dict, indicator: str, scheme: str, selected: str | None, lang: str,
+                  highlight: dict[str, str] | None = None) -> dict:
+    """What the city layer's style function needs: values, class bounds, colours, selection, and in
+    the region view the region's members (adcode -> full/partial) to stand out."""
     ind = store["indicators"][indicator]
     cls = ind["classes"][scheme]
     return {
@@ -128,6 +130,7 @@ def build_hideout(store: dict, indicator: str, scheme: str, selected: str | None
         "unit": ind["unit_zh"] if lang == "zh" else ind["unit_en"],
         "lang": lang,
         "decimals": ind["decimals"],
+        "highlight": highlight or None,
     }
 
 

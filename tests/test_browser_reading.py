@@ -136,3 +136,13 @@ def test_the_search_box_says_when_it_knows_no_such_place(page, base):
     page.locator("#city-search").fill("Atlantis")
     page.locator("#city-search").press("Enter")
     expect(page.locator("#search-message")).to_contain_text("No city called “Atlantis”")
+
+
+def test_a_region_view_highlights_its_members_and_dims_the_rest(page, base):
+    open_map(page, base + "?panel=region&region=coastal_belt")
+    page.wait_for_function("document.querySelectorAll('path.lnmap-city[fill-opacity=\"0.2\"]').length === 8")
+    members = page.eval_on_selector_all(
+        CITY, "es => es.filter(e => e.getAttribute('fill-opacity') !== '0.2').map(e => e.getAttribute('aria-label'))")
+    assert sorted(m.split("：")[0] for m in members) == sorted(["大连市", "丹东市", "锦州市", "营口市", "盘锦市", "葫芦岛市"])
+    page.locator("#panel-tabs").get_by_role("tab", name="城市").click()
+    page.wait_for_function("[...document.querySelectorAll('path.lnmap-city')].every(e => e.getAttribute('fill-opacity') === '0.88')")

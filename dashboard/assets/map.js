@@ -69,10 +69,17 @@
     const a = feature.properties.adcode;
     const v = h.values ? h.values[a] : null;
     const sel = h.selected === a;
-    return {
+    const style = {
       fillColor: colourOf(v, h), fillOpacity: 0.88, color: sel ? "#111" : "#ffffff",
-      weight: sel ? 3.5 : 1.2, opacity: 1, className: "lnmap-city" + (sel ? " lnmap-selected" : ""),
+      weight: sel ? 3.5 : 1.2, opacity: 1, className: "lnmap-city" + (sel ? " lnmap-selected" : ""), dashArray: null,
     };
+    if (h.highlight) {
+      const m = h.highlight[a];
+      if (!m) Object.assign(style, { fillOpacity: 0.2, color: "#dddddd" });
+      else if (m === "partial") Object.assign(style, { fillOpacity: 0.6, color: "#222", weight: 2.5, dashArray: "6 4" });
+      else Object.assign(style, { color: "#222", weight: 2.2 });
+    }
+    return style;
   };
   NS.cityTooltip = function (feature, layer, context) {
     const h = (context && context.hideout) || {};
@@ -343,12 +350,12 @@
     if (v.dataset) parts.push(["dataset", v.dataset]);
     return "?" + parts.map(function (p) { return p[0] + "=" + encodeURIComponent(p[1]).replace(/%2C/g, ","); }).join("&");
   }
-  function hideout(store, indicator, scheme, selected, lang) {
+  function hideout(store, indicator, scheme, selected, lang, highlight) {
     const ind = store.indicators[indicator];
     const cls = ind.classes[scheme];
     return { indicator: indicator, values: ind.values, lower: cls.lower, bounds: cls.bounds, colours: cls.colours,
              nodata: store.nodata, selected: selected || null, unit: lang === "zh" ? ind.unit_zh : ind.unit_en,
-             lang: lang, decimals: ind.decimals };
+             lang: lang, decimals: ind.decimals, highlight: highlight || null };
   }
   function indicatorOf(store, group, measure) {
     for (const id in store.indicators) {
@@ -533,11 +540,13 @@
       const opts = ms.map(function (m) { return { label: lbl(store.i18n.measures, m, lang), value: m }; });
       return [opts, ms.indexOf(measure) >= 0 ? measure : ms[0]];
     },
-    restyle: function (group, measure, scheme, city, lang, store, current) {
+    restyle: function (group, measure, scheme, city, lang, panel, region, store, current) {
       const indicator = indicatorOf(store, group, measure);
       if (!indicator) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
       const sel = city && city.adcode;
-      const h = hideout(store, indicator, scheme, sel, lang);
+      // The region view: its members stand out (partial ones dashed), the other cities are dimmed.
+      const highlight = panel === "region" ? (store.region_members || {})[region] || null : null;
+      const h = hideout(store, indicator, scheme, sel, lang, highlight);
       const ids = window.dash_clientside.callback_context.outputs_list[2].map(function (o) { return o.id; });
       const r = ranking(store, indicator, scheme, sel, lang, ids);
       const classNames = ids.map(function (id) { return "rank-bar" + (r.order[id.index] === sel ? " selected" : ""); });
