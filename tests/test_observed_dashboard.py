@@ -106,10 +106,17 @@ def test_export_button_sends_the_view_on_screen(base, settings):
 # ------------------------------------------------------------------ in the browser
 
 
+EDITOR, PASSWORD = "editor", "a long editor password"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
+    from geo.users import add_user
+
     store_dir = tmp_path_factory.mktemp("store")
-    app = create_app(Settings(store_dir=store_dir))
+    settings = Settings(store_dir=store_dir)
+    add_user(EDITOR, PASSWORD, settings)
+    app = create_app(settings)
     srv = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -118,10 +125,30 @@ def served(tmp_path_factory):
     thread.join(5)
 
 
+def sign_in(page, base: str) -> None:
+    """Sign in as the editor through the sign-in page, as a person would."""
+    page.goto(base + "/login")
+    page.fill("#name", EDITOR)
+    page.fill("#password", PASSWORD)
+    page.locator("form button, form input[type=submit]").first.click()
+    page.wait_for_url(base + "/**")
+
+
 @pytest.mark.browser
-def test_upload_in_the_browser_shows_the_progress_map(page, served):
+def test_a_viewer_sees_no_upload_or_remove_control(page, served):
     page.goto(served + "/")
     page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14", timeout=20_000)
+    expect(page.locator("a[href*='/login']").first).to_be_visible()
+    expect(page.locator("#editor-upload")).to_be_hidden()
+    expect(page.locator("#remove-dataset")).to_be_hidden()
+
+
+@pytest.mark.browser
+def test_upload_in_the_browser_shows_the_progress_map(page, served):
+    sign_in(page, served)
+    page.goto(served + "/")
+    page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14", timeout=20_000)
+    expect(page.locator("#remove-dataset")).to_be_visible()  # an editor gets the controls a viewer doesn't
     page.wait_for_selector(".legend .legend-title")
     expect(page.locator("#observed-note")).to_contain_text("未导入实测排放数据")
     before = page.eval_on_selector_all("path.lnmap-city", "els => els.map(e => e.getAttribute('fill'))")
@@ -163,6 +190,7 @@ def test_export_button_downloads_the_view_on_screen(page, served):
 def test_a_copied_link_reopens_the_progress_view(chromium, served):
     ctx = chromium.new_context(viewport={"width": 1400, "height": 900})
     page = ctx.new_page()
+    sign_in(page, served)
     page.goto(served + "/")
     page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14", timeout=20_000)
     page.locator("#upload input[type=file]").set_input_files(str(FIXTURE))
