@@ -223,9 +223,11 @@ def main() -> None:
         "in a fresh browser context (empty cache). Bytes are as Chromium counts them on the wire: request and "
         "response headers plus compressed bodies.", "",
         "| measure | median |", "|---|---|",
-        f"| app start (`create_app`: load tables, classes for every indicator × scheme, GeoJSON in two datums) | {startup:.2f} s (one run) |",
+        "| app start (`create_app`: load tables, classes for every indicator × scheme, GeoJSON in two datums) | "
+        f"{startup:.2f} s (one run) |",
         f"| time to first painted map (navigation start → 14 filled city polygons) | {med('paint_ms'):.0f} ms |",
-        f"| first-load bytes (until network idle, default layers) | {med('first_bytes') / 1024:.1f} KiB in {med('first_requests'):.0f} requests |",
+        f"| first-load bytes (until network idle, default layers) | {med('first_bytes') / 1024:.1f} KiB in "
+        f"{med('first_requests'):.0f} requests |",
         f"| pollutant switch → recoloured map (click → painted frame; {len(runs[0]['switch_ms'])} switches a run) | "
         f"{statistics.median(x for r in runs for x in r['switch_ms']):.0f} ms (goal ≤ 50) |",
         f"| city click → its panel (ranking bar click → painted frame naming the city; {len(runs[0]['click_ms'])} a run) | "
@@ -258,7 +260,8 @@ def main() -> None:
               "inline data: URL (Chromium fetched a linked one again after every address change, which each "
               "switch and click makes). On a second visit the versioned files (Dash's bundles, our assets, the "
               "GeoJSON) come from the browser's cache; Dash's lazily loaded chunks have no version in their URL "
-              "and are revalidated (304, headers only). For comparison FINDINGS.md measured 488 bytes per switch for a server-built hideout "
+              "and are revalidated (304, headers only). For comparison FINDINGS.md measured 488 bytes per switch "
+              "for a server-built hideout "
               "and 227 KB for re-sending styled GeoJSON.", ""]
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from typing import Any
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
@@ -101,7 +102,7 @@ def observed_state(data: ViewData, base_store: dict, trigger: str | None, conten
     except StoreError as exc:
         log.warning("observed store: %s", exc)
         key = {"full": "store_full", "read_only": "store_read_only"}.get(exc.reason, "store_failed")
-    except Exception:  # noqa: BLE001 — a server error would show the user nothing at all
+    except Exception:
         log.exception("observed-values callback failed (trigger %r)", trigger)
         key = "store_failed"
     return no_update, no_update, no_update, _error(t(key, lang)), no_update, no_update
@@ -122,10 +123,13 @@ def _text(value: object) -> str | None:
 def _observed_state(data: ViewData, base_store: dict, trigger: str | None, contents: object, filename: object,
                     source: object, dataset_id: object, lang: str, settings: Settings | None, *,
                     search: object, actor: str | None = None) -> tuple:
-    pollutant = measure = message = no_update
+    pollutant: Any = no_update
+    measure: Any = no_update
+    message: Any = no_update
     filename, source, search = _text(filename), _text(source), _text(search) or ""
     if dataset_id is not None and _text(dataset_id) is None:
         return (no_update, no_update, None, _error(t("dataset_invalid", lang)), no_update, no_update)
+    dataset_id = _text(dataset_id)
     if trigger == "upload":
         if not contents:
             return (no_update,) * 6
@@ -142,11 +146,11 @@ def _observed_state(data: ViewData, base_store: dict, trigger: str | None, conte
         except DataValidationError as exc:
             return (no_update, no_update, no_update, render_upload_result(None, [str(p) for p in exc.problems], lang),
                     no_update, no_update)
-        dataset_id = meta["dataset_id"]
+        dataset_id = str(meta["dataset_id"])
         message = render_upload_result(meta, None, lang)
         observed = load_observed(dataset_id, settings)
-        pollutant = sorted(set(observed[observed.year.astype(int) == 2020].pollutant))[:1] or [no_update]
-        pollutant, measure = pollutant[0], ("progress" if pollutant[0] is not no_update else no_update)
+        first: list[Any] = sorted(set(observed[observed.year.astype(int) == 2020].pollutant))[:1] or [no_update]
+        pollutant, measure = first[0], ("progress" if first[0] is not no_update else no_update)
     elif trigger == "remove-confirm":
         if not dataset_id:
             return (no_update,) * 6
@@ -175,7 +179,7 @@ def _observed_state(data: ViewData, base_store: dict, trigger: str | None, conte
 
 
 def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, dataset_id: str | None,
-                settings: Settings | None = None) -> tuple[dict, str]:
+                settings: Settings | None = None) -> tuple[Any, str]:
     """The view on screen (indicator, scheme, layers, language) as a download, or a message."""
     from geo.export import ExportError, file_name, render_map
 
@@ -203,11 +207,11 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
 #: A picked file over the size limit never reaches the server (dcc.Upload's max_size drops it
 #: silently): assets/upload.js reports its name and size, and this says so in the user's language.
 UPLOAD_TOO_LARGE = """function (picked, lang, store) {
-    if (!picked || picked.size <= %d) return window.dash_clientside.no_update;
+    if (!picked || picked.size <= LIMIT) return window.dash_clientside.no_update;
     const s = store.i18n.strings.upload_too_large, mb = function (n) { return (n / 1048576).toFixed(1); };
     return (s[lang] || s.zh).replace("{name}", picked.name).replace("{size}", mb(picked.size))
-        .replace("{limit}", mb(%d));
-}""" % (MAX_BYTES, MAX_BYTES)
+        .replace("{limit}", mb(LIMIT));
+}""".replace("LIMIT", str(MAX_BYTES))
 
 
 def _cs(name: str) -> ClientsideFunction:
@@ -311,7 +315,8 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
             return [tr("search_hint"), tr("upload_source"), tr("dataset_none"), tr("dataset_confirm"),
                     [{label: tr("page_slide"), value: "slide"}, {label: tr("page_a4"), value: "a4"}]];
         }""",
-        [Output("city-search", "placeholder"), Output("upload-source", "placeholder"), Output("dataset", "placeholder"), Output("remove-confirm", "message"),
+        [Output("city-search", "placeholder"), Output("upload-source", "placeholder"), Output("dataset", "placeholder"),
+         Output("remove-confirm", "message"),
          Output("export-page", "options")],
         Input("lang", "value"), store, prevent_initial_call=True,
     )

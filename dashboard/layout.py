@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import dash_leaflet as dl
 from dash import dcc, html
@@ -34,7 +35,8 @@ from geo.vocabulary import (
 
 #: Liaoning's extent (lat, lon), padded a little, for the initial view.
 BOUNDS = [[38.6, 118.8], [43.55, 125.8]]
-FN = lambda name: {"variable": f"lnmap.{name}"}
+def FN(name: str) -> dict:
+    return {"variable": f"lnmap.{name}"}
 
 
 def fmt(value, decimals: int = 2) -> str:
@@ -100,7 +102,8 @@ def _layer_group(key: str, on: tuple[str, ...] = (), version: str = ""):
 def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
     """The Leaflet map: no tile layer (offline), the cities from a URL, a group per toggleable layer."""
     return dl.MapContainer(
-        id="map", bounds=BOUNDS, center=[41.1, 122.3], zoom=7, trackViewport=False, zoomSnap=0.25, zoomDelta=0.5, minZoom=5, maxZoom=14, style={"height": "100%"},
+        id="map", bounds=BOUNDS, center=[41.1, 122.3], zoom=7, trackViewport=False, zoomSnap=0.25, zoomDelta=0.5,
+        minZoom=5, maxZoom=14, style={"height": "100%"},
         children=[
             dl.LayerGroup(id="basemap-layer", children=[]),
             dl.Pane(name="lnmap-context", children=[_layer_group("context", on, version)]),
@@ -121,9 +124,14 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
 # --------------------------------------------------------------------------- page
 
 
+def attrs(values: dict[str, str]) -> dict[str, Any]:
+    """HTML attributes with hyphens (aria-*), for ``**``: Dash takes them as keyword arguments."""
+    return values
+
+
 def _named(heading_id: str, control) -> html.Div:
     """A control in a group named by its heading (for screen readers and axe)."""
-    return html.Div(control, role="group", **{"aria-labelledby": heading_id})
+    return html.Div(control, role="group", **attrs({"aria-labelledby": heading_id}))
 
 
 def _options(table: dict, keys, lang: str = DEFAULT_LANG) -> list[dict]:
@@ -146,7 +154,8 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
                   placeholder=t("search_hint", lang)),
         html.Div(id="search-message", className="note", role="status"),
         html.H3(T("pollutant"), id="h-pollutant"),
-        _named("h-pollutant", dcc.RadioItems(id="pollutant", options=_options(POLLUTANT_LABELS, store["measures"]), value=ind["group"],
+        _named("h-pollutant", dcc.RadioItems(id="pollutant", options=_options(POLLUTANT_LABELS, store["measures"]),
+                                             value=ind["group"],
                        className="choice")),
         html.H3(T("measure"), id="h-measure"),
         _named("h-measure", dcc.RadioItems(id="measure", options=_options(MEASURE_LABELS, store["measures"][ind["group"]]),
@@ -166,13 +175,13 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         create_download_controls(lang),
         T("sources_note", html.P, className="sources"),
     ])
-    map_wrap = html.Section(className="map-wrap", **{"aria-label": t("map_region", lang)}, children=[
-        html.Div(id="notice", className="notice", role="status", **{"aria-live": "polite"}),
-        html.Div(id="tile-notice", className="notice", role="status", **{"aria-live": "polite"}),
+    map_wrap = html.Section(className="map-wrap", **attrs({"aria-label": t("map_region", lang)}), children=[
+        html.Div(id="notice", className="notice", role="status", **attrs({"aria-live": "polite"})),
+        html.Div(id="tile-notice", className="notice", role="status", **attrs({"aria-live": "polite"})),
         html.Div(className="map-frame", children=[
             create_map(hideout, tuple(view.layers), store.get("layer_version", "")),
             html.Button(id="fullscreen", className="map-box map-button", n_clicks=0,
-                        children=[html.Span("⛶", **{"aria-hidden": "true"}), T("fullscreen", className="btn-text")]),
+                        children=[html.Span("⛶", **attrs({"aria-hidden": "true"})), T("fullscreen", className="btn-text")]),
             html.Div(className="map-side", children=[
                 html.Div(id="legend", className="legend map-box"),
                 html.Div(id="layer-legend", className="layer-legend map-box"),
@@ -188,7 +197,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         html.Div(className="tabs", role="tablist", id="panel-tabs", children=[
             html.Button(T(f"panel_{p}"), id={"type": "tab", "key": p}, role="tab", n_clicks=0,
                         className="tab" + (" selected" if p == view.panel else ""),
-                        **{"aria-selected": "true" if p == view.panel else "false", "aria-controls": "detail"})
+                        **attrs({"aria-selected": "true" if p == view.panel else "false", "aria-controls": "detail"}))
             for p in PANELS]),
         html.Div(dcc.RadioItems(id="panel", value=view.panel, options=[{"label": p, "value": p} for p in PANELS]),
                  hidden=True),
@@ -198,22 +207,22 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
                 id="region", className="choice", value=view.region,
                 options=[{"label": store["region_names"][r]["zh"], "value": r} for r in REGION_IDS])),
         ]),
-        html.Div(id="focus", className="focus", role="region", **{"aria-live": "polite"}),
+        html.Div(id="focus", className="focus", role="region", **attrs({"aria-live": "polite"})),
         dcc.Loading(html.Div(id="detail", className="detail", role="tabpanel", children=render_city(None, lang)),
                     type="dot", delay_show=300),
     ])
 
     def toggle(key: str, icon: str, controls: str):
-        return html.Button(id=f"toggle-{key}", className="top-button", **{"aria-controls": controls,
-                                                                          "aria-expanded": "true"},
-                           children=[html.Span(icon, **{"aria-hidden": "true"}), T(f"toggle_{key}", className="btn-text")])
+        return html.Button(id=f"toggle-{key}", className="top-button", **attrs({"aria-controls": controls,
+                                                                          "aria-expanded": "true"}),
+                           children=[html.Span(icon, **attrs({"aria-hidden": "true"})), T(f"toggle_{key}", className="btn-text")])
 
     header = html.Header(className="top", children=[
         toggle("controls", "☰", "controls"),
         html.Div(className="titles", children=[T("title", html.H1), T("subtitle", html.Div, className="subtitle")]),
         html.Div(className="top-tools", children=[
             toggle("panel", "▤", "side-panel"),
-            html.Div(className="lang", role="group", **{"aria-label": "语言 / Language"}, children=[
+            html.Div(className="lang", role="group", **attrs({"aria-label": "语言 / Language"}), children=[
                 dcc.RadioItems(id="lang", value=lang, inline=True, options=[
                     {"label": html.Span(v, lang="zh-CN" if k == "zh" else "en"), "value": k}
                     for k, v in LANG_LABELS.items()]),
@@ -462,7 +471,7 @@ def render_city(detail: dict | None, lang: str, group: str | None = None) -> lis
                         key="regions"))
     if detail["designations"]:
         head = [t(k, lang) for k in ("col_indicator", "col_place", "col_source")]
-        des = [_table(head, [[_name(d, lang), d["place_zh"] if lang == "zh" else (d["place_en"] or d["place_zh"]),
+        des: list[Any] = [_table(head, [[_name(d, lang), d["place_zh"] if lang == "zh" else (d["place_en"] or d["place_zh"]),
                               html.Span(citation_text(d["citation"], lang), className="cite",
                                         title=d["quote"], lang="zh-CN" if lang == "en" else None)]
                              for d in detail["designations"]])]
@@ -472,7 +481,7 @@ def render_city(detail: dict | None, lang: str, group: str | None = None) -> lis
                         des, key="designations"))
     if detail["sites"]:
         head = [t(k, lang) for k in ("col_place", "col_kind", "col_precision", "col_named_in")]
-        sites = [_table(head, [[_name(s, lang), s["kind_zh"] if lang == "zh" else s["kind_en"],
+        sites: list[Any] = [_table(head, [[_name(s, lang), s["kind_zh"] if lang == "zh" else s["kind_en"],
                                 label(PRECISION_LABELS, s["precision"], lang)
                                 if s["placed"] and s["precision"] in PRECISION_LABELS
                                 else (s["precision"] if s["placed"] else t("not_placed", lang)),
@@ -522,12 +531,13 @@ def render_region(summary: dict | None, lang: str) -> list:
     rows = []
     for r in summary["rows"]:
         d = 0 if r["unit"] == "10kt_ce" else 2
+        cells: list[Any]
         if r["method"] == "range":
             cells = [f"{fmt(rg[0], 1)}–{fmt(rg[1], 1)}" if rg else "—"
                      for rg in (r.get("range"), r.get("range_with_partial"))]
         else:
             cells = [html.Span(fmt(v, d), className="num") for v in (r["value"], r.get("value_with_partial"))]
-        row = [_name(r, lang), cells[0]]
+        row: list[Any] = [_name(r, lang), cells[0]]
         if summary["has_partial"]:
             row.append(cells[1])
         formula = r.get("formula_zh", r["formula"]) if lang == "zh" else r["formula"]

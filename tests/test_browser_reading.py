@@ -145,4 +145,5 @@ def test_a_region_view_highlights_its_members_and_dims_the_rest(page, base):
         CITY, "es => es.filter(e => e.getAttribute('fill-opacity') !== '0.2').map(e => e.getAttribute('aria-label'))")
     assert sorted(m.split("：")[0] for m in members) == sorted(["大连市", "丹东市", "锦州市", "营口市", "盘锦市", "葫芦岛市"])
     page.locator("#panel-tabs").get_by_role("tab", name="城市").click()
-    page.wait_for_function("[...document.querySelectorAll('path.lnmap-city')].every(e => e.getAttribute('fill-opacity') === '0.88')")
+    page.wait_for_function("[...document.querySelectorAll('path.lnmap-city')]"
+                           ".every(e => e.getAttribute('fill-opacity') === '0.88')")
