@@ -56,6 +56,7 @@ def test_a_font_of_the_same_family_name_cannot_stand_in(tmp_path, monkeypatch):
     from matplotlib import font_manager
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.delenv("MPL_IGNORE_SYSTEM_FONTS", raising=False)  # the impostor must be findable by name
     before = export.render_map(IND, "png", dpi=60)
     fm = font_manager.fontManager
     saved = list(fm.ttflist)
