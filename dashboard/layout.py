@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 import dash_leaflet as dl
 from dash import dcc, html
@@ -124,6 +125,12 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
 # --------------------------------------------------------------------------- page
 
 
+#: Four corners, drawn: the character ⛶ (U+26F6) is missing from most CJK fonts and shows as a box.
+FULLSCREEN_ICON = "data:image/svg+xml," + quote(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16" fill="none" stroke="#333" stroke-width="1.6">'
+    '<path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4"/></svg>')
+
+
 def attrs(values: dict[str, str]) -> dict[str, Any]:
     """HTML attributes with hyphens (aria-*), for ``**``: Dash takes them as keyword arguments."""
     return values
@@ -181,7 +188,8 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         html.Div(className="map-frame", children=[
             create_map(hideout, tuple(view.layers), store.get("layer_version", "")),
             html.Button(id="fullscreen", className="map-box map-button", n_clicks=0,
-                        children=[html.Span("⛶", **attrs({"aria-hidden": "true"})), T("fullscreen", className="btn-text")]),
+                        children=[html.Img(src=FULLSCREEN_ICON, alt="", className="icon"),
+                                  T("fullscreen", className="btn-text")]),
             html.Div(className="map-side", children=[
                 html.Div(id="legend", className="legend map-box"),
                 html.Div(id="layer-legend", className="layer-legend map-box"),
