@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 import dashboard.callbacks
-from dashboard.app import create_app
+from tests.dashboard_server import serve_dashboard
 
 pytestmark = pytest.mark.browser
 CITY = "path.lnmap-city"
@@ -22,13 +19,8 @@ document.addEventListener('securitypolicyviolation',
 
 @pytest.fixture(scope="module")
 def base():
-    app = create_app()
-    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    thread.join(5)
+    with serve_dashboard() as url:
+        yield url.rstrip("/")
 
 
 def open_map(page, url):

@@ -15,6 +15,7 @@ from geo import db
 from geo.cli import main
 from geo.errors import DataValidationError
 from geo.plans import import_plan, list_plans, load_plan, plan_table, read_plan, remove_plan
+from tests.test_annual import _export  # the CLI's table export, read back as a frame
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan_example_14th.csv"
 HEADER = "城市,指标,基准年,目标年,数值,单位,出处"
@@ -23,13 +24,6 @@ HEADER = "城市,指标,基准年,目标年,数值,单位,出处"
 def _snapshot() -> dict:
     with db.reading() as conn:
         return {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr) for t in db.metadata.sorted_tables}
-
-
-def _export(tmp_path: Path, *args: str) -> pd.DataFrame:
-    out = tmp_path / "t.csv"
-    res = CliRunner().invoke(main, ["export", "table", "--format", "csv", "--out", str(out), *args])
-    assert res.exit_code == 0, res.output
-    return pd.read_csv(out, dtype={"adcode": str}).set_index("name_zh")
 
 
 def test_import_and_export_a_later_plan(tmp_path):
