@@ -616,8 +616,14 @@ def templates() -> list[Indicator]:
                                  THIRTEENTH if example else Period("十四五", 2020, 2025)))
     e = "energy"
     for pattern, year, example in (
-        # Observed energy (yearly decline, increment, and progress against 附件1) is described by lookup()
-        # but not imported yet: listed once geo.observed reads it.
+        # Observed energy (geo.observed reads it; geo.energy derives the rest): yearly values, then per year
+        # of the plan period the cumulative decline and increment against 附件1's targets.
+        (f"{e}_intensity_decline_Y_observed_pct", years, f"{e}_intensity_decline_2018_observed_pct"),
+        (f"{e}_increment_Y_observed_10kt_ce", years, f"{e}_increment_2018_observed_10kt_ce"),
+        (f"{e}_intensity_cumulative_decline_Y_pct", f"{path_years}, B+1–T", f"{e}_intensity_cumulative_decline_2018_pct"),
+        (f"{e}_intensity_progress_Y_pct", f"{path_years}, B+1–T", f"{e}_intensity_progress_2018_pct"),
+        (f"{e}_increment_cumulative_Y_10kt_ce", f"{path_years}, B+1–T", f"{e}_increment_cumulative_2018_10kt_ce"),
+        (f"{e}_increment_headroom_Y_10kt_ce", f"{path_years}, B+1–T", f"{e}_increment_headroom_2018_10kt_ce"),
         (f"{e}_intensity_cut_target_T_pct", "T (a plan)", ""),
         (f"{e}_increment_cap_T_10kt_ce", "T (a plan)", ""),
     ):

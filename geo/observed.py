@@ -1,10 +1,13 @@
 """Observed emissions imported by users, kept as versioned datasets; progress and gaps.
 
-Input: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX with one row per city x
-pollutant x year: city (any spelling the gazetteer knows), indicator or pollutant,
-year, value, unit (吨 or 万吨, converted to t and the conversion recorded), and an
-optional status flag (考核值, 统计公报, 监测值(未经审核) ...). Headers may be Chinese or
-English.
+Input: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX with one row per place x
+indicator x year: place (a city in any spelling the gazetteer knows, or the province,
+辽宁省/Liaoning), indicator, year, value, unit, and an optional status flag (考核值,
+统计公报, 监测值(未经审核) ...). Headers may be Chinese or English. An indicator is a pollutant
+(COD, NH3-N, SO2, NOx: emissions in 吨 or 万吨, converted to t) or energy: the year's decline in
+energy use per unit of GDP (能耗强度降低率, %, against the year before) or the year's increment in
+energy use (能源消费增量, 万吨标准煤; 吨标准煤 converted). The conversion is recorded with each row.
+The measures these give are in :mod:`geo.energy` (energy) and :mod:`geo.provincial` (the province).
 
 Everything is validated before anything is stored; a rejected file raises
 :class:`~geo.errors.DataValidationError` with one problem per bad row and field and
@@ -40,7 +43,7 @@ import sqlalchemy as sa
 
 from geo import db
 from geo.errors import DataValidationError, GazetteerError, Problem, StoreError
-from geo.gazetteer import get_gazetteer
+from geo.gazetteer import LIAONING, get_gazetteer
 from geo.indicators import POLLUTANTS
 from geo.settings import Settings, get_settings
 from geo.tableread import LIMITS, Limits, read_table
@@ -69,6 +72,26 @@ _POLLUTANT_NAMES = {
     "so2": ["so2", "二氧化硫", "so₂", "so2_emission_2020_observed_t", "so2_emission_observed_t"],
     "nox": ["nox", "氮氧化物", "nox_emission_2020_observed_t", "nox_emission_observed_t"],
 }
+#: Energy observed per year, the indicator's names -> what is stored (:mod:`geo.energy`).
+_ENERGY_NAMES = {
+    "intensity_decline": ["能耗强度降低率", "能耗强度降低", "能耗强度下降率", "能耗强度下降", "单位GDP能耗降低率",
+                          "单位GDP能耗下降率", "单位地区生产总值能耗降低率", "单位地区生产总值能耗下降率",
+                          "energyintensitydecline", "energy_intensity_decline_observed_pct"],
+    "increment": ["能源消费增量", "能耗增量", "能源消费增加量", "energyincrement", "energyconsumptionincrement",
+                  "energy_increment_observed_10kt_ce"],
+}
+_ENERGY_LABELS = {"intensity_decline": "能耗强度降低率", "increment": "能源消费增量"}
+#: Units per energy measure: factor to the stored unit (% and 万吨标准煤, the units of 附件1).
+_ENERGY_UNITS = {
+    "intensity_decline": {"%": 1.0},
+    "increment": {"万吨标准煤": 1.0, "万吨标煤": 1.0, "万tce": 1.0, "10ktce": 1.0, "10⁴tce": 1.0,
+                  "吨标准煤": 0.0001, "吨标煤": 0.0001, "tce": 0.0001},
+}
+_ENERGY_STORED_UNIT = {"intensity_decline": "%", "increment": "10kt_ce"}
+_ENERGY_UNIT_NAMES = {"intensity_decline": "%", "increment": "万吨标准煤/10kt ce or 吨标准煤/tce"}
+#: A yearly decline in energy intensity lies between these (%): 100 % would leave no energy use; the
+#: same bounds as a plan's cut (:func:`geo.plans._bounds`).
+DECLINE_BOUNDS = (-100.0, 100.0)
 _UNITS = {"t": 1.0, "吨": 1.0, "tonne": 1.0, "tonnes": 1.0, "ton": 1.0, "tons": 1.0,
           "万吨": 10_000.0, "万t": 10_000.0, "10kt": 10_000.0, "10^4t": 10_000.0, "10⁴t": 10_000.0}
 STORED_COLUMNS = ["adcode", "city_zh", "pollutant", "indicator_id", "year", "value", "unit", "value_as_given",
@@ -93,6 +116,51 @@ def _header(text: object) -> tuple[str, str]:
 _HEADER_INDEX = {_key(alias): canon for canon, aliases in _HEADERS.items() for alias in aliases}
 _POLLUTANT_INDEX = {_key(alias): p for p, aliases in _POLLUTANT_NAMES.items() for alias in aliases}
 _UNIT_INDEX = {_key(u): f for u, f in _UNITS.items()}
+_ENERGY_INDEX = {_key(alias): k for k, aliases in _ENERGY_NAMES.items() for alias in aliases}
+_ENERGY_UNIT_INDEX = {k: {_key(u): f for u, f in units.items()} for k, units in _ENERGY_UNITS.items()}
+
+
+def _what(text: str) -> tuple[str, str] | None:
+    """An indicator cell -> (group, measure): ``SO2`` -> (so2, emission); ``能耗强度降低率`` -> (energy,
+    intensity_decline); None if unknown."""
+    k = _key(text)
+    if k in _POLLUTANT_INDEX:
+        return _POLLUTANT_INDEX[k], "emission"
+    if k in _ENERGY_INDEX:
+        return "energy", _ENERGY_INDEX[k]
+    return None
+
+
+def _unit_factor(measure: str, unit_text: str) -> float | None:
+    """The factor from ``unit_text`` to the measure's stored unit, None if the unit does not fit."""
+    if measure == "emission":
+        return _UNIT_INDEX.get(_key(unit_text))
+    return _ENERGY_UNIT_INDEX[measure].get(_key(unit_text))
+
+
+def _known_unit(unit_text: str) -> bool:
+    return _key(unit_text) in _UNIT_INDEX or any(_key(unit_text) in u for u in _ENERGY_UNIT_INDEX.values())
+
+
+def observed_id(group: str, measure: str, year: int) -> str:
+    """The indicator id of an observed value: ``so2_emission_2018_observed_t``,
+    ``energy_intensity_decline_2018_observed_pct``, ``energy_increment_2018_observed_10kt_ce``."""
+    if group != "energy":
+        return f"{group}_emission_{year}_observed_t"
+    return (f"energy_intensity_decline_{year}_observed_pct" if measure == "intensity_decline"
+            else f"energy_increment_{year}_observed_10kt_ce")
+
+
+def resolve_place(gaz, text: str, *, row: int | None, field: str | None, source: str | None):
+    """A city, or else a province (the province's own figures: 辽宁省, Liaoning); the gazetteer's error
+    for the city level otherwise."""
+    try:
+        return gaz.resolve(text, level="city", row=row, field=field, source=source)
+    except GazetteerError:
+        provinces = gaz.candidates(text, level="province")
+        if len(provinces) == 1:
+            return provinces[0]
+        raise
 
 
 # --------------------------------------------------------------------------- reading
@@ -161,9 +229,9 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
             columns[canon] = i
     names = {canon: header[i] for canon, i in columns.items()}
     if "unit" not in columns and header_unit:
-        if _UNIT_INDEX.get(_key(header_unit)) is None:
-            problems.append(Problem(f"unknown unit {header_unit!r} in the header; expected 吨/t or 万吨/10kt", row=hrow,
-                                    field=names.get("value"), source=name))
+        if not _known_unit(header_unit):
+            problems.append(Problem(f"unknown unit {header_unit!r} in the header; expected 吨/t or 万吨/10kt "
+                                    "(energy: % or 万吨标准煤)", row=hrow, field=names.get("value"), source=name))
     missing = [c for c in _REQUIRED if c not in columns and not (c == "unit" and header_unit)]
     if problems and not missing:
         raise DataValidationError(problems)
@@ -186,7 +254,7 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
     gaz = get_gazetteer()
     sha = hashlib.sha256(data).hexdigest()
     records: list[dict] = []
-    seen: dict[tuple[str, str, int], int] = {}
+    seen: dict[tuple[str, str], int] = {}
     width = len(header)
     for i, cells in table.rows:
         cells = cells + [""] * (width - len(cells))
@@ -196,17 +264,17 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
         try:
             city_text = unicodedata.normalize("NFKC", rec["city"]).strip()
             city_text = re.sub(r"^([0-9]{6})\.0$", r"\1", city_text)  # Excel: 210100.0
-            place = gaz.resolve(city_text, level="city", row=i, field=names["city"], source=name)
+            place = resolve_place(gaz, city_text, row=i, field=names["city"], source=name)
             if not place.in_liaoning:
                 row_problems.append(Problem(f"{place.name_zh} is in {place.province_zh}, not Liaoning", i,
                                             names["city"], name))
         except GazetteerError as exc:
             row_problems.extend(exc.problems)
-        pollutant = _POLLUTANT_INDEX.get(_key(rec["indicator"]))
-        if pollutant is None:
+        what = _what(rec["indicator"])
+        if what is None:
             row_problems.append(Problem(f"unknown indicator {rec['indicator']!r}; expected one of "
-                                        "COD/化学需氧量, NH3-N/氨氮, SO2/二氧化硫, NOx/氮氧化物", i,
-                                        names["indicator"], name))
+                                        "COD/化学需氧量, NH3-N/氨氮, SO2/二氧化硫, NOx/氮氧化物, "
+                                        "能耗强度降低率 (%), 能源消费增量 (万吨标准煤)", i, names["indicator"], name))
         year = None
         year_text = unicodedata.normalize("NFKC", rec["year"]).strip().removesuffix("年").removesuffix(".0")
         if not re.fullmatch(r"[0-9]{4}", year_text):
@@ -219,32 +287,43 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
                                             f"{YEAR_RANGE[1]}", i, names["year"], name))
         raw_value = rec["value"].strip()
         value, why = _number(raw_value, comma_grouping=table.separator in (",", ""))
+        measure = what[1] if what else "emission"
         if why:
             row_problems.append(Problem(why, i, names["value"], name))
-        elif value is not None and value < 0:
+        elif value is not None and measure == "emission" and value < 0:
             row_problems.append(Problem(f"negative value {raw_value!r}", i, names["value"], name))
+        elif value is not None and measure == "intensity_decline" and not DECLINE_BOUNDS[0] < value < DECLINE_BOUNDS[1]:
+            row_problems.append(Problem(f"decline {raw_value!r} % is not between {DECLINE_BOUNDS[0]:g} and "
+                                        f"{DECLINE_BOUNDS[1]:g} %", i, names["value"], name))
         unit_text = rec["unit"].strip() if "unit" in columns else header_unit
-        factor = _UNIT_INDEX.get(_key(unit_text))
+        factor = _unit_factor(measure, unit_text) if what else (1.0 if _known_unit(unit_text) else None)
         if factor is None:
-            row_problems.append(Problem(f"unknown unit {unit_text!r}; expected 吨/t or 万吨/10kt", i,
+            expected = "吨/t or 万吨/10kt" if measure == "emission" else _ENERGY_UNIT_NAMES[measure]
+            label = "" if measure == "emission" else f" for {_ENERGY_LABELS[measure]}"
+            row_problems.append(Problem(f"unknown unit {unit_text!r}{label}; expected {expected}", i,
                                         names.get("unit", names["value"]), name))
         if row_problems:
             problems.extend(row_problems)
             continue
         # No problem in the row: every field was read.
-        assert place is not None and pollutant is not None and year is not None
+        assert place is not None and what is not None and year is not None
         assert value is not None and factor is not None
-        row_key = (place.adcode, pollutant, year)
+        group = what[0]
+        indicator_id = observed_id(group, measure, year)
+        row_key = (place.adcode, indicator_id)
         if row_key in seen:
-            problems.append(Problem(f"duplicate {place.name_zh} / {POLLUTANTS[pollutant][1]} / {year}: also in row "
+            label = POLLUTANTS[group][1] if group in POLLUTANTS else _ENERGY_LABELS[measure]
+            problems.append(Problem(f"duplicate {place.name_zh} / {label} / {year}: also in row "
                                     f"{seen[row_key]}", i, names["city"], name))
             continue
         seen[row_key] = i
+        stored_unit = "t" if measure == "emission" else _ENERGY_STORED_UNIT[measure]
         records.append({
-            "adcode": place.adcode, "city_zh": place.name_zh, "pollutant": pollutant,
-            "indicator_id": f"{pollutant}_emission_{year}_observed_t", "year": year,
-            "value": round(value * factor, 6), "unit": "t", "value_as_given": raw_value, "unit_as_given": unit_text,
-            "conversion": "none" if factor == 1 else f"× {factor:g} ({unit_text} → t)",
+            "adcode": place.adcode, "city_zh": place.name_zh, "pollutant": group,
+            "indicator_id": indicator_id, "year": year,
+            "value": round(value * factor, 6), "unit": stored_unit, "value_as_given": raw_value,
+            "unit_as_given": unit_text,
+            "conversion": "none" if factor == 1 else f"× {factor:g} ({unit_text} → {_unit_name(stored_unit)})",
             "flag": rec["flag"].strip() if "flag" in columns else "", "source_row": i,
         })
     problems += _implausible(records, name, names["value"])
@@ -261,13 +340,34 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
 PLAUSIBLE_FACTOR = 10.0
 
 
+def _unit_name(unit: str) -> str:
+    return {"10kt_ce": "万吨标准煤"}.get(unit, unit)
+
+
 def _implausible(records: list[dict], name: str, field: str) -> list[Problem]:
+    """Values off by a unit: an emission more than :data:`PLAUSIBLE_FACTOR` times away from the place's
+    2015 baseline (a city's: 辽政发〔2017〕21号 附件2–5 第1列; the province's: implied by clause 一(二),
+    :func:`geo.provincial.province_baselines`), a yearly energy increment larger in size than
+    PLAUSIBLE_FACTOR times the place's whole 2016–2020 increment cap (附件1 第2列; the province's: clause 一(二))."""
     from geo.indicators import load_quotas
+    from geo.provincial import province_baselines, province_increment_cap
 
     q = load_quotas()
-    base = q[q.indicator_id.str.endswith("_emission_2015_t")].set_index(["adcode", "indicator_id"]).value
+    base = q[q.indicator_id.str.endswith("_emission_2015_t")].set_index(["adcode", "indicator_id"]).value.to_dict()
+    caps = q[q.indicator_id == "energy_increment_cap_10kt_ce"].set_index("adcode").value.to_dict()
+    if any(r["adcode"] == LIAONING for r in records):
+        base.update({(LIAONING, f"{p}_emission_2015_t"): v for p, (v, _) in province_baselines().items()})
+        caps[LIAONING] = province_increment_cap()[0]
     problems = []
     for r in records:
+        if r["pollutant"] == "energy":
+            cap = caps.get(r["adcode"])
+            if r["unit"] == "10kt_ce" and cap and abs(r["value"]) > cap * PLAUSIBLE_FACTOR:
+                problems.append(Problem(
+                    f"implausible energy increment {r['value']:g} 万吨标准煤 for {r['city_zh']} {r['year']}: more than "
+                    f"{PLAUSIBLE_FACTOR:g}x its whole 2016–2020 increment cap {cap:g} 万吨标准煤 (辽政发〔2017〕21号); "
+                    "check the unit", r["source_row"], field, name))
+            continue
         b = base.get((r["adcode"], f"{r['pollutant']}_emission_2015_t"))
         if b and not (b / PLAUSIBLE_FACTOR <= r["value"] <= b * PLAUSIBLE_FACTOR):
             problems.append(Problem(
@@ -347,7 +447,8 @@ def import_observed(
         "imported_at": db.now_text(now),
         "imported_by": actor,
         "rows": len(rows),
-        "cities": int(rows.adcode.nunique()),
+        "cities": int(rows[rows.adcode != LIAONING].adcode.nunique()),
+        "province_rows": int((rows.adcode == LIAONING).sum()),
         "years": sorted(int(y) for y in rows.year.unique()),
         "conversions": sorted(set(rows.conversion) - {"none"}),
         "warnings": [] if (rows.year.astype(int) == PROGRESS_YEAR).any() else
@@ -548,7 +649,10 @@ def annual_table(cities: pd.DataFrame, observed: pd.DataFrame, period=None) -> p
     ``cities`` holds the period's baseline and cap columns (``Period.baseline_id``/``cap_id``); a city
     without them (not in the plan) gets no path: no data, never zero. Rounded to 0.01 t; the
     difference is taken of the rounded path, as the table prints it. Catalogue entries: :func:`geo.indicators.lookup`.
+    Then the energy measures of :func:`geo.energy.energy_table` (yearly values, cumulative decline and
+    increment, progress against 附件1's targets).
     """
+    from geo.energy import energy_table
     from geo.indicators import THIRTEENTH
 
     per = period or THIRTEENTH
@@ -575,7 +679,8 @@ def annual_table(cities: pd.DataFrame, observed: pd.DataFrame, period=None) -> p
             columns[f"{p}_path_{y}_t"] = path
             if y in by_year:
                 columns[f"{p}_ahead_of_path_{y}_t"] = (path - by_year[y]).round(2) + 0.0
-    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+    energy = energy_table(cities, observed, per).drop(columns="adcode").set_axis(out.index)
+    return pd.concat([out, pd.DataFrame(columns, index=out.index), energy], axis=1)
 
 
 def trajectory(cities: pd.DataFrame, observed: pd.DataFrame, adcode: str, pollutant: str, period=None) -> list[dict]:
