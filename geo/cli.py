@@ -464,6 +464,66 @@ def targets_remove(plan: str) -> None:
     click.echo(f"removed plan {plan}")
 
 
+# ---- the province's own targets (lnmap progress --province)
+
+
+@main.command("progress")
+@click.option("--province", is_flag=True, help="The province's own targets (provincial_targets.csv).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--dataset", "dataset_id", default=None, help="An observed dataset (default: the one the map uses).")
+def progress_cmd(province: bool, fmt: str, dataset_id: str | None) -> None:
+    """Progress of the province's targets from the province's own observed values (rows 城市 = 辽宁省).
+
+    One line per target and observed year: the target and its clause, the observed value, what is
+    set against the target (the total, or the cumulative energy decline or increment), progress and gap.
+    """
+    from geo.observed import load_observed
+    from geo.provincial import provincial_progress, unmeasured
+
+    if not province:
+        raise click.UsageError("give --province (the cities' progress is in lnmap export table)")
+    try:
+        table = provincial_progress(load_observed(dataset_id))
+    except (LnmapError, KeyError) as exc:
+        _fail(exc)
+    if fmt == "csv":
+        click.echo(table.to_csv(index=False, lineterminator="\n"), nl=False)
+        return
+    if fmt == "json":
+        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+        return
+    if not len(table):
+        click.echo("no provincial observed values in the dataset: import rows with 城市 = 辽宁省 (or Liaoning) "
+                   "for emissions, 能耗强度降低率 or 能源消费增量")
+        return
+    for target_id, rows in table.groupby("target_id", sort=False):
+        t = rows.iloc[0]
+        click.echo(f"{target_id}  {t.indicator_zh} / {t.indicator_en}: {t.relation} {t.target:g} {t.target_unit}"
+                   f"  ({t.citation})")
+        for r in rows.itertuples():
+            parts = [f"observed {_fmt(r.observed)} {r.observed_unit}"]
+            if r.observed_unit != "t":  # energy: the yearly value, and the cumulative set against the target
+                parts.append(f"cumulative {_fmt(r.compared)} {r.compared_unit}")
+            if not _isna(r.path):
+                parts.append(f"path {_fmt(r.path)} t, ahead of it {_fmt(r.ahead_of_path)} t")
+            if not _isna(r.progress_pct):
+                parts.append(f"progress {_fmt(r.progress_pct)} %")
+            parts.append(f"gap {_fmt(r.gap)} {r.compared_unit}")
+            click.echo(f"  {r.year}  " + "; ".join(parts))
+    click.echo(f"{unmeasured()} other provincial targets (coal share, forest cover …) have no measure an import takes")
+
+
+def _isna(value) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def _fmt(value) -> str:
+    return "no data" if _isna(value) else f"{float(value):,.2f}"
+
+
 @main.group("db")
 def db_group() -> None:
     """The database of the store, users and audit log (LNMAP_DATABASE_URL; default an SQLite file)."""
