@@ -515,14 +515,20 @@ def precision_label(precision: str, lang: str) -> str:
 #: The observed import's problem messages (geo.observed) in Chinese: (pattern, replacement).
 _PROBLEMS_ZH = [
     (r"^two columns mean '(.+)': '(.+)' and '(.+)'$", r"有两列都表示“\1”：“\2”和“\3”"),
-    (r"^unknown unit '(.*)' in the header; expected 吨/t or 万吨/10kt$", r"表头中的单位“\1”无法识别；应为 吨/t 或 万吨/10kt"),
+    (r"^unknown unit '(.*)' in the header; expected 吨/t or 万吨/10kt \(energy: % or 万吨标准煤\)$",
+     r"表头中的单位“\1”无法识别；应为 吨/t 或 万吨/10kt（能源：% 或 万吨标准煤）"),
     (r"^not a table of observed values: no recognised header.*$", r"不是实测值表格：找不到可识别的表头"),
+    *((rf"^missing column '{canon}' \(accepted headers: (.+)\)$", rf"缺少“{zh}”列（可用的表头：\1）")
+      for canon, zh in (("city", "城市"), ("indicator", "指标"), ("year", "年份"), ("value", "数值"), ("unit", "单位"),
+                        ("base_year", "基准年"), ("target_year", "目标年"), ("citation", "出处"))),
     (r"^missing column '(.+?)' \(accepted headers: (.+)\)$", r"缺少“\1”列（可用的表头：\2）"),
     (r"^no data rows$", r"没有数据行"),
     (r"^empty row$", r"空行"),
     (r"^empty rows (.+)$", r"空行 \1"),
     (r"^(\d+) fields, more than the header's (\d+).*$", r"有 \1 个字段，多于表头的 \2 个：值中含有分隔符？"),
     (r"^(\S+) is in (\S+), not Liaoning$", r"\1 属于\2，不在辽宁省"),
+    (r"^unknown indicator '(.*)'; expected one of (.+) \(optionally with 排放量, 下降比例 or 重点工程减排量\), (.+)$",
+     r"指标“\1”无法识别；应为：\2（可后接 排放量、下降比例 或 重点工程减排量）, \3"),
     (r"^unknown indicator '(.*)'; expected one of (.+)$", r"指标“\1”无法识别；应为：\2"),
     (r"^year '(.*)' is not a four-digit year$", r"年份“\1”不是四位数年份"),
     (r"^year (\d+) outside the indicator's range (.+)$", r"年份 \1 超出可接受范围 \2"),
@@ -532,6 +538,52 @@ _PROBLEMS_ZH = [
     (r"^unknown city '(.*)'.*$", r"城市“\1”无法识别"),
     (r"^not a number: '(.*)'.*$", r"“\1”不是数字"),
     (r"^empty value.*$", r"数值为空"),
+    # the gazetteer (geo.gazetteer), the numbers (geo.observed._number) and the energy rows (geo.observed)
+    (r"^unknown place name '(.*)': it maps to no place.*$", r"地名“\1”无法识别"),
+    (r"^ambiguous place name '(.*)': it maps to (.+)$", r"地名“\1”有歧义：可能是 \2"),
+    (r"^empty place name$", r"地名为空"),
+    (r"^value '(.*)' is not a number: 。 is not a decimal point \(write '(.*)'\)$",
+     r"数值“\1”不是数字：“。”不是小数点（应写作“\2”）"),
+    (r"^value '(.*)' is ambiguous: a comma .*$",
+     r"数值“\1”有歧义：逗号可能是小数逗号，也可能是千位分隔符；请不加分隔、用小数点书写（如 21737 或 21.737）"),
+    (r"^value '(.*)' is not a number$", r"数值“\1”不是数字"),
+    (r"^value '(.*)' is not a finite number$", r"数值“\1”不是有限的数"),
+    (r"^decline '(.*)' % is not between (\S+) and (\S+) %$", r"降低率“\1”% 不在 \2 % 到 \3 % 之间"),
+    (r"^unknown unit '(.*)' for (.+); expected (.+)$", r"“\2”的单位“\1”无法识别；应为 \3"),
+    (r"^implausible value (\S+) t for (\S+) (\S+) (\d+): more than (\S+)x away from its 2015 baseline (\S+) t "
+     r"\(辽政发〔2017〕21号\); check the unit$",
+     r"\2 \3 \4 年的数值 \1 吨不合理：与其 2015 年排放量 \6 吨相差 \5 倍以上（辽政发〔2017〕21号）；请检查单位"),
+    (r"^implausible energy increment (\S+) 万吨标准煤 for (\S+) (\d+): more than (\S+)x its whole 2016–2020 increment "
+     r"cap (\S+) 万吨标准煤 \(辽政发〔2017〕21号\); check the unit$",
+     r"\2 \3 年能源消费增量 \1 万吨标准煤不合理：超过其 2016–2020 年增量控制目标 \5 万吨标准煤的 \4 倍（辽政发〔2017〕21号）；"
+     r"请检查单位"),
+    (r"^source text contains characters that cannot be printed on exported figures: (.+) — use plain text$",
+     r"来源文字含有导出图件无法显示的字符：\1，请使用普通文字"),
+]
+
+#: The plan import's problem messages (geo.plans) in Chinese; those it shares with the observed import
+#: (columns, cities, numbers, duplicates …) are in _PROBLEMS_ZH above.
+_PLAN_PROBLEMS_ZH = [
+    (r"^a plan needs a name .*$", r"计划需要名称（例如 十四五）"),
+    (r"^plan name '(.*)': at most 64 printable characters$", r"计划名称“\1”：最多 64 个可打印字符"),
+    (r"^十三五 is the bundled plan .*$", r"十三五是内置计划（辽政发〔2017〕21号的附件）：请另取名称"),
+    (r"^a plan named '(.*)' is already stored: remove it first .*$", r"名为“\1”的计划已存在：请先删除它"),
+    (r"^(基准年|目标年|\S+) '(.*)' is not a four-digit year$", r"\1“\2”不是四位数年份"),
+    (r"^(基准年|目标年|\S+) (\d+) outside (\d+)–(\d+)$", r"\1 \2 超出 \3–\4"),
+    (r"^基准年 (\d+) is after 目标年 (\d+)$", r"基准年 \1 晚于目标年 \2"),
+    (r"^出处 is empty: every row needs its document number and annex/table/column$",
+     r"出处为空：每一行都要写明文号及附件、表或列"),
+    (r"^'(.*)' in tonnes from (\S+) to (\S+): an emission has 基准年 = 目标年; key-project tonnes are 重点工程减排量$",
+     r"“\1”以吨计、从 \2 年到 \3 年：排放量的基准年等于目标年；重点工程减排的吨数请写作“重点工程减排量”"),
+    (r"^an emission row has 基准年 = 目标年 \(the year of the value\)$", r"排放量行的基准年应等于目标年（数值所属的年份）"),
+    (r"^a cut target row runs from 基准年 to a later 目标年$", r"下降比例行应从基准年到更晚的目标年"),
+    (r"^a key project cut row runs from 基准年 to a later 目标年$", r"重点工程减排量行应从基准年到更晚的目标年"),
+    (r"^a intensity cut row runs from 基准年 to a later 目标年$", r"能耗强度降低行应从基准年到更晚的目标年"),
+    (r"^a increment cap row runs from 基准年 to a later 目标年$", r"能源消费增量行应从基准年到更晚的目标年"),
+    (r"^'(.*)' % is not a cut between −100 and 100 %$", r"“\1”% 不是 −100 % 到 100 % 之间的下降比例"),
+    (r"^implausible value (\S+) t: more than (\S+)x away from the 2015 baseline (\S+) t \(辽政发〔2017〕21号\); "
+     r"check the unit$", r"数值 \1 吨不合理：与 2015 年排放量 \3 吨相差 \2 倍以上（辽政发〔2017〕21号）；请检查单位"),
+    (r"^implausible energy increment (\S+) 万吨标准煤; check the unit$", r"能源消费增量 \1 万吨标准煤不合理；请检查单位"),
 ]
 
 
@@ -539,7 +591,7 @@ def problem_text(message: str, row: int | None, field: str | None, lang: str) ->
     """One rejected row or field of an upload, in ``lang``: ``第 3 行，字段“数值”：数值“-5”为负``."""
     msg = str(message)
     if lang == "zh":
-        for pat, rep in _PROBLEMS_ZH:
+        for pat, rep in (*_PROBLEMS_ZH, *_PLAN_PROBLEMS_ZH):
             if re.match(pat, msg):
                 msg = re.sub(pat, rep, msg)
                 break
