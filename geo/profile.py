@@ -30,7 +30,7 @@ from geo.export import (
     formula_text,
     short_name,
 )
-from geo.indicators import BY_ID, CATALOGUE, POLLUTANTS
+from geo.indicators import BY_ID, CATALOGUE, POLLUTANTS, is_density
 from geo.provenance import DOCUMENTS, QUOTA_DOC
 from geo.symbols import is_total
 
@@ -180,7 +180,9 @@ def _targets(adcode: str, data: ProfileData, lang: str) -> tuple[list[tuple[str,
     formulas: list[str] = []
     groups = []
     for group, (zh, en) in GROUP_NAMES.items():
-        inds = [i for i in CATALOGUE if i.group == group and i.kind in ("annex", "derived") and i.id in cities]
+        # The targets and what they imply; per-area densities restate totals already listed.
+        inds = [i for i in CATALOGUE if i.group == group and i.kind in ("annex", "derived") and i.id in cities
+                and not is_density(i)]
         if not inds:
             continue
         annex = inds[0].annex

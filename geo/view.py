@@ -30,7 +30,8 @@ OTHER_PLAN_CITIES = ("220400",)
 #: Measures per pollutant in the order the selector lists them.
 POLLUTANT_MEASURES = (
     "emission_2015", "cut_target", "cap_2020", "required_cut", "key_project_cut", "cut_beyond_projects",
-    "project_coverage", "observed_2020", "achieved_cut", "progress", "gap_to_cap",
+    "project_coverage", "emission_2015_density", "cap_2020_density", "required_cut_density",
+    "observed_2020", "achieved_cut", "progress", "gap_to_cap",
 )
 ENERGY_MEASURES = ("cut_target", "increment_cap")
 OBSERVED_COLUMNS = {i.id for i in CATALOGUE if i.kind == "observed"}

@@ -195,6 +195,9 @@ MEASURE_LABELS = {
     "achieved_cut": {"zh": "实际下降比例 %", "en": "Achieved cut %"},
     "progress": {"zh": "减排进度 %", "en": "Progress %"},
     "gap_to_cap": {"zh": "距上限差额", "en": "Gap to cap"},
+    "emission_2015_density": {"zh": "2015年单位面积排放量", "en": "2015 emissions per km²"},
+    "cap_2020_density": {"zh": "2020年单位面积排放上限", "en": "2020 cap per km²"},
+    "required_cut_density": {"zh": "单位面积应减排量", "en": "Required cut per km²"},
     "increment_cap": {"zh": "能耗增量控制目标", "en": "Energy increment cap"},
 }
 SCHEME_LABELS = {
@@ -433,6 +436,11 @@ def _documents() -> list[str]:
     return sorted((d.number for d in DOCUMENTS), key=len, reverse=True)
 
 
+#: Sources that are not documents (geo.boundaries.AREA_SOURCE), in Chinese.
+_SOURCE_PHRASES_ZH = (("city area: Amap boundaries (", "城市面积：高德地图行政区划（"),
+                      ("), computed in ", "），计算投影 "))
+
+
 def citation_text(source: str, lang: str) -> str:
     """``辽政发〔2017〕21号 附件2 第1列; 辽政发〔2017〕21号 附件2 第2列`` grouped by document:
     ``辽政发〔2017〕21号 附件2 第1列、附件2 第2列`` (zh) or ``… annex 2, column 1; annex 2, column 2`` (en)."""
@@ -458,7 +466,10 @@ def citation_text(source: str, lang: str) -> str:
         pieces.append(f"{doc} {joiner.join(parts)}".strip() if lang == "zh" else
                       f"{doc}, {joiner.join(parts)}".rstrip(", "))
     for o in other:
-        pieces.append(T(lang, translate_part(o.replace("user import", "用户导入的实测值"), "zh"), o))
+        zh = o.replace("user import", "用户导入的实测值")
+        for en_phrase, zh_phrase in _SOURCE_PHRASES_ZH:
+            zh = zh.replace(en_phrase, zh_phrase)
+        pieces.append(T(lang, translate_part(zh, "zh"), o))
     return ("；" if lang == "zh" else "; ").join(pieces)
 
 
@@ -473,9 +484,11 @@ def words(text: str, lang: str) -> str:
         if other.id in text:
             text = text.replace(other.id, T(lang, other.name_zh, other.name_en))
     if lang == "zh":
-        text = (text.replace(", rounded to 0.01", "，保留两位小数").replace("; 100 = target reached", "；100 表示完成目标")
+        text = (text.replace(", rounded to 0.001", "，保留三位小数").replace(", rounded to 0.01", "，保留两位小数")
+                .replace("; 100 = target reached", "；100 表示完成目标")
                 .replace("; > 0 still to cut, < 0 below the cap", "；大于 0 为仍需减排，小于 0 为低于上限")
                 .replace(" over members", "（成员市之和）"))
+        text = re.sub(r"city area \(km², ([^)]+)\)", r"城市面积（平方千米，\1）", text)
     return text
 
 

@@ -293,7 +293,8 @@ def test_export_all_goes_on_after_a_failure(tmp_path, monkeypatch):
     assert [f[0] for f in summary.failed] == ["nox_cap_2020_t"] and "boom" in summary.failed[0][2]
     written = {p.name for p in summary.written}
     assert "cod_emission_2015_t.csv" in written and "nox_cap_2020_t.csv" not in written
-    assert len(written) == 29 and len(ticks) == 30
+    # 42 indicators with values: 2 of energy + 4 pollutants × (3 annex + 4 derived + 3 per-km² densities)
+    assert len(written) == 41 and len(ticks) == 42
     assert all(reason.startswith("no observed") for _, reason in summary.skipped)
 
 
@@ -319,8 +320,8 @@ def test_cli_export_map_unknown_indicator(store):
 def test_cli_export_all_summary(store, monkeypatch):
     result = CliRunner().invoke(main, ["export", "all", "--out", str(store / "all"), "--format", "csv,xlsx"])
     assert result.exit_code == 0, result.output
-    assert "wrote 60 files" in result.output
-    assert len(list((store / "all").glob("*.xlsx"))) == 30
+    assert "wrote 84 files" in result.output  # 42 indicators × 2 formats
+    assert len(list((store / "all").glob("*.xlsx"))) == 42
 
 
 def test_regions_and_sites_can_be_chosen_one_by_one(layers):

@@ -27,7 +27,8 @@ def test_the_plan_covers_indicators_profiles_and_multiples():
     tasks, skipped = plan(layers, ("pdf", "csv"))
     kinds = [k for k, _ in tasks]
     assert kinds.count("profile") == 14  # one page per city
-    assert kinds.count("indicator") == 30 and len(skipped) == 16  # observed measures wait for an import
+    # 2 energy + 4 pollutants × (3 annex + 4 derived + 3 per-km² densities) = 42; observed measures wait for an import
+    assert kinds.count("indicator") == 42 and len(skipped) == 16
     measures = [s for k, s in tasks if k == "multiples"]
     assert "emission_2015_t" in measures and "cap_2020_t" in measures and "cut_target_pct" in measures
     assert plan(layers, ("csv",))[0] == [t for t in tasks if t[0] == "indicator"]  # csv: no pages, no multiples
@@ -64,5 +65,5 @@ def test_a_failing_task_is_reported_and_the_others_are_written(tmp_path):
 def test_cli_export_all_writes_every_indicator(tmp_path, jobs):
     result = CliRunner().invoke(main, ["export", "all", "--out", str(tmp_path), "--format", "csv", "--jobs", jobs])
     assert result.exit_code == 0, result.output
-    assert len(list(tmp_path.glob("*.csv"))) == 30
-    assert "wrote 30 files" in result.output
+    assert len(list(tmp_path.glob("*.csv"))) == 42
+    assert "wrote 42 files" in result.output

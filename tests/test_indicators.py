@@ -193,3 +193,75 @@ def test_bad_input_changes_nothing_stored(tmp_path, good_rows, monkeypatch):
         build_indicators()
     after = {p.name: p.read_bytes() for p in (data / "indicators").iterdir()}
     assert before == after
+
+
+# ------------------------------------------------------------------ per-area densities
+
+
+def test_city_area_agrees_with_the_geodesic_area_of_the_same_polygon():
+    """EPSG:4550 areas against pyproj.Geod on GRS80 (the CGCS2000 ellipsoid's shape to 0.1 mm), which
+    integrates on the ellipsoid and shares no code with the projection."""
+    from pyproj import Geod
+
+    from geo.boundaries import city_areas_km2, load_layer
+
+    areas = city_areas_km2()
+    geod = Geod(ellps="GRS80")
+    shapes = load_layer("cities").set_index("adcode").geometry
+    for adcode, geom in shapes.items():
+        geodesic_km2 = abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
+        assert areas[adcode] == pytest.approx(geodesic_km2, rel=0.005), adcode
+    # 沈阳: both near 12,869 km² (the Gauss-Kruger scale at 123°E is 1, so they agree to 0.01 %).
+    sy = abs(geod.geometry_area_perimeter(shapes["210100"])[0]) / 1e6
+    assert 12_800 < sy < 12_950 and areas["210100"] == pytest.approx(sy, rel=1e-4)
+
+
+def test_density_is_total_over_area_worked_by_hand():
+    from geo.symbols import resolve_map_type
+
+    table = city_table().set_index("adcode")
+    sy = table.loc["210100"]
+    # 沈阳 COD 2015: 241,522.89 t (附件2 第1列) ÷ 12,869.1 km² (geodesic area above) = 18.768 t/km²;
+    # EPSG:4550 gives 12,869.4 km², hence 18.767 after rounding to 0.001.
+    assert sy.cod_emission_2015_t_per_km2 == pytest.approx(18.768, abs=0.002)
+    # NH3-N required cut 沈阳: 18,948.35 t × 8.8 % (附件3 第1、2列) = 1,667.45 t ÷ 12,869.1 km² = 0.1296 t/km² -> 0.130
+    assert sy.nh3n_required_cut_t_per_km2 == pytest.approx(0.130, abs=0.001)
+    for p in POLLUTANTS:
+        for total in ("emission_2015_t", "cap_2020_t", "required_cut_t"):
+            ind = BY_ID[f"{p}_{total}_per_km2"]
+            assert ind.unit == "t/km2" and ind.kind == "derived" and "EPSG:4550" in ind.source, ind.id
+            assert ind.formula.startswith(f"{p}_{total} ÷ city area"), ind.id
+            assert resolve_map_type(ind) == "choropleth" and resolve_map_type(BY_ID[f"{p}_{total}"]) == "symbols"
+            # rounded to 0.001, and no value is shown with fewer than two significant figures
+            values = table[ind.id]
+            assert (values == values.round(3)).all() and values.min() >= 0.01, ind.id
+    # a larger city with the same tonnes is less dense: 朝阳 (19,700 km²) vs 辽阳 (4,712 km²)
+    assert table.loc["211300", "cod_emission_2015_t"] / table.loc["211000", "cod_emission_2015_t"] > (
+        table.loc["211300", "cod_emission_2015_t_per_km2"] / table.loc["211000", "cod_emission_2015_t_per_km2"])
+
+
+def test_density_of_a_city_without_a_polygon_is_an_error():
+    from geo.indicators import add_densities
+
+    table = city_table()
+    areas = pd.Series({a: 1000.0 for a in table.adcode if a != "210200"})
+    with pytest.raises(DataValidationError, match="210200 has no polygon"):
+        add_densities(table, areas)
+
+
+def test_density_reaches_the_table_the_map_export_and_the_dashboard_store():
+    from geo.export import render_map
+    from geo.indicators import export_table
+    from geo.view import indicator_payload, load_view_data, measures_by_group
+    from geo.vocabulary import citation_text, formula_text
+
+    assert "so2_emission_2015_t_per_km2" in export_table().columns
+    csv = render_map("so2_emission_2015_t_per_km2", "csv").decode("utf-8-sig")
+    assert "so2_emission_2015_t_per_km2" in csv and "EPSG:4550" in csv
+    data = load_view_data()
+    payload = indicator_payload(data, ("quantiles",))
+    assert payload["nox_required_cut_t_per_km2"]["unit_en"] == "t/km²"
+    assert measures_by_group(data)["cod"][7:10] == ["emission_2015_density", "cap_2020_density", "required_cut_density"]
+    ind = BY_ID["cod_cap_2020_t_per_km2"]
+    zh = formula_text(ind, "zh") + citation_text(ind.source, "zh")
+    assert "cod_" not in zh and "rounded" not in zh and "city area" not in zh and "城市面积" in zh
