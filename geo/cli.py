@@ -67,32 +67,71 @@ def serve(host: str, port: int, workers: int | None, threads: int, dev: bool, de
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--with-years/--catalogue-only", "with_years", default=None,
               help="Also list the ids with a year in them [default: in the table yes, in csv/json no].")
-def indicators(fmt: str, with_years: bool | None) -> None:
-    """Every indicator id with its names, unit, year(s) and source.
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="The table in one language, with each formula in words [default: both names, formula as ids].")
+def indicators(fmt: str, with_years: bool | None, lang: str | None) -> None:
+    """Every indicator id with its names, unit, year(s), source and formula.
 
     Ids with a year in them are listed once each, the year as Y (any observed year), B or T (a plan's
-    base and target year), with the years they take.
+    base and target year), with the years they take. csv and json carry each formula in words in both
+    languages (formula_zh, formula_en).
     """
     import pandas as pd
 
-    from geo.indicators import catalogue_frame, templates
+    from geo.indicators import CATALOGUE, templates
 
     cols = ["id", "name_zh", "name_en", "unit_en", "year", "base_year", "kind", "source", "formula"]
-    df = catalogue_frame()[cols]
+    items = list(CATALOGUE)
     if with_years if with_years is not None else fmt == "table":
-        yearly = pd.DataFrame([{**{c: getattr(i, c) for c in cols if c != "unit_en"}, "unit_en": i.unit_en}
-                               for i in templates()])
-        df = pd.concat([df, yearly[cols]], ignore_index=True)
+        items += templates()
+    df = pd.DataFrame([{c: getattr(i, c) for c in cols} | {"formula_zh": _formula_words(i, "zh"),
+                                                            "formula_en": _formula_words(i, "en")} for i in items])
     df = df.rename(columns={"unit_en": "unit"})
     if fmt == "csv":
         click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
     elif fmt == "json":
         click.echo(json.dumps(df.to_dict("records"), ensure_ascii=False, indent=1))
-    else:
+    elif lang is None:
         for rec in df.to_dict("records"):
             click.echo(f"{rec['id']:36s} {rec['unit']:22s} {rec['year']:10s} {rec['name_zh']}")
             click.echo(f"{'':36s} {rec['name_en']}")
             click.echo(f"{'':36s} source: {rec['source']}" + (f"  formula: {rec['formula']}" if rec["formula"] else ""))
+    else:
+        from geo.vocabulary import citation_text
+
+        source_word, formula_word = ("来源", "公式") if lang == "zh" else ("source", "formula")
+        plan_words = {"zh": (("(a plan)", "（所在计划）"), ("the plan's 出处 column", "该计划的“出处”列")), "en": ()}
+        for ind, rec in zip(items, df.to_dict("records")):
+            name, unit = (ind.name_zh, ind.unit_zh) if lang == "zh" else (ind.name_en, ind.unit_en)
+            year, source = rec["year"], citation_text(ind.source, lang)
+            for en_words, zh_words in plan_words[lang]:
+                year, source = year.replace(en_words, zh_words), source.replace(en_words, zh_words)
+            click.echo(f"{rec['id']:36s} {unit:22s} {year:10s} {name}")
+            click.echo(f"{'':36s} {source_word}: {source}")
+            if rec[f"formula_{lang}"]:
+                click.echo(f"{'':36s} {formula_word}: {rec[f'formula_{lang}']}")
+
+
+def _formula_words(ind, lang: str) -> str:
+    """An indicator's formula in words; in a pattern's formula (``so2_path_Y_t``) the ids with Y, B or T
+    in them are named too, the year left as the letter."""
+    import re
+
+    from geo.indicators import Period, formula_words, lookup
+
+    text = formula_words(ind, lang)
+    later = Period("B–T", 2020, 2025)  # stands for any later plan: its years are written back as B and T
+    for token in sorted(set(re.findall(r"\b[a-z0-9]+(?:_[A-Za-z0-9]+)+\b", text)), key=len, reverse=True):
+        if not re.search(r"_[YTB]_", token):
+            continue
+        yearly = "_Y_" in token
+        concrete = token.replace("_Y_", "_2018_").replace("_T_", "_2025_").replace("_B_", "_2020_")
+        other = lookup(concrete, None if yearly else later)
+        if other is None:
+            continue
+        name = other.name_zh if lang == "zh" else other.name_en
+        text = text.replace(token, name.replace("2018", "Y") if yearly else name.replace("2025", "T").replace("2020", "B"))
+    return text
 
 
 @main.group()

@@ -744,9 +744,9 @@ def formula_words(ind: Indicator, lang: str) -> str:
         text = (text.replace("; > 0 ahead of the path, < 0 behind it", "；大于 0 为领先目标路径，小于 0 为落后")
                 .replace(": yearly declines compound, they are not added", "：逐年降低率连乘，不是相加")
                 .replace(" over k = ", "，k = ").replace("energy_intensity_decline_k_observed_pct", "k年能耗强度实际降低率")
-                .replace("energy_increment_k_observed_10kt_ce", "k年能源消费实际增量"))
+                .replace("energy_increment_k_observed_10kt_ce", "k年能源消费实际增量")
+                .replace("; < 0 over the cap", "；小于 0 为超出上限"))
     if lang == "en":
         text = (text.replace("energy_intensity_decline_k_observed_pct", "observed decline in year k")
-                .replace("energy_increment_k_observed_10kt_ce", "observed increment in year k")
-                .replace("; < 0 over the cap", "；小于 0 为超出上限"))
+                .replace("energy_increment_k_observed_10kt_ce", "observed increment in year k"))
     return words(text, lang)
