@@ -11,6 +11,12 @@ no CJK font too.
 Classes and colours are the dashboard's (:func:`geo.classify.classes_for`, via the
 :class:`~geo.export.MapSpec`). Each city has a tooltip (name, value, unit) and a
 popup with the value's citation and formula, its regions and class.
+
+Totals are drawn as proportional circles when the map type resolves to symbols
+(:func:`geo.symbols.resolve_map_type`), with the static exports' rule
+(:func:`geo.symbols.radii`: area ∝ |value|) over a neutral base, and a size legend. The
+circles are Leaflet circle markers, sized in screen pixels, so they and the legend keep
+one scale at every zoom; they let clicks through to the city underneath.
 """
 
 from __future__ import annotations
@@ -26,10 +32,15 @@ import numpy as np
 from branca.element import Figure
 
 from geo.export import LayerChoice, Layers, MapSpec, T
+from geo.symbols import BASE_COLOUR, NEGATIVE_COLOUR, SYMBOL_COLOUR, radii
 
 VENDOR = Path(__file__).resolve().parent / "vendor" / "leaflet-1.9.4"
 FONT_FAMILY = "LnmapCJK"
 CITY_CLASS = "lnmap-city"
+SYMBOL_CLASS = "lnmap-symbol"
+#: Radius of the largest circle in screen pixels: the static maps' 36 km (geo.export_static.R_MAX)
+#: at the zoom the page opens with on a 1280-px-wide screen is about 40 px.
+R_MAX_PX = 40.0
 # Resources a browser would fetch: scripts, stylesheets, images, CSS urls (links are fine).
 _NETWORK = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//""",
                       re.I)
@@ -120,6 +131,60 @@ def _city_popup(spec: MapSpec, row, region_labels: list[str]) -> str:
     return "".join(parts)
 
 
+def _add_symbols(m, spec: MapSpec, points: dict[str, tuple[float, float]], *, r_max: float = R_MAX_PX) -> None:
+    """Proportional circles at ``points`` (adcode -> lat, lon), largest first (underneath), radius
+    ``r_max × √(|value| ÷ vmax)`` pixels (:func:`geo.symbols.radii`); a zero or missing value draws none."""
+    import folium
+
+    t = spec.table.set_index("adcode")
+    codes = [a for a in points if a in t.index and np.isfinite(t.loc[a, "value"])]
+    r = dict(zip(codes, radii([t.loc[a, "value"] for a in codes], r_max=r_max, vmax=spec.vmax or None)))
+    for a in sorted(codes, key=lambda c: (-r[c], c)):
+        if r[a] <= 0:
+            continue
+        marker = folium.CircleMarker(points[a], radius=round(float(r[a]), 2), color="#ffffff", weight=1,
+                                     fill_color=t.loc[a, "colour"], fill_opacity=0.85, class_name=SYMBOL_CLASS)
+        marker.options["interactive"] = False  # clicks and hovers reach the city's own popup and tooltip
+        marker.add_to(m)
+
+
+def _size_legend(spec: MapSpec, *, r_max: float = R_MAX_PX) -> str:
+    """Nested circles of round values (bottoms aligned) at the map's pixel scale, as inline SVG."""
+    if not spec.size_legend:
+        return ""
+    rs = radii([v for v, _ in spec.size_legend], r_max=r_max, vmax=spec.vmax or None)
+    big = float(rs[0])
+    w = 2 * big + 10 + 7 * max(len(lbl) for _, lbl in spec.size_legend)
+    h = 2 * big + 8  # room above the largest circle for its label
+    parts = [f"<svg class='sizes' width='{w:.0f}' height='{h:.0f}' viewBox='0 0 {w:.1f} {h:.1f}'>"]
+    for r, (v, lbl) in zip(rs, spec.size_legend):
+        top = h - 1 - 2 * r
+        parts.append(f"<circle cx='{big + 1:.1f}' cy='{h - 1 - r:.1f}' r='{r:.2f}' data-value='{v:g}' fill='none' "
+                     "stroke='#555' stroke-width='0.8'/>")
+        parts.append(f"<line x1='{big + 1:.1f}' y1='{top:.1f}' x2='{2 * big + 6:.1f}' y2='{top:.1f}' "
+                     "stroke='#888' stroke-width='0.6'/>")
+        parts.append(f"<text x='{2 * big + 8:.1f}' y='{top + 4:.1f}' font-size='11' fill='#222'>{_esc(lbl)}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend_rows(spec: MapSpec) -> str:
+    """Class swatches (choropleth) or the size legend (symbols); then the no-data row."""
+    nodata_row = (f"<div class='row'><span class='sw nodata' style='background:{spec.no_data[0]}'></span>"
+                  f"{_esc(spec.no_data[1])}</div>")
+    if spec.map_type != "symbols":
+        return "".join(f"<div class='row'><span class='sw' style='background:{c}'></span>{_esc(lbl)}</div>"
+                       for c, lbl in spec.legend) + nodata_row
+    rows = _size_legend(spec)
+    values = spec.table["value"]
+    if (values < 0).any():
+        rows += "".join(f"<div class='row'><span class='sw dot' style='background:{c}'></span>{_esc(spec.labels[k])}</div>"
+                        for c, k in ((SYMBOL_COLOUR, "positive"), (NEGATIVE_COLOUR, "negative")))
+    if not np.isfinite(values).all():
+        rows += nodata_row
+    return rows
+
+
 def page_root(m) -> Figure:
     """The map's page (folium types ``get_root()`` as a bare Element)."""
     root = m.get_root()
@@ -179,7 +244,8 @@ def render_html(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, 
     feats["value"] = [t.loc[a, "value_text"] if np.isfinite(t.loc[a, "value"]) else spec.no_data[1]
                       for a in feats["adcode"]]
     feats["unit"] = spec.unit
-    feats["colour"] = [t.loc[a, "colour"] for a in feats["adcode"]]
+    symbols = spec.map_type == "symbols"
+    feats["colour"] = [BASE_COLOUR if symbols else t.loc[a, "colour"] for a in feats["adcode"]]
     popups = []
     for a, rec in zip(feats["adcode"], feats.to_dict("records")):
         labels = []
@@ -206,7 +272,7 @@ def render_html(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, 
         "fill": False, "color": "#4d4d4d", "weight": 2, "interactive": False}, control=False,
         interactive=False).add_to(m)
 
-    # Labels (DivIcons: no image files).
+    # Circles (symbols) at the label points, as in the static maps; labels (DivIcons: no image files) above them.
     from geo.export_static import _label_points
 
     label_pts = _label_points(layers.projected("cities"))
@@ -214,6 +280,8 @@ def render_html(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, 
     from shapely.geometry import Point
 
     pts = gpd.GeoSeries([Point(xy) for xy in label_pts.values()], crs=layers.projected("cities").crs).to_crs(4326)
+    if symbols:
+        _add_symbols(m, spec, {a: (pt.y, pt.x) for a, pt in zip(label_pts, pts)})
     for adcode, pt in zip(label_pts, pts):
         text = f"{_esc(t.loc[adcode, 'label'])}<br><small>{_esc(t.loc[adcode, 'value_text'])}</small>"
         folium.Marker([pt.y, pt.x], icon=folium.DivIcon(html=f"<div class='lnmap-label'>{text}</div>",
@@ -259,10 +327,7 @@ def render_html(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
     # Title, legend, notes.
-    legend_rows = "".join(
-        f"<div class='row'><span class='sw' style='background:{c}'></span>{_esc(lbl)}</div>" for c, lbl in spec.legend)
-    legend_rows += (f"<div class='row'><span class='sw nodata' style='background:{spec.no_data[0]}'></span>"
-                    f"{_esc(spec.no_data[1])}</div>")
+    legend_rows = _legend_rows(spec)
     notes = "".join(f"<div>{_esc(n)}</div>" for n in spec.notes)
     small = "".join(f"<div>{_esc(n)}</div>" for n in (spec.boundary_note, spec.crs_note, spec.date_note))
     overlay = f"""
@@ -285,6 +350,8 @@ html, body {{ font-family: '{FONT_FAMILY}', 'Noto Sans CJK SC', 'Microsoft YaHei
 .lnmap-legend .row {{ line-height: 20px; }}
 .lnmap-legend .sw {{ display: inline-block; width: 22px; height: 13px; margin-right: 6px; vertical-align: -2px;
   border: 1px solid #999; }}
+.lnmap-legend .dot {{ width: 13px; border-radius: 50%; }}
+.lnmap-legend svg.sizes {{ display: block; font-family: inherit; }}
 .lnmap-legend .nodata {{ background-image: repeating-linear-gradient(45deg, transparent 0 3px, #999 3px 4px) !important; }}
 .lnmap-notes {{ bottom: 62px; left: 10px; max-width: 52%; font-size: 11px; }}
 .lnmap-notes .small {{ color: #666; font-size: 10px; margin-top: 3px; }}

@@ -216,8 +216,42 @@ def _tiny_png() -> bytes:
 @pytest.fixture(scope="module")
 def html_file(layers, tmp_path_factory):
     path = tmp_path_factory.mktemp("html") / "map.html"
-    path.write_bytes(export.render_map(IND, "html", layers=layers, regions=True, sites=True))
+    path.write_bytes(export.render_map(IND, "html", layers=layers, regions=True, sites=True, map_type="choropleth"))
     return path
+
+
+def _circle_markers(page: str) -> list[tuple[float, float, dict]]:
+    """(lat, lon, options) of every Leaflet circle marker folium wrote into the page."""
+    import json
+
+    found = re.findall(r"L\.circleMarker\(\s*\[([-0-9.]+), ([-0-9.]+)\],\s*(\{[^}]*\})", page)
+    return [(float(lat), float(lon), json.loads(opts)) for lat, lon, opts in found]
+
+
+def test_html_draws_a_total_as_circles_whose_area_follows_the_value(layers):
+    page = export.render_map(IND, "html", layers=layers).decode("utf-8")
+    markers = _circle_markers(page)
+    assert len(markers) == 14 and all(not o["interactive"] and o["className"] == "lnmap-symbol" for *_, o in markers)
+    radii = np.array(sorted(o["radius"] for *_, o in markers))
+    values = np.sort(layers.cities[IND].to_numpy(dtype=float))
+    # area ∝ value: r ÷ r_max = √(v ÷ v_max) for every city (numpy here, not geo.symbols.radii)
+    assert np.allclose(radii / radii.max(), np.sqrt(values / values.max()), atol=0.001)
+    # by hand: 沈阳 241,522.89 t gets the largest, 40 px; 铁岭 142,602.10 t: 40 × √(142,602.10 ÷ 241,522.89)
+    # = 40 × √0.59043 = 40 × 0.76840 = 30.74 px
+    assert radii.max() == 40.0 and 30.74 in radii
+    # the size legend draws round values at the same scale: 200,000 t -> 40 × √(200,000 ÷ 241,522.89) = 36.40 px
+    legend = re.search(r"<svg class='sizes'.*?</svg>", page)
+    assert legend and "r='36.40' data-value='200000'" in legend.group(0) and "200,000" in legend.group(0)
+    assert "圆的面积与数值成正比" in page  # the subtitle says how to read them
+    assert page.count('"colour": "#e3e3df"') == 14  # the cities underneath are the neutral base, not classes
+
+
+def test_html_draws_a_rate_or_a_forced_choropleth_without_circles(layers):
+    rate = export.render_map("cod_emission_2015_t_per_km2", "html", layers=layers).decode("utf-8")
+    forced = export.render_map(IND, "html", layers=layers, map_type="choropleth").decode("utf-8")
+    for page in (rate, forced):
+        assert _circle_markers(page) == [] and "<svg class='sizes'" not in page
+        assert page.count("class='sw'") == 5 and '"colour": "#e3e3df"' not in page  # five class swatches
 
 
 def test_html_has_no_network_resources(html_file):
