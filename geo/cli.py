@@ -342,7 +342,10 @@ def import_cmd(file: Path, source: str | None, no_activate: bool) -> None:
     except (LnmapError, OSError) as exc:
         _fail(exc)
     if not meta["existing"]:
-        click.echo(f"imported {meta['rows']} rows for {meta['cities']} cities as {meta['dataset_id']} "
+        prov = meta.get("province_rows", 0)
+        places = (f"({meta['rows'] - prov} for {meta['cities']} cities, {prov} for the province)" if prov
+                  else f"for {meta['cities']} cities")
+        click.echo(f"imported {meta['rows']} rows {places} as {meta['dataset_id']} "
                    f"({meta['encoding']}; years {', '.join(map(str, meta['years']))})")
     for conv in meta["conversions"]:
         click.echo(f"  unit conversion: {conv}")

@@ -145,12 +145,13 @@ def energy_trajectory(cities: pd.DataFrame, observed: pd.DataFrame, adcode: str,
     years |= {int(y) for y in mine.year} if len(mine) else set()
     out = []
     for y in sorted(years):
+        in_plan = per.base_year < y <= per.target_year  # a later year: its own values, no target of this plan
         out.append({
             "year": y, "decline_pct": num(decline_id(y)),
             "cumulative_decline_pct": num(f"energy_intensity_cumulative_decline_{y}_pct"),
-            "target_pct": num(cut_id, r), "progress_pct": num(f"energy_intensity_progress_{y}_pct"),
+            "target_pct": num(cut_id, r) if in_plan else None, "progress_pct": num(f"energy_intensity_progress_{y}_pct"),
             "increment_10kt_ce": num(increment_id(y)),
             "cumulative_increment_10kt_ce": num(f"energy_increment_cumulative_{y}_10kt_ce"),
-            "cap_10kt_ce": num(cap_id, r), "headroom_10kt_ce": num(f"energy_increment_headroom_{y}_10kt_ce"),
+            "cap_10kt_ce": num(cap_id, r) if in_plan else None, "headroom_10kt_ce": num(f"energy_increment_headroom_{y}_10kt_ce"),
         })
     return out

@@ -165,3 +165,13 @@ def test_a_decline_may_be_negative_and_an_increment_too():
     assert e.loc["210100", "energy_intensity_cumulative_decline_2017_pct"] == pytest.approx(3.10, abs=1e-9)
     assert e.loc["210100", "energy_increment_cumulative_2017_10kt_ce"] == pytest.approx(20.0, abs=1e-9)
     assert e.loc["210100", "energy_increment_headroom_2017_10kt_ce"] == pytest.approx(600.0, abs=1e-9)
+
+
+def test_a_year_after_the_plan_has_its_own_values_and_no_target_of_the_plan():
+    parsed = read_observed((HEADER + "沈阳,能耗强度降低率,2016,4,%\n沈阳,能耗强度降低率,2022,3,%\n").encode())
+    rows = energy_trajectory(city_table(), parsed.rows.assign(dataset_id="x"), "210100")
+    assert [r["year"] for r in rows] == [2016, 2017, 2018, 2019, 2020, 2022]
+    assert rows[0]["target_pct"] == 15.0 and rows[0]["progress_pct"] == pytest.approx(26.67, abs=1e-9)  # 4 ÷ 15
+    assert rows[-1] == {"year": 2022, "decline_pct": 3.0, "cumulative_decline_pct": None, "target_pct": None,
+                        "progress_pct": None, "increment_10kt_ce": None, "cumulative_increment_10kt_ce": None,
+                        "cap_10kt_ce": None, "headroom_10kt_ce": None}
