@@ -23,9 +23,10 @@ from dashboard.layout import (
     render_region,
     render_upload_result,
 )
-from dashboard.state import REGION_IDS, SITE_LAYERS, observed_store, parse_query
+from dashboard.state import REGION_IDS, SITE_LAYERS, asked_year, observed_store, parse_query, plan_store
 from geo.errors import DataValidationError, LnmapError, StoreError
-from geo.observed import MAX_BYTES, active_dataset, import_observed, list_datasets, load_observed, remove_dataset
+from geo.indicators import POLLUTANTS
+from geo.observed import MAX_BYTES, active_dataset, import_observed, list_datasets, load_observed, remove_dataset, trajectory
 from geo.settings import Settings
 from geo.view import (
     OTHER_PLAN_CITIES,
@@ -45,7 +46,7 @@ RANK = {"type": "rank", "index": ALL}
 LAYER = {"type": "layer", "key": ALL}
 TEXT = {"type": "t", "key": ALL}
 TAB = {"type": "tab", "key": ALL}
-CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region")
+CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region", "year")
 
 
 def _observed_rows(dataset_id: str | None, settings: Settings | None):
@@ -76,6 +77,10 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
     detail = city_detail(data, adcode) if adcode else None
     if detail is not None:
         detail["decimals"] = {i.id: column_decimals(data.table[i.id]) for i in data.indicators}
+        if data.observed_loaded and data.observed is not None:
+            obs = data.observed
+            detail["trajectories"] = {p: trajectory(data.table, obs, str(adcode), p) for p in POLLUTANTS
+                                      if (obs.pollutant == p).any()}
     return render_city(detail, lang, group if isinstance(group, str) else None), region_style
 
 
@@ -173,9 +178,65 @@ def _observed_state(data: ViewData, base_store: dict, trigger: str | None, conte
     if trigger is None:  # a shared link may name an observed measure, known only now that the dataset is in
         asked = parse_query(search, store)
         ind = store["indicators"].get(asked.indicator)
-        if ind and ind["kind"] == "observed":
+        if ind and asked.indicator not in base_store["indicators"]:  # a measure the dataset brings
             pollutant, measure = ind["group"], ind["measure"]
     return store, dataset_options(metas), dataset_id, message, pollutant, measure
+
+
+def _plan_label(meta: dict) -> str:
+    """``十四五 (2020–2025)``: a plan's own name (a proper name, the same in both languages) and its years."""
+    years = sorted({*meta.get("base_years", []), *meta.get("target_years", [])})
+    return f"{meta['plan']} ({years[0]}–{years[-1]})" if years else str(meta["plan"])
+
+
+def with_plan(data: ViewData, base_store: dict, out: tuple, trigger: str | None, plan: object, search: str | None,
+              pollutant: object, settings: Settings | None = None) -> tuple[tuple, tuple]:
+    """The plan period on top of :func:`observed_state`'s answer ``out``.
+
+    Returns (``out`` with the store showing ``plan``'s targets and, on a switch of plan, the pollutant
+    and measure moved to the plan's cap; (plan options, plan value, plan picker style)). The plan comes
+    from the picker, or on page load from the link (``plan=``); one that is not stored is the bundled
+    十三五 (the link's notice names it). A failed upload (no new store) leaves the plan as it was.
+    """
+    from geo.plans import BUNDLED, list_plans
+
+    store, options, dataset_value, message, new_pollutant, measure = out
+    try:
+        plans = list_plans(settings)
+    except (StoreError, LnmapError):
+        log.warning("plans could not be listed", exc_info=True)
+        plans = []
+    names = [p["plan"] for p in plans]
+    picker = ([{"label": _plan_label(p), "value": p["plan"]} for p in plans],
+              {"display": "block" if len(plans) > 1 else "none"})
+    if trigger is None:
+        plan = parse_query(search or "", {"indicators": {}, "cities": {}}).plan
+    plan = plan if isinstance(plan, str) and plan in names else BUNDLED
+    value: Any = plan if trigger is None else no_update
+    if plan == BUNDLED and trigger != "plan":
+        return out, (picker[0], value, picker[1])
+    if not isinstance(store, dict):
+        if trigger not in (None, "plan"):
+            return out, (picker[0], value, picker[1])  # nothing changed (a refused upload)
+        store = base_store
+    rows = _observed_rows(dataset_value if isinstance(dataset_value, str) else None, settings)
+    try:
+        store = plan_store(store, data, plan, rows, settings)
+    except KeyError:  # removed meanwhile
+        store, value = plan_store(store, data, None), BUNDLED
+    measures = store["measures"]
+    if trigger == "plan":
+        group = pollutant if isinstance(pollutant, str) and pollutant in measures else next(iter(measures), None)
+        if group is not None:
+            ms = measures[group]
+            new_pollutant = group
+            measure = next((m for m in ("cap", "cap_2020") if m in ms), ms[0] if ms else no_update)
+    elif trigger is None and store.get("plan"):
+        asked = parse_query(search or "", store)
+        ind = store["indicators"].get(asked.indicator)
+        if ind and asked.indicator not in base_store["indicators"]:
+            new_pollutant, measure = ind["group"], ind["measure"]
+    return (store, options, dataset_value, message, new_pollutant, measure), (picker[0], value, picker[1])
 
 
 def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, dataset_id: str | None,
@@ -225,8 +286,14 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         _cs("fromUrl"),
         [Output("pollutant", "value"), Output("measure", "value"), Output("scheme", "value"),
          Output("layers", "value"), Output("lang", "value"), Output("basemap", "value"), Output("panel", "value"),
-         Output("region", "value")],
+         Output("region", "value"), Output("year", "value")],
         Input("url", "search"), store, *(State(c, "value") for c in CONTROLS),
+    )
+    app.clientside_callback(
+        _cs("yearOptions"),
+        [Output("year", "options"), Output("year", "value", allow_duplicate=True), Output("year-wrap", "style")],
+        Input("pollutant", "value"), Input("measure", "value"), Input("lang", "value"), Input("store", "data"),
+        State("year", "value"), prevent_initial_call=True,
     )
     app.clientside_callback(
         _cs("measureOptions"),
@@ -240,7 +307,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
          Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className")],
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
         Input("lang", "value"), Input("panel", "value"), Input("region", "value"), Input("store", "data"),
-        State({"type": "area", "key": "cities"}, "hideout"),
+        Input("year", "value"), State({"type": "area", "key": "cities"}, "hideout"),
     )
     app.clientside_callback(
         _cs("layers"),
@@ -253,11 +320,12 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         _cs("summaries"), [Output("cards", "children"), Output("focus", "children")],
         Input("pollutant", "value"), Input("measure", "value"), Input("city", "data"), Input("lang", "value"),
-        Input("panel", "value"), Input("store", "data"),
+        Input("panel", "value"), Input("store", "data"), Input("year", "value"),
     )
     app.clientside_callback(
         _cs("notice"), Output("notice", "children"),
         Input("url", "search"), Input("store", "data"), Input("dataset", "options"), Input("lang", "value"),
+        Input("plan", "options"),
     )
     app.clientside_callback(
         _cs("search"), Output("search-message", "children"), Input("city-search", "value"), State("lang", "value"),
@@ -298,6 +366,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
         Input("layers", "value"), Input("lang", "value"), Input("basemap", "value"), Input("panel", "value"),
         Input("region", "value"), Input("store", "data"),  # the store names the observed dataset in use
+        Input("year", "value"),
     )
 
     @app.callback(
@@ -325,16 +394,24 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Output("store", "data", allow_duplicate=True), Output("dataset", "options"),
         Output("dataset", "value"), Output("upload-message", "children"),
         Output("pollutant", "value", allow_duplicate=True), Output("measure", "value", allow_duplicate=True),
+        Output("year", "value", allow_duplicate=True),
+        Output("plan", "options"), Output("plan", "value"), Output("plan-wrap", "style"),
         Input("upload", "contents"), Input("dataset", "value"), Input("remove-confirm", "submit_n_clicks"),
+        Input("plan", "value"),
         State("upload", "filename"), State("upload-source", "value"), State("lang", "value"), State("url", "search"),
+        State("pollutant", "value"),
         prevent_initial_call="initial_duplicate",
     )
-    def _observed(contents, dataset_id, _removed, filename, source, lang, search):
+    def _observed(contents, dataset_id, _removed, plan, filename, source, lang, search, pollutant):
         from dashboard.auth import actor
 
         trigger = ctx.triggered_id if ctx.triggered else None
-        return observed_state(data, base_store, trigger, contents, filename, source, dataset_id, lang, settings,
-                              search=search, actor=actor())
+        out = observed_state(data, base_store, "dataset" if trigger == "plan" else trigger, contents, filename,
+                             source, dataset_id, lang, settings, search=search, actor=actor())
+        # A link to one year of a measure over years opens that year once the dataset is in.
+        year = asked_year(out[0], search) if trigger is None and isinstance(out[0], dict) else None
+        observed, plans = with_plan(data, base_store, out, trigger, plan, search, pollutant, settings)
+        return (*observed, year or no_update, *plans)
 
     @app.callback(
         Output("editor-upload", "style"), Output("editor-remove", "style"), Output("account", "children"),

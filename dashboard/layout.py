@@ -23,6 +23,7 @@ from dashboard.i18n import (
 )
 from dashboard.layers import layer_url
 from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
+from dashboard.trajectory import render_trajectories
 from geo.observed import MAX_BYTES
 from geo.vocabulary import (
     PRECISION_LABELS,
@@ -160,6 +161,12 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         dcc.Input(id="city-search", type="search", debounce=True, className="search-input", autoComplete="off",
                   placeholder=t("search_hint", lang)),
         html.Div(id="search-message", className="note", role="status"),
+        # The plan period whose targets are on the map: the bundled 十三五 or one imported (lnmap targets import).
+        html.Div(id="plan-wrap", style={"display": "none"}, children=[
+            html.H3(T("plan"), id="h-plan"),
+            _named("h-plan", dcc.RadioItems(id="plan", options=[], value=None, className="choice")),
+            T("plan_note", html.P, className="note"),
+        ]),
         html.H3(T("pollutant"), id="h-pollutant"),
         _named("h-pollutant", dcc.RadioItems(id="pollutant", options=_options(POLLUTANT_LABELS, store["measures"]),
                                              value=ind["group"],
@@ -167,6 +174,11 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         html.H3(T("measure"), id="h-measure"),
         _named("h-measure", dcc.RadioItems(id="measure", options=_options(MEASURE_LABELS, store["measures"][ind["group"]]),
                        value=ind["measure"], className="choice")),
+        # Measures that run over years (observed values, the path to the cap): which year is on the map.
+        html.Div(id="year-wrap", style={"display": "none"}, children=[
+            html.H3(T("year"), id="h-year"),
+            _named("h-year", dcc.RadioItems(id="year", options=[], value=None, className="choice years")),
+        ]),
         html.P(id="observed-note", className="note",
                children=t("observed_loaded" if store["observed_loaded"] else "no_observed", lang)),
         create_observed_controls(lang),
@@ -446,6 +458,7 @@ def render_city(detail: dict | None, lang: str, group: str | None = None) -> lis
     if not detail["in_liaoning"]:
         out.append(html.P(t("outside_liaoning", lang), className="badge outside"))
     out += render_progress(detail.get("progress", []), lang)
+    out += render_trajectories(detail.get("trajectories", {}), lang, group)
     decimals = detail.get("decimals", {})
     if detail["targets"]:
         out.append(html.H3(t("targets", lang)))

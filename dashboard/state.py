@@ -11,7 +11,7 @@ browser keeps :func:`browser_store` in a ``dcc.Store`` and builds the map's
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 import xyzservices.providers as xyz
@@ -19,6 +19,8 @@ import xyzservices.providers as xyz
 from dashboard.i18n import DEFAULT_LANG, LANGS, bundle
 from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
 from geo.gazetteer import normalise
+from geo.indicators import formula_words, lookup, parse_id
+from geo.observed import annual_table
 from geo.regions import REGION_COLOURS
 from geo.view import ViewData, indicator_payload, measures_by_group, with_observed
 from geo.vocabulary import annex_note, citation_text, column_decimals, words
@@ -55,6 +57,7 @@ class View:
     panel: str = "city"
     region: str = REGION_IDS[0]
     dataset: str | None = None  # the observed dataset in use (geo.observed), if any
+    plan: str | None = None  # a later plan whose targets are shown (geo.plans); None: the bundled 十三五
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -98,6 +101,8 @@ def parse_query(search: str, store: dict) -> View:
         view.region = q["region"]
     if re.match(r"^obs-\d{8}T\d{12}-[0-9a-f]{8}$", q.get("dataset") or ""):
         view.dataset = q["dataset"]
+    if q.get("plan") and len(q["plan"]) <= 64:  # a plan name (geo.plans.check_plan_name); checked against the store
+        view.plan = q["plan"]
     return view
 
 
@@ -110,6 +115,8 @@ def format_query(view: View) -> str:
                    "panel": view.panel, "region": view.region})
     if view.dataset:
         params["dataset"] = view.dataset
+    if view.plan:
+        params["plan"] = view.plan
     return "?" + urlencode(params, safe=",")
 
 
@@ -188,6 +195,7 @@ def browser_store(data: ViewData) -> dict:
         "region_members": members,
         "city_aliases": city_aliases(data),
         "measures": measures_by_group(data),
+        "series": {},  # measures over years, once an observed dataset is in (observed_store)
         "cities": {r.adcode: {"name_zh": r.name_zh, "name_en": r.name_en} for r in data.table.itertuples()},
         "observed_loaded": data.observed_loaded,
         "nodata": NO_DATA_COLOUR,
@@ -210,8 +218,97 @@ def observed_store(base: dict, data: ViewData, observed, meta: dict | None) -> d
     uploading a dataset costs one small request; indicator switches still cost none.
     """
     if observed is None or not len(observed):
-        return {**base, "observed_loaded": False, "dataset": None}
+        return {**base, "observed_loaded": False, "dataset": None, "series": {}}
     obs_data = with_observed(data, observed)
     indicators = {**base["indicators"], **in_words(indicator_payload(obs_data, kinds=("observed",)))}
-    return {**base, "indicators": indicators, "measures": measures_by_group(obs_data), "observed_loaded": True,
+    annual, series = annual_payload(obs_data, observed)
+    measures = measures_by_group(obs_data)
+    for g, by_measure in series.items():
+        measures[g] = [*measures.get(g, []), *(m for m in ANNUAL_MEASURES if m in by_measure)]
+    indicators.update({k: v for k, v in annual.items() if k not in indicators})
+    return {**base, "indicators": indicators, "measures": measures, "series": series, "observed_loaded": True,
             "dataset": meta}
+
+
+def asked_year(store: dict, search: str | None) -> str | None:
+    """The year a link's indicator names when it is one year of a measure over years (``so2_path_2018_t``
+    -> ``"2018"``), known once the observed dataset is in the store; None otherwise."""
+    ind = store.get("indicators", {}).get(parse_query(search or "", store).indicator)
+    if not ind or ind["measure"] not in store.get("series", {}).get(ind["group"], {}):
+        return None
+    return str(ind["year"])
+
+
+#: Measures that run over years (:func:`geo.observed.annual_table`); the year picker chooses one year of them.
+ANNUAL_MEASURES = ("observed_year", "path", "ahead_of_path")
+
+
+def annual_payload(data: ViewData, observed) -> tuple[dict, dict]:
+    """The measures of every observed year, classified like the others, and the series they form.
+
+    Returns (indicators by id, ``{group: {measure: {year: id}}}``). The ids are
+    :func:`geo.indicators.lookup`'s (``so2_emission_2018_observed_t``, ``so2_path_2018_t``,
+    ``so2_ahead_of_path_2018_t``); a year that is also a catalogue measure (the 2020 observed value)
+    keeps its catalogue entry and only joins the series.
+    """
+    table = annual_table(data.table, observed)
+    columns = [c for c in table.columns if c != "adcode" and parse_id(c)]
+    series: dict[str, dict[str, dict[str, str]]] = {}
+    if not columns:
+        return {}, series
+    merged = data.table[["adcode", "name_zh", "name_en"]].merge(table[["adcode", *columns]], on="adcode", how="left")
+    found = {c: lookup(c) for c in columns}
+    inds = tuple(i for i in found.values() if i is not None)
+    payload = in_words(indicator_payload(replace(data, table=merged, indicators=inds, by_id={i.id: i for i in inds})))
+    for key, ind in payload.items():
+        parsed = parse_id(key)
+        if parsed is None:
+            continue
+        group, measure, year = parsed
+        series.setdefault(group, {}).setdefault(measure, {})[str(year)] = key
+        ind["measure"], ind["year"] = measure, str(year)
+        for lang in ("zh", "en"):
+            ind[f"formula_{lang}"] = formula_words(found[key], lang)  # type: ignore[arg-type]
+    return payload, series
+
+
+#: A later plan's measures, in selector order (:func:`geo.plans.plan_table`; ids from :func:`geo.indicators.parse_id`).
+PLAN_MEASURES = ("emission", "cut_target", "cap", "required_cut", "key_project_cut", "progress", "gap_to_cap",
+                 "intensity_cut_target", "increment_cap")
+
+
+def plan_store(store: dict, data: ViewData, plan: str | None, observed=None, settings=None) -> dict:
+    """The browser store showing a later plan's targets (``plan`` as :func:`geo.plans.list_plans` names it)
+    instead of the bundled 十三五: its measures per group, classified as the others, derived the same way
+    (``so2_cap_2025_t`` from ``so2_emission_2020_t`` and the cut), with progress when ``observed`` has
+    the plan's target year. A city missing from the plan is no data. ``store`` itself for the bundled plan
+    or none; KeyError for a plan that is not stored.
+
+    The observed years stay pickable; the path to the 2020 cap (十三五's) does not apply, so it is left out.
+    """
+    from geo.plans import BUNDLED, plan_table
+
+    if not plan or plan == BUNDLED:
+        return {**store, "plan": None}
+    table, period = plan_table(plan, settings, observed=observed if observed is not None and len(observed) else None)
+    columns = [c for c in table.columns if parse_id(c) and parse_id(c)[1] in PLAN_MEASURES]  # type: ignore[index]
+    found = {c: lookup(c, period) for c in columns}
+    inds = tuple(i for i in found.values() if i is not None)
+    payload = in_words(indicator_payload(replace(data, table=table[["adcode", "name_zh", "name_en", *columns]],
+                                                 indicators=inds, by_id={i.id: i for i in inds})))
+    ids: dict[str, dict[str, str]] = {}
+    for key, ind in payload.items():
+        group, measure, _ = parse_id(key)  # type: ignore[misc]
+        ids.setdefault(group, {})[measure] = key
+        ind["measure"] = measure
+        for lang in ("zh", "en"):
+            ind[f"formula_{lang}"] = formula_words(found[key], lang, period)  # type: ignore[arg-type]
+            ind[f"source_{lang}"] = citation_text(found[key].source, lang)  # type: ignore[union-attr]
+    measures = {g: [m for m in PLAN_MEASURES if m in ids[g]] for g in store["measures"] if g in ids}
+    series = {g: {m: ys for m, ys in by.items() if m == "observed_year"} for g, by in store.get("series", {}).items()}
+    for g, by in series.items():
+        if by and g in measures:
+            measures[g].append("observed_year")
+    return {**store, "indicators": {**store["indicators"], **payload}, "measures": measures, "series": series,
+            "plan": {"name": plan, "base_year": period.base_year, "target_year": period.target_year, "ids": ids}}
+

@@ -726,9 +726,9 @@ def _template(pattern: str, year: str, example: str, period: Period) -> Indicato
                      general(ind.formula), diverging=ind.diverging, centre=ind.centre)
 
 
-def formula_words(ind: Indicator, lang: str) -> str:
+def formula_words(ind: Indicator, lang: str, period: Period | None = None) -> str:
     """An indicator's formula in words, ids with a year in them included (:func:`geo.vocabulary.words`
-    names only the catalogue's ids)."""
+    names only the catalogue's ids); ``period``: the plan the ids belong to (default 十三五)."""
     from geo.vocabulary import words
 
     text = ind.formula
@@ -737,7 +737,7 @@ def formula_words(ind: Indicator, lang: str) -> str:
     for token in sorted(set(re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", text)), key=len, reverse=True):
         if token in BY_ID:
             continue
-        other = lookup(token)
+        other = lookup(token, period)
         if other is not None:
             text = text.replace(token, other.name_zh if lang == "zh" else other.name_en)
     if lang == "zh":

@@ -30,6 +30,12 @@ STRINGS: dict[str, dict[str, str]] = {
                  "en": "Targets, regions and sites of 辽政发〔2017〕21号 and four other documents"},
     "pollutant": {"zh": "污染物 / 能源", "en": "Pollutant / energy"},
     "measure": {"zh": "指标", "en": "Measure"},
+    "year": {"zh": "年份", "en": "Year"},
+    "plan": {"zh": "规划期", "en": "Plan period"},
+    "plan_note": {"zh": "十三五的目标来自辽政发〔2017〕21号附件；其他规划期的目标来自导入的规划表（出处见图例），"
+                        "表中没有的城市为“无数据”。",
+                  "en": "The 13th plan's targets are the annexes of 辽政发〔2017〕21号; another plan's come from its "
+                        "imported table (sources in the legend); a city the table lacks has no data."},
     "scheme": {"zh": "分级方法", "en": "Classification"},
     "layers": {"zh": "图层", "en": "Layers"},
     "basemap": {"zh": "底图（需联网）", "en": "Basemap (needs network)"},
@@ -62,6 +68,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "store_failed": {"zh": "操作失败，未作任何更改。请稍后重试或联系管理员。",
                      "en": "That did not work; nothing was changed. Try again later or tell the administrator."},
     "progress_title": {"zh": "基准 → 目标 → 实测", "en": "Baseline → target → observed"},
+    "trajectory_title": {"zh": "逐年轨迹：基准、目标路径、上限与实测", "en": "Year by year: baseline, path, cap and observed"},
+    "trajectory_note": {"zh": "目标路径：从2015年基准到2020年上限的直线（各年均匀下降）。领先量 = 路径值 − 实测值，大于 0 为领先。",
+                        "en": "Path: the straight line from the 2015 baseline to the 2020 cap (an even cut each year). "
+                              "Ahead = path − observed; above 0 is ahead of the path."},
+    "traj_baseline": {"zh": "2015年基准", "en": "2015 baseline"},
+    "traj_cap": {"zh": "2020年上限", "en": "2020 cap"},
+    "traj_path": {"zh": "目标路径", "en": "Path to the cap"},
+    "traj_observed": {"zh": "实测", "en": "Observed"},
+    "col_year": {"zh": "年份", "en": "Year"},
+    "col_path": {"zh": "路径值", "en": "Path"},
+    "col_observed_year": {"zh": "实测", "en": "Observed"},
+    "col_ahead": {"zh": "领先路径", "en": "Ahead of path"},
     "col_baseline": {"zh": "2015年排放", "en": "2015 emissions"},
     "col_cap": {"zh": "2020年上限", "en": "2020 cap"},
     "col_observed": {"zh": "2020年实测", "en": "2020 observed"},
@@ -199,6 +217,14 @@ MEASURE_LABELS = {
     "cap_2020_density": {"zh": "2020年单位面积排放上限", "en": "2020 cap per km²"},
     "required_cut_density": {"zh": "单位面积应减排量", "en": "Required cut per km²"},
     "increment_cap": {"zh": "能耗增量控制目标", "en": "Energy increment cap"},
+    # Measures with a year of their own (an observed dataset's years, the path to the cap): a year picker follows.
+    "observed_year": {"zh": "逐年实测排放量", "en": "Observed emissions, by year"},
+    "path": {"zh": "目标路径值（逐年）", "en": "Path to the cap, by year"},
+    "ahead_of_path": {"zh": "领先目标路径量（逐年）", "en": "Ahead of the path, by year"},
+    # A later plan's measures (geo.plans): the legend's title gives the years.
+    "emission": {"zh": "基准年排放量", "en": "Baseline emissions"},
+    "cap": {"zh": "目标年排放上限", "en": "Cap in the target year"},
+    "intensity_cut_target": {"zh": "能耗强度降低目标 %", "en": "Energy-intensity cut target %"},
 }
 SCHEME_LABELS = {
     "quantiles": {"zh": "分位数", "en": "Quantiles"},
@@ -236,6 +262,7 @@ RELATION_LABELS = {
 
 STRINGS.update({
     "equal_all": {"zh": "{n} 市相同：{v}", "en": "All {n} cities equal: {v}"},
+    "only_one": {"zh": "仅 1 市有数据：{v}", "en": "Only one city has a value: {v}"},
     "rank_of": {"zh": "第 {r}/{n} 位", "en": "rank {r} of {n}"},
     "share_of_total": {"zh": "占14市合计 {p}", "en": "{p} of the 14 cities' total"},
     "on_map": {"zh": "地图上的指标", "en": "On the map"},
@@ -252,6 +279,7 @@ STRINGS.update({
     "notice_unknown": {"zh": "链接中的以下内容未找到，已忽略：", "en": "This link names things that do not exist; they were ignored:"},
     "notice_indicator": {"zh": "指标“{v}”", "en": "indicator “{v}”"},
     "notice_dataset": {"zh": "实测数据集“{v}”", "en": "observed dataset “{v}”"},
+    "notice_plan": {"zh": "规划“{v}”", "en": "plan “{v}”"},
     "notice_layer": {"zh": "图层“{v}”", "en": "layer “{v}”"},
     "notice_city": {"zh": "城市“{v}”", "en": "city “{v}”"},
     "notice_scheme": {"zh": "分级方法“{v}”", "en": "classification “{v}”"},
@@ -466,7 +494,8 @@ def citation_text(source: str, lang: str) -> str:
         pieces.append(f"{doc} {joiner.join(parts)}".strip() if lang == "zh" else
                       f"{doc}, {joiner.join(parts)}".rstrip(", "))
     for o in other:
-        zh = o.replace("user import", "用户导入的实测值")
+        zh = o.replace("user import (dataset, file, row and flag shown with each value)",
+                       "用户导入的实测值（数据集、文件、行号和标记随各值列出）").replace("user import", "用户导入的实测值")
         for en_phrase, zh_phrase in _SOURCE_PHRASES_ZH:
             zh = zh.replace(en_phrase, zh_phrase)
         pieces.append(T(lang, translate_part(zh, "zh"), o))

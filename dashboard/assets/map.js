@@ -340,6 +340,7 @@
     if (["city", "region", "province"].indexOf(get("panel")) >= 0) view.panel = get("panel");
     if (store.region_ids.indexOf(get("region")) >= 0) view.region = get("region");
     view.dataset = /^obs-\d{8}T\d{12}-[0-9a-f]{8}$/.test(get("dataset") || "") ? get("dataset") : null;
+    view.plan = get("plan") && get("plan").length <= 64 ? get("plan") : null;
     return view;
   }
   function formatQuery(v) {
@@ -348,6 +349,7 @@
     parts.push(["layers", v.layers.join(",")], ["lang", v.lang], ["basemap", v.basemap], ["panel", v.panel],
                ["region", v.region]);
     if (v.dataset) parts.push(["dataset", v.dataset]);
+    if (v.plan) parts.push(["plan", v.plan]);
     return "?" + parts.map(function (p) { return p[0] + "=" + encodeURIComponent(p[1]).replace(/%2C/g, ","); }).join("&");
   }
   function hideout(store, indicator, scheme, selected, lang, highlight) {
@@ -357,7 +359,15 @@
              nodata: store.nodata, selected: selected || null, unit: lang === "zh" ? ind.unit_zh : ind.unit_en,
              lang: lang, decimals: ind.decimals, highlight: highlight || null };
   }
-  function indicatorOf(store, group, measure) {
+  // The indicator of a pollutant x measure (x year, for a measure that runs over years: store.series).
+  function indicatorOf(store, group, measure, year) {
+    const planned = store.plan && (store.plan.ids[group] || {})[measure];
+    if (planned) return planned;
+    const series = ((store.series || {})[group] || {})[measure];
+    if (series) {
+      const years = Object.keys(series).sort();
+      return series[year] || (years.length ? series[years[years.length - 1]] : null);
+    }
     for (const id in store.indicators) {
       const i = store.indicators[id];
       if (i.group === group && i.measure === measure) return id;
@@ -417,7 +427,7 @@
       // Every city has the same value: one colour, said in words.
       rows.push(comp("Div", { className: "legend-row legend-equal", children: [
         comp("Span", { className: "swatch", style: { background: cls.colours[0] } }),
-        comp("Span", { children: tr(store, "equal_all", lang).replace("{n}", finite.length)
+        comp("Span", { children: tr(store, finite.length === 1 ? "only_one" : "equal_all", lang).replace("{n}", finite.length)
           .replace("{v}", num(finite[0], ind) + " " + unit) }) ] }));
     } else {
       const labels = legendLabels(cls.lower, cls.bounds, values, decimalsFor(values.concat(cls.bounds)));
@@ -520,18 +530,21 @@
     fromUrl: function (search, store, ...current) {
       const v = parseQuery(search, store);
       const ind = store.indicators[v.indicator];
-      const wanted = [ind.group, ind.measure, v.scheme, v.layers, v.lang, v.basemap, v.panel, v.region];
+      const annual = ((store.series || {})[ind.group] || {})[ind.measure];
+      const wanted = [ind.group, ind.measure, v.scheme, v.layers, v.lang, v.basemap, v.panel, v.region,
+                      annual ? String(ind.year) : current[8]];
       // Unchanged values are not set again, so loading a page sets off no callback it does not need.
       return wanted.map(function (w, k) {
         return JSON.stringify(w) === JSON.stringify(current[k]) ? noUpdate() : w;
       });
     },
     // Controls -> URL, with replaceState: no reload, no request, and dcc.Location is not re-triggered.
-    toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store) {
-      const indicator = indicatorOf(store, group, measure) || store.defaults.indicator;
+    toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store, year) {
+      const indicator = indicatorOf(store, group, measure, year) || store.defaults.indicator;
       const q = formatQuery({ indicator: indicator, scheme: scheme, city: city && city.adcode,
                               layers: layers || [], lang: lang, basemap: basemap, panel: panel, region: region,
-                              dataset: store.dataset ? store.dataset.dataset_id : null });
+                              dataset: store.dataset ? store.dataset.dataset_id : null,
+                              plan: store.plan ? store.plan.name : null });
       if (window.location.search !== q) window.history.replaceState(window.history.state, "", q);
       return q;
     },
@@ -540,8 +553,16 @@
       const opts = ms.map(function (m) { return { label: lbl(store.i18n.measures, m, lang), value: m }; });
       return [opts, ms.indexOf(measure) >= 0 ? measure : ms[0]];
     },
-    restyle: function (group, measure, scheme, city, lang, panel, region, store, current) {
-      const indicator = indicatorOf(store, group, measure);
+    // The years a measure over years has (store.series), newest first; hidden for the other measures.
+    yearOptions: function (group, measure, lang, store, year) {
+      const series = ((store.series || {})[group] || {})[measure];
+      if (!series) return [[], null, { display: "none" }];
+      const years = Object.keys(series).sort().reverse();
+      const opts = years.map(function (y) { return { label: lang === "zh" ? y + "年" : y, value: y }; });
+      return [opts, years.indexOf(year) >= 0 ? year : years[0], { display: "block" }];
+    },
+    restyle: function (group, measure, scheme, city, lang, panel, region, store, year, current) {
+      const indicator = indicatorOf(store, group, measure, year);
       if (!indicator) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
       const sel = city && city.adcode;
       // The region view: its members stand out (partial ones dashed), the other cities are dimmed.
@@ -613,9 +634,9 @@
         tr(store, store.observed_loaded ? "observed_loaded" : "no_observed", lang)];
     },
     // Headline cards for the measure on the map, and the selected city's place in it (rank, share).
-    summaries: function (group, measure, city, lang, panel, store) {
+    summaries: function (group, measure, city, lang, panel, store, year) {
       NS.store = store;
-      const id = indicatorOf(store, group, measure);
+      const id = indicatorOf(store, group, measure, year);
       if (!id) return [noUpdate(), noUpdate()];
       const ind = store.indicators[id];
       const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
@@ -633,7 +654,7 @@
       if (!have.length) {
         cards.push(card(tr(store, "no_data", lang), "—"));
       } else if (new Set(have.map(function (a) { return ind.values[a]; })).size === 1) {
-        cards.push(card(lang === "zh" ? ind.name_zh : ind.name_en, tr(store, "equal_all", lang)
+        cards.push(card(lang === "zh" ? ind.name_zh : ind.name_en, tr(store, have.length === 1 ? "only_one" : "equal_all", lang)
           .replace("{n}", have.length).replace("{v}", num(ind.values[have[0]], ind) + " " + unit)));
       } else {
         if (summable) cards.push(card(tr(store, "card_total", lang), num(total, ind) + " " + unit,
@@ -668,9 +689,10 @@
       return [cards, focus];
     },
     // What a link names that does not exist, named in a notice; the rest of the view opens.
-    notice: function (search, store, datasetOptions, lang) {
+    notice: function (search, store, datasetOptions, lang, planOptions) {
       const ctx = window.dash_clientside.callback_context;
       if ((ctx.triggered || []).some(function (t) { return t.prop_id === "dataset.options"; })) NS.datasetsLoaded = true;
+      if ((ctx.triggered || []).some(function (t) { return t.prop_id === "plan.options"; })) NS.plansLoaded = true;
       const q = new URLSearchParams((search || "").replace(/^\?/, ""));
       const get = function (k) { const all = q.getAll(k); return all.length ? all[all.length - 1] : null; };
       const items = [];
@@ -682,7 +704,11 @@
       if (datasetMissing) say("dataset", dataset);
       const ind = get("indicator");
       // An observed measure is known only once its dataset is in: wait for it before calling it unknown.
-      const waiting = dataset && !datasetMissing && !store.dataset;
+      const plan = get("plan");
+      const plans = (planOptions || []).map(function (o) { return o.value; });
+      const planMissing = plan && NS.plansLoaded && plans.indexOf(plan) < 0;
+      if (planMissing) say("plan", plan);
+      const waiting = (dataset && !datasetMissing && !store.dataset) || (plan && !planMissing && !store.plan);
       if (ind !== null && !store.indicators[ind] && !waiting) say("indicator", ind);
       if (get("layers")) {
         get("layers").split(",").forEach(function (k) { if (k && store.layers.indexOf(k) < 0) say("layer", k); });
