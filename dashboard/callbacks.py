@@ -242,11 +242,17 @@ def with_plan(data: ViewData, base_store: dict, out: tuple, trigger: str | None,
 def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, dataset_id: str | None,
                 settings: Settings | None = None) -> tuple[Any, str]:
     """The view on screen (indicator, scheme, layers, language) as a download, or a message."""
+    from urllib.parse import parse_qs
+
     from geo.export import ExportError, file_name, render_map
+    from geo.indicators import BY_ID, lookup
 
     observed = _observed_rows(dataset_id, settings)
     view = parse_query(query or "", {"indicators": {i.id: 1 for i in with_observed(data, observed).indicators},
                                      "cities": {}})
+    asked = (parse_qs((query or "").lstrip("?")).get("indicator") or [""])[-1]
+    if asked not in BY_ID and lookup(asked) is not None:  # a year's or a later plan's measure: never silently another map
+        return no_update, t("export_table_instead", view.lang)
     page = page if page in ("slide", "a4") else "slide"
     # The outlines and sites switched on, and the region whose view is open.
     regions = [r for r in REGION_IDS if r in view.layers or (view.panel == "region" and r == view.region)]
@@ -288,6 +294,15 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
          Output("layers", "value"), Output("lang", "value"), Output("basemap", "value"), Output("panel", "value"),
          Output("region", "value"), Output("year", "value")],
         Input("url", "search"), store, *(State(c, "value") for c in CONTROLS),
+    )
+    app.clientside_callback(
+        _cs("tableView"), [Output("table", "columns"), Output("table", "data")],
+        Input("pollutant", "value"), Input("lang", "value"), Input("store", "data"), Input("year", "value"),
+    )
+    app.clientside_callback(
+        _cs("tableCsv"), Output("table-download", "data"),
+        Input("table-csv", "n_clicks"), State("pollutant", "value"), State("lang", "value"), store,
+        State("year", "value"), prevent_initial_call=True,
     )
     app.clientside_callback(
         _cs("yearOptions"),

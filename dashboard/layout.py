@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 import dash_leaflet as dl
-from dash import dcc, html
+from dash import dash_table, dcc, html
 
 from dashboard.i18n import (
     BASEMAP_LABELS,
@@ -213,6 +213,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         html.Div(id="cards", className="cards"),
         T("ranking", html.H3),
         html.Div(id="ranking", className="ranking", children=ranks),
+        create_table_view(),
         # The views as tabs (role=tab, reachable with Tab, arrow keys move); `panel` keeps the value.
         html.Div(className="tabs", role="tablist", id="panel-tabs", children=[
             html.Button(T(f"panel_{p}"), id={"type": "tab", "key": p}, role="tab", n_clicks=0,
@@ -292,6 +293,23 @@ def create_observed_controls(lang: str = DEFAULT_LANG, editors: bool = True) -> 
         ]),
         html.Div(id="upload-message", className="note upload-message"),
         html.Div(id="account", className="note account"),
+    ])
+
+
+def create_table_view() -> html.Details:
+    """The 14 cities x every measure of the pollutant on the map, sortable (dash_table's own sorting), with
+    a CSV download built in the browser (assets/map.js ``tableView``/``tableCsv``): no request either way."""
+    return html.Details(id="table-view", className="section table-view", children=[
+        html.Summary(T("table_view")),
+        html.Button(T("table_csv"), id="table-csv", n_clicks=0, className="small-button"),
+        dash_table.DataTable(
+            id="table", columns=[], data=[], sort_action="native", sort_mode="single", style_as_list_view=True,
+            style_table={"overflowX": "auto", "minWidth": "100%"},
+            style_cell={"fontFamily": "inherit", "fontSize": "12px", "padding": "2px 6px", "whiteSpace": "normal",
+                        "height": "auto", "minWidth": "5.5em", "maxWidth": "9em"},
+            style_header={"fontWeight": "600", "background": "#fafafa"},
+            style_cell_conditional=[{"if": {"column_id": "city"}, "textAlign": "left", "fontWeight": "600"}]),
+        dcc.Download(id="table-download"),
     ])
 
 

@@ -69,6 +69,16 @@ def test_picking_the_plan_moves_the_map_to_its_cap_and_back(base, settings):
     assert (pollutant, measure) == ("so2", "cap_2020") and back["plan"] is None
 
 
+def test_export_of_a_plan_measure_says_so_instead_of_sending_another_map(base, settings):
+    """The export buttons must never send the default map for a measure they cannot draw yet."""
+    from dashboard.callbacks import export_view
+
+    data, _ = base
+    for indicator in ("so2_cap_2025_t", "so2_path_2018_t"):
+        sent, message = export_view(data, "png", f"?indicator={indicator}&lang=en", "slide", None, settings)
+        assert sent is no_update and "table below (CSV)" in message
+
+
 def test_a_link_names_a_plan_that_is_not_stored(base, settings):
     data, store = base
     out = (no_update, [], None, no_update, no_update, no_update)

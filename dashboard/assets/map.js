@@ -374,6 +374,28 @@
     }
     return null;
   }
+  // Columns (the indicator of each measure of ``group``) and rows (the 14 cities, by adcode) of the table view.
+  function tableOf(store, group, lang, year) {
+    const cols = [];
+    let shownYear = null;
+    (store.measures[group] || []).forEach(function (m) {
+      const id = indicatorOf(store, group, m, year);
+      const ind = id && store.indicators[id];
+      if (!ind) return;
+      const series = ((store.series || {})[group] || {})[m];
+      if (series) shownYear = ind.year;
+      const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
+      const title = lbl(store.i18n.measures, m, lang).replace(/ %$/, "") + (series ? " " + ind.year : "") +
+        (lang === "zh" ? "（" + unit + "）" : " (" + unit + ")");
+      cols.push({ id: "m_" + m, ind: ind, title: title });
+    });
+    const rows = Object.keys(store.cities).sort().map(function (a) {
+      const c = store.cities[a];
+      return { adcode: a, name: lang === "zh" ? c.name_zh : c.name_en };
+    });
+    return { cols: cols, rows: rows, year: shownYear };
+  }
+  NS.tableOf = tableOf;
   NS.parseQuery = parseQuery;
   NS.formatQuery = formatQuery;
   NS.hideout = hideout;
@@ -552,6 +574,45 @@
       const ms = store.measures[group] || [];
       const opts = ms.map(function (m) { return { label: lbl(store.i18n.measures, m, lang), value: m }; });
       return [opts, ms.indexOf(measure) >= 0 ? measure : ms[0]];
+    },
+    // The table view: the 14 cities x every measure of the pollutant (for a measure over years: the year
+    // picked), each column at its indicator's printed precision; dash_table sorts it in the browser.
+    tableView: function (group, lang, store, year) {
+      const t = tableOf(store, group, lang, year);
+      const columns = [{ name: tr(store, "table_city", lang), id: "city" }].concat(t.cols.map(function (c) {
+        return { name: c.title, id: c.id, type: "numeric",
+                 format: { specifier: ",." + c.ind.decimals + "f" } };
+      }));
+      const data = t.rows.map(function (r) {
+        const row = { city: r.name, adcode: r.adcode };
+        t.cols.forEach(function (c) { row[c.id] = c.ind.values[r.adcode]; });
+        return row;
+      });
+      return [columns, data];
+    },
+    // The same table as a CSV file (UTF-8 with a byte-order mark, so Excel reads the Chinese), values at
+    // their printed precision without separators, then each column's source and formula.
+    tableCsv: function (n, group, lang, store, year) {
+      if (!n) return noUpdate();
+      const t = tableOf(store, group, lang, year);
+      const cell = function (v) {
+        const s = v === null || v === undefined ? "" : String(v);
+        return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+      };
+      const lines = [[tr(store, "table_adcode", lang), tr(store, "table_city", lang)].concat(
+        t.cols.map(function (c) { return c.title; })).map(cell).join(",")];
+      t.rows.forEach(function (r) {
+        lines.push([r.adcode, r.name].concat(t.cols.map(function (c) {
+          const v = c.ind.values[r.adcode];
+          return v === null || v === undefined || !isFinite(v) ? "" : Number(v).toFixed(c.ind.decimals);
+        })).map(cell).join(","));
+      });
+      lines.push("", cell(tr(store, "table_sources", lang)));
+      t.cols.forEach(function (c) {
+        lines.push([c.title, c.ind["source_" + lang], c.ind["formula_" + lang] || ""].map(cell).join(","));
+      });
+      const name = "table_" + group + (t.year ? "_" + t.year : "") + (store.plan ? "_plan" : "") + "_" + lang + ".csv";
+      return { content: "\ufeff" + lines.join("\r\n") + "\r\n", filename: name, type: "text/csv", base64: false };
     },
     // The years a measure over years has (store.series), newest first; hidden for the other measures.
     yearOptions: function (group, measure, lang, store, year) {
