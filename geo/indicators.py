@@ -645,25 +645,26 @@ def _energy_indicator(indicator_id: str, measure: str, y: int, per: Period) -> I
         return ind(f"increment_{y}", f"{y}年能源消费实际增量", f"Observed {y} increment in energy use", "10kt_ce",
                    str(y), str(y - 1), "observed", OBSERVED_SOURCE)
     span = f"k = {b + 1}–{y}"
+    years = f"{b + 1}–{y}" if y > b + 1 else str(y)  # 2016, not 2016–2016
     if measure == "intensity_cumulative_decline":
-        return ind("intensity_cumulative_decline", f"{b + 1}–{y}年能耗强度累计降低率",
-                   f"Cumulative decline in energy use per unit GDP {b + 1}–{y}", "%", str(y), str(b), "observed",
+        return ind("intensity_cumulative_decline", f"{years}年能耗强度累计降低率",
+                   f"Cumulative decline in energy use per unit GDP {years}", "%", str(y), str(b), "observed",
                    "user import",
                    formula=f"(1 − Π(1 − energy_intensity_decline_k_observed_pct ÷ 100) over {span}) × 100: "
                            "yearly declines compound, they are not added, rounded to 0.01")
     if measure == "increment_cumulative":
-        return ind("increment_cumulative", f"{b + 1}–{y}年能源消费累计增量", f"Cumulative increment in energy use {b + 1}–{y}",
-                   "10kt_ce", f"{b + 1}–{y}", str(b), "observed", "user import",
+        return ind("increment_cumulative", f"{years}年能源消费累计增量", f"Cumulative increment in energy use {years}",
+                   "10kt_ce", years, str(b), "observed", "user import",
                    formula=f"Σ energy_increment_k_observed_10kt_ce over {span}, rounded to 0.01")
     if measure == "intensity_progress":
-        return ind("intensity_progress", f"能耗强度降低目标完成进度（{b + 1}–{y}年）",
-                   f"Progress towards the energy-intensity target ({b + 1}–{y})", "%", str(y), str(b), "observed",
+        return ind("intensity_progress", f"能耗强度降低目标完成进度（{years}年）",
+                   f"Progress towards the energy-intensity target ({years})", "%", str(y), str(b), "observed",
                    f"{src}; user import",
                    formula=f"energy_intensity_cumulative_decline_{y}_pct ÷ {cut_id} × 100; 100 = target reached",
                    diverging=True, centre=100.0)
     # increment_headroom
-    return ind("increment_headroom", f"能耗增量余量（{b + 1}–{y}年）", f"Energy increment left under the cap ({b + 1}–{y})",
-               "10kt_ce", f"{b + 1}–{y}", str(b), "observed", f"{src}; user import",
+    return ind("increment_headroom", f"能耗增量余量（{years}年）", f"Energy increment left under the cap ({years})",
+               "10kt_ce", years, str(b), "observed", f"{src}; user import",
                formula=f"{cap_id} − energy_increment_cumulative_{y}_10kt_ce; < 0 over the cap", diverging=True)
 
 
