@@ -598,6 +598,7 @@ _PROBLEMS_ZH = [
     (r"^value '(.*)' is not a number$", r"数值“\1”不是数字"),
     (r"^value '(.*)' is not a finite number$", r"数值“\1”不是有限的数"),
     (r"^decline '(.*)' % is not between (\S+) and (\S+) %$", r"降低率“\1”% 不在 \2 % 到 \3 % 之间"),
+    (r"^unknown unit '(.*)' for (.+); expected (.+) or (.+)$", r"“\2”的单位“\1”无法识别；应为 \3 或 \4"),
     (r"^unknown unit '(.*)' for (.+); expected (.+)$", r"“\2”的单位“\1”无法识别；应为 \3"),
     (r"^implausible value (\S+) t for (\S+) (\S+) (\d+): more than (\S+)x away from its 2015 baseline (\S+) t "
      r"\(辽政发〔2017〕21号\); check the unit$",

@@ -86,6 +86,8 @@ def test_every_energy_and_number_problem_reads_in_chinese():
     ("出处 is empty: every row needs its document number and annex/table/column", "出处为空：每一行都要写明文号及附件、表或列"),
     ("decline '120' % is not between -100 and 100 %", "降低率“120”% 不在 -100 % 到 100 % 之间"),
     ("unknown unit '吨' for 能耗强度降低率; expected %", "“能耗强度降低率”的单位“吨”无法识别；应为 %"),
+    ("unknown unit '万吨' for 能源消费增量; expected 万吨标准煤/10kt ce or 吨标准煤/tce",
+     "“能源消费增量”的单位“万吨”无法识别；应为 万吨标准煤/10kt ce 或 吨标准煤/tce"),
     ("missing column 'base_year' (accepted headers: 基准年, 基年, baseyear, base …)",
      "缺少“基准年”列（可用的表头：基准年, 基年, baseyear, base …）"),
 ])
