@@ -6,7 +6,9 @@ counties and power plants), every annex and derived target of the city (value, u
 year(s), rank among the 14 — 1 = largest —, share of the 14 cities' sum for totals, the
 citation; derived measures point to their formula in words), the city's regions
 (full/partial), designations and sites, its coal-fired capacity (WRI Global Power Plant
-Database), and the observed progress when an observed dataset is active.
+Database), and the observed progress when an observed dataset is active: a line per pollutant
+observed in 2020, and a small chart per pollutant the dataset has for the city (the 2015
+baseline, the straight path to the 2020 cap, the cap, the observed years; :func:`trajectory_rows`).
 
 PDF/PNG come from matplotlib (text stays text in the PDF); PPTX is one A4 slide with the
 locator as a picture and the rest as editable text and a table.
@@ -33,6 +35,7 @@ from geo.export import (
 from geo.indicators import BY_ID, CATALOGUE, POLLUTANTS, is_density
 from geo.provenance import DOCUMENTS, QUOTA_DOC
 from geo.symbols import is_total
+from geo.vocabulary import t as term
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -89,6 +92,17 @@ class ProfileRow:
 
 
 @dataclass
+class ProfileTrajectory:
+    """One pollutant's year-by-year chart (:func:`geo.observed.trajectory` rows) and the table under it."""
+
+    pollutant: str
+    title: str  # the pollutant and the unit
+    points: list[dict]
+    rows: list[list[str]]  # year, path, observed, ahead of the path: the observed years, as printed
+    more: str = ""  # "… and n more years" when the table holds only the latest
+
+
+@dataclass
 class Profile:
     """What a city's page shows, in one language."""
 
@@ -103,10 +117,13 @@ class Profile:
     notes: list[str]
     small_print: list[str]
     labels: dict[str, str] = field(default_factory=dict)
+    trajectories: list[ProfileTrajectory] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         out = [self.title, self.subtitle, *self.headers, *self.formulas, *self.notes, *self.small_print,
                *self.labels.values()]
+        for tr in self.trajectories:
+            out += [tr.title, tr.more, *(cell for row in tr.rows for cell in row)]
         for head, rows in self.groups:
             out.append(head)
             for r in rows:
@@ -278,6 +295,37 @@ def _blocks(adcode: str, data: ProfileData, lang: str) -> list[tuple[str, list[s
     return blocks
 
 
+#: Observed years listed under a chart (the latest; the chart itself shows every year).
+TRAJECTORY_ROWS = 4
+#: The chart's vocabulary (geo.vocabulary STRINGS): legend entries, then the table's columns.
+TRAJECTORY_LEGEND = ("traj_path", "traj_observed", "traj_baseline", "traj_cap")
+TRAJECTORY_COLUMNS = ("col_year", "col_path", "col_observed_year", "col_ahead")
+
+
+def trajectory_rows(adcode: str, data: ProfileData, lang: str) -> list[ProfileTrajectory]:
+    """A chart per pollutant the active observed dataset has for the city (none without a dataset),
+    in the order of the table of targets."""
+    view = data.view
+    if not view.observed_loaded or view.observed is None or not len(view.observed):
+        return []
+    from geo.observed import trajectory
+
+    out = []
+    for p, (zh, en) in POLLUTANTS.items():
+        points = trajectory(view.table, view.observed, adcode, p)
+        seen = [q for q in points if q["observed_t"] is not None]
+        if not seen:
+            continue
+        shown = seen if len(seen) <= TRAJECTORY_ROWS else seen[-(TRAJECTORY_ROWS - 1):]
+        n = len(seen) - len(shown)
+        out.append(ProfileTrajectory(
+            p, T(lang, f"{zh}（吨）", f"{en} (t)"), points,
+            [[str(q["year"]), precise(q["path_t"]), precise(q["observed_t"]), precise(q["ahead_of_path_t"])]
+             for q in shown],
+            T(lang, f"……另有 {n} 年（见图）", f"… and {n} earlier years (in the chart)") if n else ""))
+    return out
+
+
 def plants_heading(lang: str) -> str:
     return T(lang, "发电装机（WRI 全球电厂数据库，约 2017–2019 年）",
              "Power plants (WRI Global Power Plant Database, about 2017–2019)")
@@ -310,6 +358,9 @@ def build_profile(adcode: str, data: ProfileData, lang: str = "zh") -> Profile:
             break
     notes.append(T(lang, f"{ATTRIBUTION_ZH}；{DATA_AGE[0]}。", f"Power plants: {ATTRIBUTION}; {DATA_AGE[1]}."))
     name = T(lang, place.name_zh, place.name_en)
+    trajectories = trajectory_rows(adcode, data, lang)
+    chart_words = {k: term(k, lang) for k in ("trajectory_title", "trajectory_note", *TRAJECTORY_LEGEND,
+                                              *TRAJECTORY_COLUMNS)} if trajectories else {}
     return Profile(
         adcode=adcode, lang=lang,
         title=T(lang, f"{name}减污降碳指标概况", f"{name}: pollution- and carbon-reduction targets"),
@@ -321,7 +372,8 @@ def build_profile(adcode: str, data: ProfileData, lang: str = "zh") -> Profile:
         groups=groups, formulas=[T(lang, "计算方法：", "Formulas: ")] + formulas, blocks=_blocks(adcode, data, lang),
         notes=notes, small_print=[spec.boundary_note, spec.crs_note, spec.date_note],
         labels={"city": short_name(place.name_zh, place.name_en, lang), "province": T(lang, "辽宁省", "Liaoning"),
-                "plants": plants_heading(lang)},
+                "plants": plants_heading(lang), **chart_words},
+        trajectories=trajectories,
     )
 
 
@@ -395,7 +447,8 @@ def _plant_legend(ax, data: ProfileData, adcode: str, prop, lang: str) -> None:
 
 
 def build_profile_figure(profile: Profile, data: ProfileData, prop):
-    """The A4 page."""
+    """The A4 page. With an observed dataset, a row of trajectory charts goes between the lists and
+    the table of targets, and the table's rows close up to make room (the page stays one page)."""
     from matplotlib.figure import Figure
 
     from geo.export_static import _sized, wrap
@@ -410,17 +463,39 @@ def build_profile_figure(profile: Profile, data: ProfileData, prop):
     # Left under the map: the power plants; right: regions, designations, sites, progress.
     plants = [b for b in profile.blocks if b[0] == profile.labels["plants"]]
     others = [b for b in profile.blocks if b[0] != profile.labels["plants"]]
-    draw_blocks(fig, plants, x=0.05, top=0.765, bottom=0.655, width=58, prop=prop, lang=lang)
-    draw_blocks(fig, others, x=0.44, top=0.925, bottom=0.655, width=80, prop=prop, lang=lang)
+    low = min(draw_blocks(fig, plants, x=0.05, top=0.765, bottom=0.655, width=58, prop=prop, lang=lang),
+              draw_blocks(fig, others, x=0.44, top=0.925, bottom=0.655, width=80, prop=prop, lang=lang))
 
-    # The table of targets.
+    foot = [" ".join(profile.formulas[:1] + profile.formulas[1:2])] + profile.formulas[2:] + profile.notes
+    if len(profile.trajectories) == len(POLLUTANTS):  # no free slot in the row for the note
+        foot.append(profile.labels["trajectory_note"])
+    footer = dict(s="\n".join(wrap(t, 165) for t in foot), fontproperties=_sized(prop, 6.3), color="#333333",
+                  va="top", linespacing=1.35)
+    small = dict(s="\n".join(wrap(t, 150) for t in profile.small_print), fontproperties=_sized(prop, 6.0),
+                 color="#666666", va="bottom", linespacing=1.3)
+    top, bottom = 0.64, 0.175
+    if profile.trajectories:
+        top = draw_trajectories(fig, profile, prop, top=min(low - 0.004, 0.68)) - 0.012
+        # The table ends above the footer (formulas, notes) and the small print, as tall as they are drawn.
+        bottom = 0.015 + _extent(fig, small)[1] + _extent(fig, footer)[1] + 0.018
+    y = draw_target_table(fig, profile, prop, top=top, bottom=bottom)
+    fig.text(0.05, y, **footer)
+    fig.text(0.05, 0.015, **small)
+    return fig
+
+
+def draw_target_table(fig, profile: Profile, prop, *, top: float, bottom: float) -> float:
+    """The table of targets between ``top`` and ``bottom``; returns where the text under it starts."""
+    from matplotlib.patches import Rectangle
+
+    from geo.export_static import _sized
+
     cols = [0.05, 0.395, 0.495, 0.625, 0.735, 0.79, 0.835]
     aligns = ["left", "right", "left", "left", "right", "right", "left"]
     xs = [c if a == "left" else cols[i + 1] - 0.012 for i, (c, a) in enumerate(zip(cols, aligns))]
     n_rows = sum(1 + len(r) for _, r in profile.groups) + 1
-    top, bottom = 0.64, 0.175
     h = min(0.0138, (top - bottom) / n_rows)
-    fsz = 7.0 if h >= 0.0125 else 6.4
+    fsz = 7.0 if h >= 0.0125 else 6.4 if h >= 0.0098 else 6.1
     y = top
     for x, text, a in zip(xs, profile.headers, aligns):
         fig.text(x, y, text, fontproperties=_sized(prop, fsz), color="#111111", ha=a, va="top", weight="bold")
@@ -431,8 +506,6 @@ def build_profile_figure(profile: Profile, data: ProfileData, prop):
         y -= h
         for i, r in enumerate(rows):
             if i % 2 == 0:
-                from matplotlib.patches import Rectangle
-
                 fig.add_artist(Rectangle((0.045, y - h * 0.85), 0.91, h, transform=fig.transFigure, facecolor="#f4f4f2",
                                          edgecolor="none", zorder=0))
             cells = [r.label, r.value, r.unit, r.year, r.rank, r.share, r.cite]
@@ -440,14 +513,134 @@ def build_profile_figure(profile: Profile, data: ProfileData, prop):
                 fig.text(x + (0.008 if a == "left" and x == 0.05 else 0), y, text, fontproperties=_sized(prop, fsz),
                          color="#222222", ha=a, va="top")
             y -= h
-    # Formulas and notes.
-    y -= h * 0.3
-    foot = [" ".join(profile.formulas[:1] + profile.formulas[1:2])] + profile.formulas[2:] + profile.notes
-    text = "\n".join(wrap(t, 165) for t in foot)
-    fig.text(0.05, y, text, fontproperties=_sized(prop, 6.3), color="#333333", va="top", linespacing=1.35)
-    small = "\n".join(wrap(t, 150) for t in profile.small_print)
-    fig.text(0.05, 0.015, small, fontproperties=_sized(prop, 6.0), color="#666666", va="bottom", linespacing=1.3)
-    return fig
+    return y - h * 0.3
+
+
+#: How each part of a trajectory chart is drawn, readable in grey: the path dashed with hollow
+#: markers, the observed values solid with filled circles, the baseline a square, the cap a diamond
+#: (the colours of the dashboard's chart, dashboard/trajectory.py).
+TRAJECTORY_STYLES: dict[str, dict] = {
+    "traj_path": {"color": "#666666", "linestyle": (0, (4, 2)), "linewidth": 1.0, "marker": "o", "markersize": 3.6,
+                  "markerfacecolor": "white", "markeredgecolor": "#666666", "markeredgewidth": 0.8},
+    "traj_observed": {"color": "#111111", "linestyle": "-", "linewidth": 1.4, "marker": "o", "markersize": 4.2},
+    "traj_baseline": {"color": "#1f4e79", "linestyle": "none", "marker": "s", "markersize": 5.5},
+    "traj_cap": {"color": "#b35806", "linestyle": "none", "marker": "D", "markersize": 5.5},
+}
+
+
+def draw_trajectories(fig, profile: Profile, prop, *, top: float) -> float:
+    """A row of small charts, one per pollutant observed (up to 4), under one heading and one legend,
+    each with its observed years in a table below; returns the lowest y drawn (figure fraction)."""
+    from matplotlib.lines import Line2D
+
+    from geo.export_static import _sized, wrap
+
+    words = profile.labels
+    fig.text(0.05, top, words["trajectory_title"], fontproperties=_sized(prop, 7.5), color=ACCENT, va="top")
+    handles = [Line2D([], [], label=words[k], **TRAJECTORY_STYLES[k]) for k in TRAJECTORY_LEGEND]
+    fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.955, top + 0.003), ncol=len(handles),
+               frameon=False, prop=_sized(prop, 6.5), handlelength=2.6, handletextpad=0.5, columnspacing=1.3,
+               borderpad=0, borderaxespad=0)
+    pt = 1 / 72 / fig.get_figheight()
+    slots, gap = len(POLLUTANTS), 0.022
+    width = (0.905 - gap * (slots - 1)) / slots
+    y_title = top - 0.02
+    ax_h = 0.062
+    ax_bottom = y_title - 0.012 - ax_h
+    row = 5.6 * 1.32 * pt
+    lowest = ax_bottom
+    for i, tr in enumerate(profile.trajectories):
+        x = 0.05 + i * (width + gap)
+        fig.text(x, y_title, tr.title, fontproperties=_sized(prop, 6.8), color="#111111", va="top")
+        draw_trajectory(fig.add_axes((x + 0.05, ax_bottom, width - 0.053, ax_h)), tr.points, prop)
+        y = ax_bottom - 0.017
+        heads = [words[k] for k in TRAJECTORY_COLUMNS]
+        size, cells = _table_columns(fig, [heads, *tr.rows], x, width, prop)
+        for (cx, ha), head in zip(cells, heads):
+            fig.text(cx, y, head, fontproperties=_sized(prop, size), color="#555555", ha=ha, va="top")
+        fig.add_artist(Line2D([x, x + width], [y - row * 0.98] * 2, transform=fig.transFigure, color="#aaaaaa",
+                              linewidth=0.4))
+        for values in tr.rows:
+            y -= row * 1.08
+            for (cx, ha), text in zip(cells, values):
+                fig.text(cx, y, text, fontproperties=_sized(prop, size), color="#222222", ha=ha, va="top")
+        if tr.more:
+            y -= row * 1.08
+            fig.text(x + 0.004, y, tr.more, fontproperties=_sized(prop, size), color="#555555", va="top")
+        lowest = min(lowest, y - row)
+    if len(profile.trajectories) < slots:  # the note in the free slots
+        x = 0.05 + len(profile.trajectories) * (width + gap) + 0.01
+        half_ems = int((0.955 - x) * fig.get_figwidth() * 72 / (6.3 / 2))
+        fig.text(x, y_title, wrap(words["trajectory_note"], half_ems), fontproperties=_sized(prop, 6.3),
+                 color="#333333", va="top", linespacing=1.35)
+    return lowest
+
+
+def _table_columns(fig, rows: list[list[str]], x: float, width: float, prop,
+                   size: float = 5.6) -> tuple[float, list[tuple[float, str]]]:
+    """The font size and (x, alignment) of the columns of a chart's table: the first column left, the
+    numbers right-aligned and packed from the right edge as wide as their widest text (smaller text
+    when they would not fit)."""
+    from geo.export_static import _sized
+
+    gap = 0.012
+    while True:
+        font = _sized(prop, size)
+        widths = [max(_extent(fig, {"s": text, "fontproperties": font})[0] for text in column) for column in zip(*rows)]
+        right = x + width
+        cells: list[tuple[float, str]] = []
+        for w in reversed(widths[1:]):
+            cells.insert(0, (right, "right"))
+            right -= w + gap
+        if right >= x + 0.004 + widths[0] or size <= 4.6:
+            return size, [(x + 0.004, "left"), *cells]
+        size -= 0.3
+
+
+def _extent(fig, text: dict) -> tuple[float, float]:
+    """Width and height of ``fig.text(**text)`` as fractions of the figure's (drawn, measured, removed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    artist = fig.text(0.05, 0.5, **text)
+    box = artist.get_window_extent(canvas.get_renderer())
+    artist.remove()
+    return box.width / fig.bbox.width, box.height / fig.bbox.height
+
+
+def draw_trajectory(ax, points: list[dict], prop) -> None:
+    """One pollutant's chart from :func:`geo.observed.trajectory` rows: baseline, path, cap, observed."""
+    from matplotlib.ticker import MaxNLocator
+
+    from geo.export_static import _sized
+
+    years = [p["year"] for p in points]
+    path = [(p["year"], p["path_t"]) for p in points if p["path_t"] is not None]
+    observed = [(p["year"], p["observed_t"]) for p in points if p["observed_t"] is not None]
+    if path:
+        ax.plot(*zip(*path), **TRAJECTORY_STYLES["traj_path"], zorder=2)
+        ax.plot(*path[0], **TRAJECTORY_STYLES["traj_baseline"], zorder=3)
+        ax.plot(*path[-1], **TRAJECTORY_STYLES["traj_cap"], zorder=3)
+    if observed:
+        ax.plot(*zip(*observed), **TRAJECTORY_STYLES["traj_observed"], zorder=4)
+    values = [v for _, v in path + observed]
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.12 or abs(hi) * 0.05 or 1.0
+    ax.set_ylim(lo - pad, hi + pad)
+    ticks = [v for v in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(lo - pad, hi + pad)
+             if lo - pad <= v <= hi + pad]
+    size = _sized(prop, 5.5)
+    ax.set_yticks(ticks, [fmt_number(v, 0) for v in ticks], fontproperties=size)
+    step = 1 if len(years) <= 7 else 2
+    ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
+    ax.set_xticks(years[::step], [str(y) for y in years[::step]], fontproperties=size)
+    ax.tick_params(length=2, width=0.5, pad=1.5, colors="#444444")
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.5, zorder=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_linewidth(0.5)
+        ax.spines[side].set_color("#888888")
 
 
 def fit_blocks(blocks: list[tuple[str, list[str]]], width: int, capacity: int, lang: str) -> list[tuple[str, list[str]]]:
@@ -478,12 +671,13 @@ def fit_blocks(blocks: list[tuple[str, list[str]]], width: int, capacity: int, l
 
 
 def draw_blocks(fig, blocks, *, x: float, top: float, bottom: float, width: int, prop, lang: str,
-                max_size: float = 7.2, min_size: float = 6.0) -> None:
-    """Headed lists of text between ``top`` and ``bottom`` (figure fractions), shrunk (then cut) to fit."""
+                max_size: float = 7.2, min_size: float = 6.0) -> float:
+    """Headed lists of text between ``top`` and ``bottom`` (figure fractions), shrunk (then cut) to fit;
+    returns where the text ends."""
     from geo.export_static import _sized
 
     if not blocks:
-        return
+        return top
     height_pt = (top - bottom) * fig.get_figheight() * 72
     n_lines = sum(1.2 + len(lines) for _, lines in blocks)
     size = max(min_size, min(max_size, height_pt / (n_lines * 1.35)))
@@ -499,6 +693,7 @@ def draw_blocks(fig, blocks, *, x: float, top: float, bottom: float, width: int,
                      linespacing=1.2)
             y -= step * (line.count("\n") + 1) * 1.0
         y -= step * 0.2
+    return y
 
 
 def _hline(fig, y: float):
