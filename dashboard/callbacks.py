@@ -40,6 +40,7 @@ from geo.view import (
 from geo.vocabulary import column_decimals
 
 log = logging.getLogger(__name__)
+PROVINCE_ADCODE = "210000"  # province rows of an observed file (geo.provincial)
 
 AREA = {"type": "area", "key": ALL}
 RANK = {"type": "rank", "index": ALL}
@@ -154,7 +155,9 @@ def _observed_state(data: ViewData, base_store: dict, trigger: str | None, conte
         dataset_id = str(meta["dataset_id"])
         message = render_upload_result(meta, None, lang)
         observed = load_observed(dataset_id, settings)
-        first: list[Any] = sorted(set(observed[observed.year.astype(int) == 2020].pollutant))[:1] or [no_update]
+        cities_2020 = observed[(observed.year.astype(int) == 2020) & observed.pollutant.isin(list(POLLUTANTS))
+                               & (observed.adcode.astype(str) != PROVINCE_ADCODE)]  # not energy, not the province
+        first: list[Any] = sorted(set(cities_2020.pollutant))[:1] or [no_update]
         pollutant, measure = first[0], ("progress" if first[0] is not no_update else no_update)
     elif trigger == "remove-confirm":
         if not dataset_id:
@@ -279,6 +282,62 @@ UPLOAD_TOO_LARGE = """function (picked, lang, store) {
     return (s[lang] || s.zh).replace("{name}", picked.name).replace("{size}", mb(picked.size))
         .replace("{limit}", mb(LIMIT));
 }""".replace("LIMIT", str(MAX_BYTES))
+
+
+def profile_download(data: ViewData, city: dict | None, fmt: str, lang: str | None, dataset_id: str | None,
+                     settings: Settings | None = None) -> tuple[Any, Any]:
+    """The selected city's one-page profile (geo.profile) as a download, with the observed values in use."""
+    from geo.profile import PROFILE_FORMATS, render_profile
+
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    adcode = (city or {}).get("adcode")
+    if fmt not in PROFILE_FORMATS or not isinstance(adcode, str) or adcode in OTHER_PLAN_CITIES:
+        return no_update, no_update
+    try:
+        blob = render_profile(adcode, fmt, lang=lang, settings=settings, observed=_observed_rows(dataset_id, settings))
+    except LnmapError as exc:
+        return no_update, f"{t('export_failed', lang)}{exc}"
+    return dcc.send_bytes(blob, f"profile_{adcode}_{lang}.{fmt}"), ""
+
+
+def multiples_view(query: str | None, dataset_id: str | None, settings: Settings | None = None) -> list:
+    """The measure on the map (from the view's link) for the four pollutants, as an image and downloads."""
+    from geo.indicators import BY_ID, POLLUTANTS
+    from geo.multiples import MULTIPLES_FORMATS, render_multiples
+
+    view = parse_query(query or "", {"indicators": BY_ID, "cities": {}})
+    ind = BY_ID[view.indicator]
+    if ind.group not in POLLUTANTS:
+        return [html.P(t("multiples_none", view.lang), className="note")]
+    measure = view.indicator.removeprefix(f"{ind.group}_")
+    observed = _observed_rows(dataset_id, settings)
+    try:
+        png = render_multiples(measure, "png", lang=view.lang, scheme=view.scheme, dpi=110, settings=settings,
+                               observed=observed)
+    except LnmapError as exc:
+        return [html.P(f"{t('export_failed', view.lang)}{exc}", className="error")]
+    name = ind.name_zh if view.lang == "zh" else ind.name_en
+    return [html.Img(src="data:image/png;base64," + base64.b64encode(png).decode("ascii"), className="multiples-img",
+                     alt=t("multiples_alt", view.lang).format(m=name)),
+            html.Div(className="export-buttons", children=[
+                html.Span(t("multiples_download", view.lang)),
+                *[html.Button(f.upper(), id={"type": "multiples", "fmt": f}, n_clicks=0, className="small-button")
+                  for f in MULTIPLES_FORMATS]])]
+
+
+def multiples_download(query: str | None, fmt: str, dataset_id: str | None, settings: Settings | None = None):
+    from geo.indicators import BY_ID
+    from geo.multiples import render_multiples
+
+    view = parse_query(query or "", {"indicators": BY_ID, "cities": {}})
+    ind = BY_ID[view.indicator]
+    measure = view.indicator.removeprefix(f"{ind.group}_")
+    try:
+        blob = render_multiples(measure, fmt, lang=view.lang, scheme=view.scheme, settings=settings,
+                                observed=_observed_rows(dataset_id, settings))
+    except LnmapError as exc:
+        return no_update, f"{t('export_failed', view.lang)}{exc}"
+    return dcc.send_bytes(blob, f"multiples_{measure}_{view.scheme}_{view.lang}.{fmt}"), ""
 
 
 def _cs(name: str) -> ClientsideFunction:
@@ -439,6 +498,39 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
 
     app.clientside_callback(UPLOAD_TOO_LARGE, Output("upload-message", "children", allow_duplicate=True),
                             Input("upload-picked", "data"), State("lang", "value"), store, prevent_initial_call=True)
+
+    @app.callback(
+        Output("download", "data", allow_duplicate=True), Output("export-message", "children", allow_duplicate=True),
+        Input({"type": "profile", "fmt": ALL}, "n_clicks"),
+        State("city", "data"), State("lang", "value"), State("dataset", "value"),
+        prevent_initial_call=True,
+    )
+    def _profile(clicks, city, lang, dataset_id):
+        if not ctx.triggered_id or not any(clicks or []):
+            return no_update, no_update
+        return profile_download(data, city, ctx.triggered_id["fmt"], lang, dataset_id, settings)
+
+    @app.callback(
+        Output("multiples", "children"), Input("multiples-show", "n_clicks"), State("query", "data"),
+        State("dataset", "value"), prevent_initial_call=True,
+    )
+    def _multiples(clicks, query, dataset_id):
+        return multiples_view(query, dataset_id, settings) if clicks else no_update
+
+    # Another measure, scheme or language on the map: the figure of the last one goes (shown again on request).
+    app.clientside_callback("function () { return []; }", Output("multiples", "children", allow_duplicate=True),
+                            Input("measure", "value"), Input("scheme", "value"), Input("lang", "value"),
+                            prevent_initial_call=True)
+
+    @app.callback(
+        Output("download", "data", allow_duplicate=True), Output("export-message", "children", allow_duplicate=True),
+        Input({"type": "multiples", "fmt": ALL}, "n_clicks"), State("query", "data"), State("dataset", "value"),
+        prevent_initial_call=True,
+    )
+    def _multiples_download(clicks, query, dataset_id):
+        if not ctx.triggered_id or not any(clicks or []):
+            return no_update, no_update
+        return multiples_download(query, ctx.triggered_id["fmt"], dataset_id, settings)
 
     @app.callback(
         Output("download", "data"), Output("export-message", "children"),

@@ -25,6 +25,7 @@ from dashboard.layers import layer_url
 from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
 from dashboard.trajectory import render_trajectories
 from geo.observed import MAX_BYTES
+from geo.profile import PROFILE_FORMATS
 from geo.vocabulary import (
     PRECISION_LABELS,
     annex_note,
@@ -214,6 +215,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         T("ranking", html.H3),
         html.Div(id="ranking", className="ranking", children=ranks),
         create_table_view(),
+        create_multiples_view(),
         # The views as tabs (role=tab, reachable with Tab, arrow keys move); `panel` keeps the value.
         html.Div(className="tabs", role="tablist", id="panel-tabs", children=[
             html.Button(T(f"panel_{p}"), id={"type": "tab", "key": p}, role="tab", n_clicks=0,
@@ -296,13 +298,23 @@ def create_observed_controls(lang: str = DEFAULT_LANG, editors: bool = True) -> 
     ])
 
 
+def create_multiples_view() -> html.Details:
+    """The measure on the map for COD, NH3-N, SO2 and NOx side by side (geo.multiples), drawn by the server
+    on request, with its downloads."""
+    return html.Details(id="multiples-view", className="section table-view", children=[
+        html.Summary(T("multiples_view")),
+        html.Button(T("multiples_show"), id="multiples-show", n_clicks=0, className="small-button"),
+        dcc.Loading(html.Div(id="multiples", className="multiples"), type="dot", delay_show=200),
+    ])
+
+
 def create_table_view() -> html.Details:
     """The 14 cities x every measure of the pollutant on the map, sortable (dash_table's own sorting), with
     a CSV download built in the browser (assets/map.js ``tableView``/``tableCsv``): no request either way."""
     return html.Details(id="table-view", className="section table-view", children=[
         html.Summary(T("table_view")),
         html.Button(T("table_csv"), id="table-csv", n_clicks=0, className="small-button"),
-        dash_table.DataTable(
+        dash_table.DataTable(  # type: ignore[attr-defined]
             id="table", columns=[], data=[], sort_action="native", sort_mode="single", style_as_list_view=True,
             style_table={"overflowX": "auto", "minWidth": "100%"},
             style_cell={"fontFamily": "inherit", "fontSize": "12px", "padding": "2px 6px", "whiteSpace": "normal",
@@ -473,6 +485,11 @@ def render_city(detail: dict | None, lang: str, group: str | None = None) -> lis
     head = ([detail["name_zh"], html.Span(f" · {detail['name_en']}", className="muted")] if lang == "zh" else
             [detail["name_en"], " · ", html.Span(detail["name_zh"], lang="zh-CN", className="muted")])
     out: list = [html.H2(head, className="city-name", **{"data-adcode": detail["adcode"]})]
+    if detail["in_liaoning"]:  # the page an analyst hands a leader (geo.profile), in the screen's language
+        out.append(html.Div(className="profile-buttons", children=[
+            html.Span(t("profile_buttons", lang)),
+            *[html.Button(f.upper(), id={"type": "profile", "fmt": f}, n_clicks=0, className="small-button")
+              for f in PROFILE_FORMATS]]))
     if not detail["in_liaoning"]:
         out.append(html.P(t("outside_liaoning", lang), className="badge outside"))
     out += render_progress(detail.get("progress", []), lang)
