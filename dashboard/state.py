@@ -240,7 +240,10 @@ def asked_year(store: dict, search: str | None) -> str | None:
 
 
 #: Measures that run over years (:func:`geo.observed.annual_table`); the year picker chooses one year of them.
-ANNUAL_MEASURES = ("observed_year", "path", "ahead_of_path")
+ANNUAL_MEASURES = ("observed_year", "path", "ahead_of_path",
+                   # energy (geo.energy): the yearly values and where they leave the city against 附件1
+                   "intensity_decline_observed", "intensity_cumulative_decline", "intensity_progress",
+                   "increment_observed", "increment_cumulative", "increment_headroom")
 
 
 def annual_payload(data: ViewData, observed) -> tuple[dict, dict]:
@@ -252,7 +255,8 @@ def annual_payload(data: ViewData, observed) -> tuple[dict, dict]:
     keeps its catalogue entry and only joins the series.
     """
     table = annual_table(data.table, observed)
-    columns = [c for c in table.columns if c != "adcode" and parse_id(c)]
+    # A year no city has a value for (a cumulative measure after a missing year) is not offered.
+    columns = [c for c in table.columns if c != "adcode" and parse_id(c) and table[c].notna().any()]
     series: dict[str, dict[str, dict[str, str]]] = {}
     if not columns:
         return {}, series

@@ -237,6 +237,12 @@ MEASURE_LABELS = {
     "observed_year": {"zh": "逐年实测排放量", "en": "Observed emissions, by year"},
     "path": {"zh": "目标路径值（逐年）", "en": "Path to the cap, by year"},
     "ahead_of_path": {"zh": "领先目标路径量（逐年）", "en": "Ahead of the path, by year"},
+    "intensity_decline_observed": {"zh": "能耗强度实际降低率（逐年）", "en": "Observed energy-intensity decline, by year"},
+    "intensity_cumulative_decline": {"zh": "能耗强度累计降低率（逐年）", "en": "Cumulative intensity decline, by year"},
+    "intensity_progress": {"zh": "能耗强度目标完成进度（逐年）", "en": "Progress to the intensity target, by year"},
+    "increment_observed": {"zh": "能源消费实际增量（逐年）", "en": "Observed energy-use increment, by year"},
+    "increment_cumulative": {"zh": "能源消费累计增量（逐年）", "en": "Cumulative energy-use increment, by year"},
+    "increment_headroom": {"zh": "能耗增量余量（逐年）", "en": "Increment left under the cap, by year"},
     # A later plan's measures (geo.plans): the legend's title gives the years.
     "emission": {"zh": "基准年排放量", "en": "Baseline emissions"},
     "cap": {"zh": "目标年排放上限", "en": "Cap in the target year"},

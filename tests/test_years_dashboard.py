@@ -62,6 +62,25 @@ def test_store_holds_each_year_and_the_path_with_hand_worked_values(base, observ
     assert "nh3n" not in out["series"]  # no NH3-N in the file: no series offered
 
 
+def test_energy_years_join_the_energy_measures(base):
+    """Yearly energy-intensity declines compound (geo.energy): 沈阳 4.1 % then 3.5 % ->
+    1 − 0.959 × 0.965 = 0.074565 -> 7.46 % by 2017. A year no city has (cumulative 2018–2020 after
+    the file's last year) is not offered."""
+    from geo.observed import read_observed
+
+    data, store = base
+    text = ("城市,指标,年份,数值,单位\n沈阳,能耗强度降低率,2016,4.1,%\n沈阳,能耗强度降低率,2017,3.5,%\n"
+            "大连,能耗强度降低率,2016,3.0,%\n沈阳,能源消费增量,2016,120,万吨标准煤\n")
+    rows = read_observed(text.encode(), name="energy.csv").rows
+    out = observed_store(store, data, rows, {"dataset_id": "x"})
+    series = out["series"]["energy"]
+    assert sorted(series["intensity_cumulative_decline"]) == ["2016", "2017"]
+    assert sorted(series["increment_observed"]) == ["2016"]
+    assert "intensity_progress" in out["measures"]["energy"]
+    assert out["indicators"]["energy_intensity_cumulative_decline_2017_pct"]["values"][SHENYANG] == 7.46
+    assert out["indicators"]["energy_intensity_cumulative_decline_2017_pct"]["values"][DALIAN] is None
+
+
 def test_annual_measures_speak_words_not_ids(base, observed):
     data, _ = base
     rows, _ = observed
