@@ -203,14 +203,49 @@ def _map_options(func):
     return func
 
 
+# What a dashboard view names one by one: the reproduce command of its export (geo.export.reproduce_command).
+_VIEW_OPTIONS = [
+    click.option("--region", "region_ids", multiple=True, metavar="ID",
+                 help="Draw this region's outline (repeatable; --regions draws all four)."),
+    click.option("--site", "site_kinds", multiple=True, metavar="KIND",
+                 help="Draw the sites of this kind: park, mine, port, steel, nuclear, airport, reserve (repeatable; "
+                      "--sites draws all)."),
+    click.option("--dataset", "dataset_id", default=None, help="An observed dataset (default: the one the map uses)."),
+]
+
+
+def _view_options(func):
+    for opt in reversed(_VIEW_OPTIONS):
+        func = opt(func)
+    return func
+
+
+def _layer_choice(every: bool, named: tuple[str, ...]) -> bool | tuple[str, ...]:
+    """--regions/--sites (all) or the ids named one by one with --region/--site."""
+    return True if every else (tuple(named) or False)
+
+
+def _observed_for(dataset_id: str | None):
+    """The rows of ``dataset_id``, or of the active dataset."""
+    from geo.observed import load_observed
+
+    try:
+        return load_observed(dataset_id)
+    except KeyError:
+        _fail(LnmapError(f"no observed dataset {dataset_id!r} (lnmap datasets list)"))
+        raise  # not reached: _fail exits
+
+
 @export.command("map")
 @click.option("--indicator", "indicator_id", required=True, help="An indicator id (`lnmap indicators`).")
 @click.option("--format", "fmt", type=click.Choice(["png", "pdf", "svg", "html", "pptx", "csv", "xlsx"]),
               default=None, help="Default: the suffix of --out. csv/xlsx: the numbers behind the figure.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @_map_options
+@_view_options
 def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, scheme: str, page: str, dpi: int,
-                   regions: bool, sites: bool, map_type: str) -> None:
+                   regions: bool, sites: bool, map_type: str, region_ids: tuple[str, ...], site_kinds: tuple[str, ...],
+                   dataset_id: str | None) -> None:
     """A briefing figure of one indicator (PNG/PDF/SVG map, PPTX slide, offline HTML, or its numbers)."""
     from geo.export import FORMATS, write_map
 
@@ -218,8 +253,9 @@ def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, sch
     if fmt not in FORMATS:
         raise click.BadParameter(f"cannot tell the format from {out.name!r}; give --format", param_hint="--format")
     try:
-        write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi, regions=regions,
-                  sites=sites, observed=_observed_values(), map_type=map_type)
+        write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi,
+                  regions=_layer_choice(regions, region_ids), sites=_layer_choice(sites, site_kinds),
+                  observed=_observed_for(dataset_id), dataset=dataset_id, map_type=map_type)
     except (LnmapError, OSError) as exc:
         _fail(exc)
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")
@@ -231,8 +267,10 @@ def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, sch
 @click.option("--format", "fmt", type=click.Choice(["png", "pdf", "svg"]), default=None, help="Default: the suffix of --out.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @_map_options
+@_view_options
 def export_plants_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, scheme: str, page: str, dpi: int,
-                      regions: bool, sites: bool, map_type: str) -> None:
+                      regions: bool, sites: bool, map_type: str, region_ids: tuple[str, ...],
+                      site_kinds: tuple[str, ...], dataset_id: str | None) -> None:
     """A map of one indicator with the power plants (WRI Global Power Plant Database) drawn over it."""
     from geo.export import write_map
 
@@ -240,8 +278,9 @@ def export_plants_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, 
     if fmt not in ("png", "pdf", "svg"):
         raise click.BadParameter(f"cannot tell the format from {out.name!r}; give --format", param_hint="--format")
     try:
-        write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi, regions=regions,
-                  sites=sites, observed=_observed_values(), map_type=map_type, plants=True)
+        write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi,
+                  regions=_layer_choice(regions, region_ids), sites=_layer_choice(sites, site_kinds),
+                  observed=_observed_for(dataset_id), dataset=dataset_id, map_type=map_type, plants=True)
     except (LnmapError, OSError) as exc:
         _fail(exc)
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")

@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import logging
 import re
+import shlex
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,6 +200,14 @@ class MapSpec:
     map_type: str = "choropleth"  # or "symbols": circles whose area is proportional to the value
     size_legend: list[tuple[float, str]] = field(default_factory=list)  # (value, label), largest first
     vmax: float = 0.0  # the value a full-size circle stands for (symbols)
+    command: str = ""  # the command line that makes this file again (reproduce_command), recorded in it
+
+    @property
+    def reproduce(self) -> str:
+        """:attr:`command`, or the indicator, language and scheme when no caller set one."""
+        forced = self.map_type if self.map_type != resolve_map_type(self.indicator) else "auto"
+        return self.command or reproduce_command(self.indicator.id, None, lang=self.lang, scheme=self.scheme,
+                                                 map_type=forced)
 
     @property
     def notes(self) -> list[str]:
@@ -397,7 +406,7 @@ def about_frame(spec: MapSpec) -> pd.DataFrame:
         ("colours", ", ".join(spec.classes.colours)), ("no_data_colour", spec.no_data[0]),
         ("source", spec.source), ("formula", spec.formula), ("note", spec.footnote),
         ("boundary_note", spec.boundary_note), ("projection", spec.crs_note), ("generated", spec.date_note),
-        ("command", f"lnmap export map --indicator {spec.indicator.id} --lang {spec.lang} --scheme {spec.scheme}"),
+        ("command", spec.reproduce),
     ]
     return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": str})
 
@@ -456,13 +465,16 @@ def render_map(
     layers: Layers | None = None,
     map_type: str = "auto",
     plants: bool = False,
+    dataset: str | None = None,
 ) -> bytes:
     """One indicator as ``fmt`` (see :data:`FORMATS`); what a download button sends.
 
     ``regions`` / ``sites``: ``True`` for all, or the region ids / site kinds to draw
     (the dashboard passes the layers switched on). ``observed`` is the imported
-    observed-values frame (as :func:`geo.indicators.load_cities` takes it); ``layers`` lets a caller
-    reuse loaded data across exports.
+    observed-values frame (as :func:`geo.indicators.load_cities` takes it); ``dataset`` is its id,
+    recorded in the file's reproduce command (and read from the store when ``observed`` is not given).
+    ``layers`` lets a caller reuse loaded data across exports. The file records the command line
+    that makes it again (:func:`reproduce_command`).
     Raises :class:`ExportError` for bad options or an indicator with no values, and
     :class:`geo.fonts.FontError` when the font is missing or lacks a glyph.
 
@@ -470,17 +482,125 @@ def render_map(
     True
     """
     _check_options(indicator_id, fmt, lang, scheme, page, dpi, map_type)
-    regions = regions if isinstance(regions, bool) else tuple(regions)
-    sites = sites if isinstance(sites, bool) else tuple(sites)
+    regions, sites = _choice(regions), _choice(sites)
+    if observed is None and dataset and layers is None:
+        from geo.observed import load_observed
+
+        try:
+            observed = load_observed(dataset, settings)
+        except KeyError as exc:
+            raise ExportError(f"no observed dataset {dataset!r} (lnmap datasets list)") from exc
     layers = layers or load_layers(settings, observed)
+    _check_layer_choice(layers, regions, sites)
     spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme, map_type=map_type)
+    spec.command = reproduce_command(indicator_id, fmt, lang=lang, scheme=scheme, page=page, regions=regions,
+                                     sites=sites, dpi=dpi, map_type=map_type, dataset=dataset, plants=plants)
     return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, plants=plants)
 
 
-def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide") -> str:
-    """A download's file name, e.g. ``cod_emission_2015_t_zh_slide.png``."""
-    shape = f"_{page}" if fmt in STATIC_FORMATS else ""
-    return f"{indicator_id}_{lang}{shape}.{fmt}"
+def _choice(choice: bool | Collection[str]) -> LayerChoice:
+    """A regions/sites option as ``True``, ``False`` or the sorted ids it names (none named: ``False``)."""
+    if isinstance(choice, bool):
+        return choice
+    if isinstance(choice, str):
+        choice = [choice]
+    return tuple(sorted(set(choice))) or False
+
+
+def _check_layer_choice(layers: Layers, regions: LayerChoice, sites: LayerChoice) -> None:
+    from geo.sites import KINDS
+
+    known_regions = set(layers.region_table["region_id"])
+    for name, choice, known in (("region", regions, known_regions), ("site kind", sites, set(KINDS))):
+        unknown = sorted(set(choice) - known) if not isinstance(choice, bool) else []
+        if unknown:
+            raise ExportError(f"unknown {name} {', '.join(map(repr, unknown))}; expected one of {', '.join(sorted(known))}")
+
+
+#: Which options change a file of each format (the others leave its bytes as they are).
+_FIGURES = (*STATIC_FORMATS, "html", "pptx")
+
+
+def _option_parts(fmt: str | None, *, scheme: str, regions: LayerChoice, sites: LayerChoice, map_type: str,
+                  dataset: str | None, dpi: int, plants: bool) -> list[tuple[str, str, list[str]]]:
+    """(file-name part, what it means, command-line arguments) of each option that differs from its
+    default and changes a file of format ``fmt`` (None: any format)."""
+    figure = fmt is None or fmt in _FIGURES
+    out: list[tuple[str, str, list[str]]] = []
+    if scheme != DEFAULT_SCHEME:
+        out.append((scheme, "scheme", ["--scheme", scheme]))
+    if map_type != "auto":
+        out.append((map_type, "map type", ["--map-type", map_type]))
+    for word, flag, choice in (("regions", "region", regions), ("sites", "site", sites)):
+        if not figure or not choice:
+            continue
+        if choice is True:
+            out.append((word, word, [f"--{word}"]))
+        else:
+            ids = _choice(choice)
+            assert not isinstance(ids, bool)
+            out.append((f"{word}-{'+'.join(ids)}", word, [a for i in ids for a in (f"--{flag}", i)]))
+    if plants and (fmt is None or fmt in STATIC_FORMATS):
+        out.append(("plants", "plants", []))
+    if dpi != DEFAULT_DPI and (fmt is None or fmt == "png"):
+        out.append((f"{int(dpi)}dpi", "dpi", ["--dpi", str(int(dpi))]))
+    if dataset:
+        out.append(("obs-" + re.sub(r"[^A-Za-z0-9_.-]", "-", str(dataset)).removeprefix("obs-"), "dataset",
+                    ["--dataset", str(dataset)]))
+    return out
+
+
+def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide", *,
+              scheme: str = DEFAULT_SCHEME, regions: bool | Collection[str] = False,
+              sites: bool | Collection[str] = False, map_type: str = "auto", dataset: str | None = None,
+              dpi: int = DEFAULT_DPI, plants: bool = False) -> str:
+    """A download's file name: the indicator, the language, the page shape of a static map, then each
+    option that differs from its default and changes the file, in a fixed order, so that two views that
+    make different files never share a name.
+
+    >>> file_name("cod_emission_2015_t", "png")
+    'cod_emission_2015_t_zh_slide.png'
+    >>> file_name("cod_emission_2015_t", "pdf", "en", "a4", scheme="natural_breaks",
+    ...           regions=["east_green", "coastal_belt"], sites=True)
+    'cod_emission_2015_t_en_a4_natural_breaks_regions-coastal_belt+east_green_sites.pdf'
+    """
+    shape = [page] if fmt in STATIC_FORMATS else []
+    options = _option_parts(fmt, scheme=scheme, regions=_choice(regions), sites=_choice(sites), map_type=map_type,
+                            dataset=dataset, dpi=dpi, plants=plants)
+    return "_".join([indicator_id, lang, *shape, *(part for part, _, _ in options)]) + f".{fmt}"
+
+
+def reproduce_command(indicator_id: str, fmt: str | None, *, lang: str = "zh", scheme: str = DEFAULT_SCHEME,
+                      page: str = "slide", regions: bool | Collection[str] = False,
+                      sites: bool | Collection[str] = False, dpi: int = DEFAULT_DPI, map_type: str = "auto",
+                      dataset: str | None = None, plants: bool = False) -> str:
+    """The ``lnmap export map`` (or ``export plants``) command line that writes this file again, byte
+    for byte on a day with the same ``SOURCE_DATE_EPOCH`` (:mod:`geo.repro`): the language and scheme,
+    then each option that differs from its default and changes a file of ``fmt``, and ``--out`` with
+    :func:`file_name` (no ``--out`` when ``fmt`` is None).
+
+    >>> cmd = reproduce_command("cod_emission_2015_t", "pdf", page="a4", regions=["coastal_belt"], sites=["port"])
+    >>> print(cmd.replace(" --", "\\n  --"))
+    lnmap export map
+      --indicator cod_emission_2015_t
+      --lang zh
+      --scheme quantiles
+      --page a4
+      --region coastal_belt
+      --site port
+      --out cod_emission_2015_t_zh_a4_regions-coastal_belt_sites-port.pdf
+    """
+    args = ["lnmap", "export", "plants" if plants else "map", "--indicator", indicator_id, "--lang", lang,
+            "--scheme", scheme]
+    if page != "slide" and (fmt is None or fmt in STATIC_FORMATS):
+        args += ["--page", page]
+    options = _option_parts(fmt, scheme=scheme, regions=_choice(regions), sites=_choice(sites), map_type=map_type,
+                            dataset=dataset, dpi=dpi, plants=plants)
+    args += [a for _, meaning, opt in options if meaning != "scheme" for a in opt]
+    if fmt is not None:
+        args += ["--out", file_name(indicator_id, fmt, lang, page, scheme=scheme, regions=regions, sites=sites,
+                                    map_type=map_type, dataset=dataset, dpi=dpi, plants=plants)]
+    return shlex.join(args)
 
 
 def write_map(out: Path, indicator_id: str, fmt: str | None = None, **options) -> Path:

@@ -369,6 +369,8 @@ path.leaflet-interactive:focus {{ outline: none; }}
     js += "\nL.Marker.prototype.options.icon = L.divIcon({className: 'lnmap-noicon', html: ''});"
     root.header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js_inline", index=1)
     root.header.add_child(folium.Element(f"<style>{style}/*LNMAP_FONT_FACE*/</style>"), name="lnmap_style")
+    # The command line that writes this page again (geo.export.reproduce_command).
+    root.header.add_child(folium.Element(f'<meta name="keywords" content="{_esc(spec.reproduce)}">'), name="lnmap_command")
     page = _stable_ids(root.render())
     chars = _page_chars(page)
     font.check([chars], where=f"{spec.indicator.id} ({lang}) html")

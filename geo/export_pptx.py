@@ -111,15 +111,19 @@ def add_slide(prs, spec: MapSpec, picture_png: bytes, family: str) -> None:
     _text_box(slide, x0, 6.35, w, 1.0, small, family)
     slide.notes_slide.notes_text_frame.text = "\n".join(
         [spec.title, spec.subtitle, *spec.notes, spec.boundary_note, spec.date_note,
-         f"lnmap export map --indicator {spec.indicator.id} --lang {spec.lang} --scheme {spec.scheme}"])
+         spec.reproduce])
 
 
 def slide_picture(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, sites: LayerChoice = False,
                   dpi: int = PICTURE_DPI, font=None) -> bytes:
-    """The map picture of a slide (PNG)."""
+    """The map picture of a slide (PNG). The slide's notes carry the reproduce command; the picture
+    does not, so a deck's slides are the same pictures whichever command made them."""
+    from dataclasses import replace
+
     from geo.export_static import render_static
 
-    return render_static(spec, layers, "png", page="pptx", regions=regions, sites=sites, dpi=dpi, font=font)
+    return render_static(replace(spec, command=""), layers, "png", page="pptx", regions=regions, sites=sites,
+                         dpi=dpi, font=font)
 
 
 def build_deck(items: list[tuple[MapSpec, bytes]], family: str) -> bytes:

@@ -449,9 +449,10 @@ def save_figure(fig, fmt: str, dpi: int, *, title: str, subject: str, keywords: 
         meta = {"Title": title, "Subject": subject, "Creator": "lnmap (辽宁减污降碳指标地图)",
                 "Keywords": keywords, "CreationDate": export_time(), "ModDate": None}
     elif fmt == "svg":
-        meta = {"Title": title, "Description": subject, "Creator": "lnmap", "Date": export_time().date().isoformat()}
+        meta = {"Title": title, "Description": subject, "Creator": "lnmap", "Date": export_time().date().isoformat(),
+                "Keywords": keywords}
     elif fmt == "png":
-        meta = {"Title": title, "Source": subject, "Software": "lnmap"}
+        meta = {"Title": title, "Source": subject, "Software": "lnmap", "Keywords": keywords}
     fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
     return buf.getvalue()
 
@@ -486,7 +487,7 @@ def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "s
     return figure_bytes(lambda prop: build_figure(spec, layers, page=page, regions=regions, sites=sites, prop=prop,
                                                   plants=plants),
                         formats, dpi=dpi, font=font, where=f"{spec.indicator.id} ({spec.lang})", title=spec.title,
-                        subject=spec.source, keywords=spec.indicator.id)
+                        subject=spec.source, keywords=spec.command or spec.indicator.id)
 
 
 def render_static(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: LayerChoice = False,

@@ -382,3 +382,88 @@ def test_observed_values_in_an_export_name_dataset_row_and_flag(tmp_path):
     assert "示例来源 [示例(虚构)] (obs-x, row 2)" in first
     spec = export.map_spec("cod_progress_pct", export.load_layers(observed=rows), lang="zh")
     assert "实测值：示例来源 [示例(虚构)]" in spec.source
+
+
+# --------------------------------------------------------------------------- file names and reproduce commands
+
+
+def test_views_that_make_different_files_get_different_names():
+    base = dict(lang="zh", page="slide")
+    views = [
+        {}, {"page": "a4"}, {"lang": "en"}, {"scheme": "natural_breaks"}, {"map_type": "choropleth"},
+        {"regions": True}, {"regions": ["coastal_belt"]}, {"regions": ["east_green"]},
+        {"regions": ["coastal_belt", "east_green"]}, {"sites": True}, {"sites": ["port"]}, {"sites": ["park", "port"]},
+        {"regions": ["coastal_belt"], "sites": ["port"]}, {"dataset": "obs-20261126T000000000000-0123abcd"},
+        {"dpi": 200}, {"plants": True},
+    ]
+    names = [export.file_name(IND, "png", **(base | v)) for v in views]
+    assert len(set(names)) == len(views), names
+    assert names[0] == "cod_emission_2015_t_zh_slide.png"  # the default view keeps the name it always had
+    assert export.file_name(IND, "png", "zh", "slide") == names[0]  # positional callers unchanged
+    # the order regions were switched on in does not matter; the page shape does not change a CSV
+    assert export.file_name(IND, "pdf", regions=["east_green", "coastal_belt"]) == export.file_name(
+        IND, "pdf", regions=["coastal_belt", "east_green"])
+    assert export.file_name(IND, "csv", page="a4", regions=True, sites=["port"]) == "cod_emission_2015_t_zh.csv"
+
+
+def test_a_csv_name_is_shared_only_by_views_whose_files_are_the_same(layers):
+    same = [export.render_map(IND, "csv", layers=layers, **v) for v in ({}, {"regions": True}, {"page": "a4"})]
+    assert same[0] == same[1] == same[2]
+    other = export.render_map(IND, "csv", layers=layers, scheme="equal_interval")
+    assert other != same[0] and export.file_name(IND, "csv", scheme="equal_interval") != export.file_name(IND, "csv")
+
+
+def _run_recorded(command: str, where: Path) -> Path:
+    """Run a recorded ``lnmap …`` command with click's runner in ``where``; the file it wrote."""
+    import os
+    import shlex
+
+    args = shlex.split(command)
+    assert args[0] == "lnmap"
+    cwd = os.getcwd()
+    os.chdir(where)
+    try:
+        result = CliRunner().invoke(main, args[1:])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return where / args[args.index("--out") + 1]
+
+
+def test_the_command_recorded_in_a_dashboard_pdf_writes_the_same_bytes(tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")  # 2025-11-26 00:00 UTC
+    view = dict(lang="en", scheme="natural_breaks", page="a4", regions=["east_green", "coastal_belt"],
+                sites=["port", "park"], map_type="choropleth")
+    blob = export.render_map(IND, "pdf", **view)  # what the dashboard's download button sends
+    command = PdfReader(io.BytesIO(blob)).metadata["/Keywords"]
+    for arg in ("--lang en", "--scheme natural_breaks", "--page a4", "--region coastal_belt --region east_green",
+                "--site park --site port", "--map-type choropleth"):
+        assert arg in command, arg
+    out = _run_recorded(command, tmp_path)
+    assert out.name == export.file_name(IND, "pdf", **view)
+    assert out.read_bytes() == blob
+
+
+def test_the_command_recorded_with_a_dataset_names_it_and_writes_the_same_bytes(tmp_path, monkeypatch):
+    from geo.observed import import_observed
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")
+    data = (Path(__file__).parent / "fixtures" / "observed_example_cod_2020.csv").read_bytes()
+    dataset = import_observed(data, name="example.csv", activate=False)["dataset_id"]
+    blob = export.render_map("cod_progress_pct", "xlsx", dataset=dataset, sites=True)
+    about = pd.read_excel(io.BytesIO(blob), sheet_name="about").set_index("key")["value"]
+    command = about["command"]
+    assert f"--dataset {dataset}" in command and "--sites" not in command  # sites do not change a table
+    out = _run_recorded(command, tmp_path)
+    assert out.read_bytes() == blob
+    with pytest.raises(export.ExportError, match="no observed dataset"):
+        export.render_map("cod_progress_pct", "csv", dataset="obs-20000101T000000000000-00000000")
+
+
+def test_an_unknown_region_or_site_kind_is_refused(layers):
+    with pytest.raises(export.ExportError, match="unknown region 'nowhere'"):
+        export.render_map(IND, "csv", layers=layers, regions=["nowhere"])
+    with pytest.raises(export.ExportError, match="unknown site kind 'volcano'"):
+        export.render_map(IND, "csv", layers=layers, sites=["volcano"])
