@@ -4,9 +4,34 @@ Each test names the bug it catches; expected values come from the policy text, a
 calculation in the comment, or another library -- never from the code under test.
 """
 
-import pandas as pd
+import hashlib
+import math
+import re
 
-from geo.observed import annual_sources, observed_sources
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.db import audit_log
+from geo.errors import DataValidationError, Problem
+from geo.observed import (
+    STORED_COLUMNS,
+    active_dataset,
+    annual_sources,
+    check_dataset_id,
+    default_actor,
+    import_observed,
+    list_datasets,
+    load_observed,
+    observed_sources,
+    progress_table,
+    purge_removed,
+    read_observed,
+    remove_dataset,
+    restore_dataset,
+    trajectory,
+    use_dataset,
+)
 
 SOURCE_COLUMNS = ["adcode", "pollutant", "source", "flag", "conversion", "source_row", "dataset_id"]
 
@@ -39,3 +64,240 @@ def test_annual_sources_keep_every_year_with_its_columns():
     assert list(got.columns) == cols and got.year.tolist() == [2019, 2020]
     empty = annual_sources(obs.iloc[0:0])
     assert list(empty.columns) == cols and len(empty) == 0
+
+
+# ------------------------------------------------------------------ trajectory: one city's path, year by year
+
+CITY = pd.DataFrame({"adcode": ["210100", "210200"], "so2_emission_2015_t": [1000.0, float("nan")],
+                     "so2_cap_2020_t": [800.0, 500.0]})
+
+
+def test_trajectory_hand_worked_path_and_later_years():
+    """Bugs: the path off the straight line from the 2015 baseline to the 2020 cap; a year after the
+    target given a path; -0.0 printed for a city exactly on its path."""
+    # path(Y) = 1000 − (1000 − 800) × (Y − 2015) ÷ 5 = 1000 − 40 (Y − 2015)
+    obs = _rows(("210100", "so2", 2018, 880.004, "", 2), ("210100", "so2", 2022, 700.0, "", 3),
+                ("210100", "nox", 2018, 5.0, "", 4), ("210200", "so2", 2018, 1.0, "", 5))
+    got = trajectory(CITY, obs, "210100", "so2")
+    assert [(r["year"], r["path_t"], r["observed_t"]) for r in got] == [
+        (2015, 1000.0, None), (2016, 960.0, None), (2017, 920.0, None), (2018, 880.0, 880.004), (2019, 840.0, None),
+        (2020, 800.0, None), (2022, None, 700.0)]
+    ahead = got[3]["ahead_of_path_t"]  # 880 − 880.004 = −0.004 → rounded to 0.01: 0, not −0
+    assert ahead == 0 and math.copysign(1, ahead) == 1
+    assert got[6]["ahead_of_path_t"] is None and got[0]["ahead_of_path_t"] is None
+
+
+def test_trajectory_without_a_baseline_or_values_or_city():
+    """Bugs: a city with no baseline (NaN) given a NaN path instead of none; an empty dataset (no
+    columns) failing; an unknown city given rows."""
+    got = trajectory(CITY, _rows(("210200", "so2", 2018, 1.0, "", 5)), "210200", "so2")
+    assert [r["path_t"] for r in got] == [None] * 6 and got[3]["observed_t"] == 1.0
+    assert got[3]["ahead_of_path_t"] is None
+    empty = trajectory(CITY, pd.DataFrame(), "210100", "so2")
+    assert [r["observed_t"] for r in empty] == [None] * 6 and empty[5]["path_t"] == 800.0
+    assert trajectory(CITY, pd.DataFrame(), "999999", "so2") == []
+
+
+# ------------------------------------------------------------------ read_observed: every problem, where it is
+
+
+def _problems(text: str, name: str = "obs.csv", source: str | None = None) -> list[Problem]:
+    with pytest.raises(DataValidationError) as exc:
+        read_observed(text.encode("utf-8"), name=name, source=source)
+    return exc.value.problems
+
+
+INDICATORS = ("COD/化学需氧量, NH3-N/氨氮, SO2/二氧化硫, NOx/氮氧化物, 能耗强度降低率 (%), 能源消费增量 (万吨标准煤)")
+
+
+def test_read_observed_names_every_bad_row_with_its_column():
+    """Bugs: a row problem with the wrong row, column or file (or none); a row problem that hides the
+    next problem of the same row or the next rows; a duplicate not pointing at its first row; a
+    plausibility bound on the wrong side (kg for t slips through) or wrong by a factor."""
+    rows = [
+        "辽源,COD,2020,100,吨",  # 2: a city of 吉林
+        "沈阳,XYZ,2020,100,吨",  # 3
+        "沈阳,COD,20,100,吨",  # 4
+        "沈阳,COD,2030,100,吨",  # 5
+        "沈阳,COD,2020,abc,吨",  # 6
+        "沈阳,COD,2020,-5,吨",  # 7
+        "沈阳,COD,2020,100,kg",  # 8
+        "沈阳,能耗强度降低率,2018,150,%",  # 9: a yearly decline over 100 %
+        "沈阳,能源消费增量,2018,5,吨",  # 10: tonnes are no unit of energy
+        "大连,SO2,2019,50000,吨",  # 11
+        "大连市,二氧化硫,2019,50000,吨",  # 12: 11 again
+        "大连,COD,2018,1739839.7,吨",  # 13: 173983.97 t (附件2) × 10, the upper bound: plausible
+        "大连,COD,2019,17398.397,吨",  # 14: 173983.97 ÷ 10, the lower bound: plausible
+        "大连,COD,2020,1739839.8,吨",  # 15: above it
+        "抚顺,NOX,2020,3975,吨",  # 16: 39753.84 t (附件5) ÷ 10 = 3975.384: below it
+        "沈阳,能源消费增量,2019,6200,万吨标准煤",  # 17: 620 (附件1 第2列) × 10: plausible
+        "沈阳,能源消费增量,2020,6200.5,万吨标准煤",  # 18
+        "大连,能源消费增量,2018,-7000,万吨标准煤",  # 19: 695 × 10 = 6950 < |−7000|
+        "沈阳,SO2,2020,30,吨,,extra",  # 20: one field too many, then 30 t of SO2 in 沈阳 is implausible too
+    ]
+    got = _problems("城市,指标,年份,数值,单位,状态\n" + "\n".join(rows) + "\n", source="统计公报 ☺")
+    f = "obs.csv"
+    assert got == [
+        Problem("7 fields, more than the header's 6: a separator inside a value? Quote the value or remove the "
+                "separator", 20, None, f),
+        Problem("辽源市 is in 吉林省, not Liaoning", 2, "城市", f),
+        Problem(f"unknown indicator 'XYZ'; expected one of {INDICATORS}", 3, "指标", f),
+        Problem("year '20' is not a four-digit year", 4, "年份", f),
+        Problem("year 2030 outside the indicator's range 2015–2025", 5, "年份", f),
+        Problem("value 'abc' is not a number", 6, "数值", f),
+        Problem("negative value '-5'", 7, "数值", f),
+        Problem("unknown unit 'kg'; expected 吨/t or 万吨/10kt", 8, "单位", f),
+        Problem("decline '150' % is not between -100 and 100 %", 9, "数值", f),
+        Problem("unknown unit '吨' for 能源消费增量; expected 万吨标准煤/10kt ce or 吨标准煤/tce", 10, "单位", f),
+        Problem("duplicate 大连市 / SO2 / 2019: also in row 11", 12, "城市", f),
+        Problem("implausible value 1.73984e+06 t for 大连市 COD 2020: more than 10x away from its 2015 baseline "
+                "173984 t (辽政发〔2017〕21号); check the unit", 15, "数值", f),
+        Problem("implausible value 3975 t for 抚顺市 NOx 2020: more than 10x away from its 2015 baseline 39753.8 t "
+                "(辽政发〔2017〕21号); check the unit", 16, "数值", f),
+        Problem("implausible energy increment 6200.5 万吨标准煤 for 沈阳市 2020: more than 10x its whole 2016–2020 "
+                "increment cap 620 万吨标准煤 (辽政发〔2017〕21号); check the unit", 18, "数值", f),
+        Problem("implausible energy increment -7000 万吨标准煤 for 大连市 2018: more than 10x its whole 2016–2020 "
+                "increment cap 695 万吨标准煤 (辽政发〔2017〕21号); check the unit", 19, "数值", f),
+        Problem("implausible value 30 t for 沈阳市 SO2 2020: more than 10x away from its 2015 baseline 101296 t "
+                "(辽政发〔2017〕21号); check the unit", 20, "数值", f),
+        Problem("source text contains characters that cannot be printed on exported figures: ☺ — use plain text",
+                None, "source", None),
+    ]
+
+
+def test_read_observed_names_header_problems():
+    """Bugs: a header problem with the wrong row, column or file; a second column meaning 'value' not named
+    with the first; an unknown unit in the value header let through; a missing column not listed with
+    the headers that would do; an empty table or empty rows not said where."""
+    assert _problems("城市,指标,年份,数值,排放量,单位\n沈阳,COD,2020,1,2,吨\n") == [
+        Problem("two columns mean 'value': '数值' and '排放量'", 1, "排放量", "obs.csv")]
+    assert _problems("城市,指标,年份,排放量（千克）\n沈阳,COD,2020,1\n") == [
+        Problem("unknown unit '千克' in the header; expected 吨/t or 万吨/10kt (energy: % or 万吨标准煤)", 1, "排放量（千克）",
+                "obs.csv")]
+    assert _problems("城市,指标,数值\n沈阳,COD,1\n") == [
+        Problem("missing column 'year' (accepted headers: 年份, 年, 年度, year …)", 1, "year", "obs.csv"),
+        Problem("missing column 'unit' (accepted headers: 单位, 计量单位, unit, units …)", 1, "unit", "obs.csv")]
+    assert _problems("a,b,c\n1,2,3\n")[0] == Problem(
+        "not a table of observed values: no recognised header (found ['a', 'b', 'c'])", 1, None, "obs.csv")
+    assert _problems("城市,指标,年份,数值,单位\n") == [Problem("no data rows", None, None, "obs.csv")]
+    got = _problems("城市,指标,年份,数值,单位\n沈阳,COD,2020,200000,吨\n,,,,\n\n,,,,\n大连,COD,2020,150000,吨\n"
+                    ",,,,\n鞍山,COD,2020,90000,吨\n")
+    assert got == [Problem("empty rows 3–5", 3, None, "obs.csv"), Problem("empty row", 7, None, "obs.csv")]
+
+
+# ------------------------------------------------------------------ progress against the 2020 caps
+
+
+def test_progress_table_rounds_ignores_other_years_and_has_no_infinite_progress():
+    """Bugs: a value of another year taken for 2020's; a city without a required cut (baseline = cap)
+    given an infinite progress; results not rounded to 0.01 (or to another precision); −0.0 t shown for a
+    city on its cap, or such a city not counted as having met it."""
+    cities = pd.DataFrame({"adcode": ["A", "B", "C", "D"]})
+    for p in ("cod", "nh3n", "so2", "nox"):
+        cities[f"{p}_emission_2015_t"] = [1000.0, 1000.0, 500.0, 1000.0]
+        cities[f"{p}_cap_2020_t"] = [700.0, 700.0, 500.0, 700.0]
+    obs = _rows(("A", "so2", 2020, 766.667, "", 2), ("A", "so2", 2019, 100.0, "", 3), ("B", "so2", 2020, 699.999, "", 4),
+                ("C", "so2", 2020, 450.0, "", 5), ("D", "so2", 2019, 900.0, "", 6))
+    out = progress_table(cities, obs).set_index("adcode")
+    a = out.loc["A"]
+    # achieved (1000 − 766.667) ÷ 1000 × 100 = 23.3333; progress 233.333 ÷ 300 × 100 = 77.7777; gap 66.667
+    assert (a.so2_achieved_cut_pct, a.so2_progress_pct, a.so2_gap_to_cap_t) == (23.33, 77.78, 66.67)
+    assert a.so2_emission_2020_observed_t == 766.667 and a.so2_target_status == "not_met"
+    b = out.loc["B"]  # 699.999 − 700 = −0.001: on the cap at 0.01 t
+    assert b.so2_gap_to_cap_t == 0 and math.copysign(1, b.so2_gap_to_cap_t) == 1 and b.so2_target_status == "met"
+    c = out.loc["C"]  # no cut required (500 = 500): no progress ratio, but the achieved cut is 10 %
+    assert np.isnan(c.so2_progress_pct) and c.so2_achieved_cut_pct == 10 and c.so2_target_status == "exceeded"
+    d = out.loc["D"]  # only a 2019 value: nothing for 2020
+    assert np.isnan(d.so2_emission_2020_observed_t) and d.so2_target_status == ""
+    assert out.cod_target_status.tolist() == [""] * 4  # no COD rows at all
+    assert list(out.columns[:5]) == ["cod_emission_2020_observed_t", "cod_achieved_cut_pct", "cod_progress_pct",
+                                     "cod_gap_to_cap_t", "cod_target_status"]
+    none = progress_table(cities, _rows()).set_index("adcode")
+    assert none.so2_target_status.tolist() == [""] * 4 and none.so2_progress_pct.isna().all()
+
+
+# ------------------------------------------------------------------ the store: metadata and the audit log
+
+
+CSV = "城市,指标,年份,数值,单位\n沈阳,COD,2020,200000,吨\n大连,COD,2020,15.5,万吨\n".encode()
+
+
+def _audit() -> list[tuple]:
+    return [(r["actor"], r["action"], r["dataset_id"], r["file_name"], r["detail"]) for r in reversed(audit_log())]
+
+
+def test_import_metadata_and_what_the_store_lists():
+    """Bugs: the metadata of a dataset (id, counts, years, conversions, who, when) wrong or missing, in the
+    answer to the import or in the store's list; a second copy of a file not pointing at the first."""
+    sha = hashlib.sha256(CSV).hexdigest()
+    meta = import_observed(CSV, name="a.csv", source="公报 2021", actor="web:alice")
+    assert re.fullmatch(rf"obs-\d{{8}}T\d{{12}}-{sha[:8]}", meta["dataset_id"])
+    assert {k: meta[k] for k in ("source", "file_name", "file_sha256", "imported_by", "rows", "cities",
+                                 "province_rows", "years", "conversions", "warnings", "activated", "existing")} == {
+        "source": "公报 2021", "file_name": "a.csv", "file_sha256": sha, "imported_by": "web:alice", "rows": 2,
+        "cities": 2, "province_rows": 0, "years": [2020], "conversions": ["× 10000 (万吨 → t)"], "warnings": [],
+        "activated": True, "existing": False}
+    listed = list_datasets()
+    assert len(listed) == 1
+    row = listed[0]
+    assert {k: row[k] for k in ("dataset_id", "source", "file_name", "file_sha256", "imported_by", "removed_at",
+                                "removed_by", "rows", "years")} == {
+        "dataset_id": meta["dataset_id"], "source": "公报 2021", "file_name": "a.csv", "file_sha256": sha,
+        "imported_by": "web:alice", "removed_at": None, "removed_by": None, "rows": 2, "years": [2020]}
+    assert row["imported_at"] == meta["imported_at"]
+    again = import_observed(CSV, name="b.csv", actor="web:bob")
+    assert (again["dataset_id"], again["existing"], again["activated"], again["file_name"]) == (
+        meta["dataset_id"], True, False, "a.csv")
+    assert _audit() == [
+        ("web:alice", "import", meta["dataset_id"], "a.csv", "2 rows; source 公报 2021"),
+        ("web:alice", "use", meta["dataset_id"], None, None),
+        ("web:bob", "import-same-file", meta["dataset_id"], "b.csv", f"identical to {meta['dataset_id']}; not stored again"),
+    ]
+
+
+def test_a_dataset_without_2020_or_not_to_be_used_is_kept_but_not_made_the_default():
+    """Bugs: the warning about a dataset without 2020 values lost or reworded; ``activate=False`` ignored;
+    the source defaulting to something else than the file name."""
+    no2020 = import_observed("城市,指标,年份,数值,单位\n沈阳,COD,2019,210000,吨\n".encode(), name="c.csv")
+    assert no2020["warnings"] == ["no 2020 values: progress against the 2020 caps needs 2020 figures"]
+    assert not no2020["activated"] and no2020["source"] == "c.csv" and no2020["imported_by"] == default_actor()
+    quiet = import_observed(CSV, name="a.csv", activate=False)
+    assert not quiet["activated"] and active_dataset() is None
+
+
+def test_use_remove_restore_purge_and_load_keep_their_word():
+    """Bugs: a removed, unknown or malformed dataset id accepted; the default kept pointing at a removed
+    dataset (or a remove of another dataset clearing it); a restored dataset made the default again; the
+    audit log missing who, what or why; a purge of datasets removed less than ``days`` ago; rows loaded
+    in another order or with other types."""
+    a = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
+    b = import_observed("城市,指标,年份,数值,单位\n鞍山,SO2,2020,90000,吨\n".encode(), name="b.csv", actor="t")["dataset_id"]
+    assert active_dataset() == b
+    remove_dataset(a, actor="web:ops")
+    assert active_dataset() == b  # another dataset's removal leaves the default alone
+    removed = list_datasets(removed=True)
+    assert [m["dataset_id"] for m in removed] == [a] and removed[0]["removed_by"] == "web:ops"
+    assert removed[0]["removed_at"] is not None
+    for call in (lambda: remove_dataset(a), lambda: use_dataset(a), lambda: load_observed(a),
+                 lambda: restore_dataset(b), lambda: check_dataset_id(123), lambda: load_observed("../b")):
+        with pytest.raises(KeyError):
+            call()
+    back = restore_dataset(a, actor="web:ops")
+    assert back["dataset_id"] == a and back["removed_at"] is None and active_dataset() == b
+    use_dataset(None, actor="web:carol")
+    assert active_dataset() is None and load_observed().empty and list(load_observed().columns) == STORED_COLUMNS
+    use_dataset(a, actor="web:carol")
+    frame = load_observed()
+    assert list(frame.columns) == STORED_COLUMNS and frame.source_row.tolist() == [2, 3]
+    assert frame.value.tolist() == [200000.0, 155000.0] and str(frame.year.dtype) == "int64"
+    assert str(frame.source_row.dtype) == "int64" and str(frame.value.dtype) == "float64"
+    remove_dataset(a, actor="web:ops")
+    assert active_dataset() is None  # removing the default leaves none
+    assert purge_removed(days=1, actor="cli:ops") == []  # removed a moment ago
+    assert purge_removed(days=0, actor="cli:ops") == [a]
+    assert _audit()[-6:] == [
+        ("web:ops", "remove", a, "a.csv", None), ("web:ops", "restore", a, "a.csv", None),
+        ("web:carol", "use", None, None, "none"), ("web:carol", "use", a, None, None),
+        ("web:ops", "remove", a, "a.csv", None), ("cli:ops", "purge", a, "a.csv", "removed more than 0 days ago"),
+    ]
+    assert re.fullmatch(r"cli:\S+", default_actor())
