@@ -9,6 +9,7 @@ measure with the years moved.
 
 import re
 
+import pandas as pd
 import pytest
 
 from geo.errors import DataValidationError, Problem
@@ -408,8 +409,6 @@ def test_seed_path_finds_the_quota_document_or_says_where_it_looked(tmp_path):
 def test_catalogue_frame_equals_the_committed_indicators_csv():
     """Bug: the catalogue written to data/indicators/indicators.csv without its unit in words (unit_zh,
     unit_en columns) or with annex/column as floats."""
-    import pandas as pd
-
     from geo.settings import get_settings
 
     frame = catalogue_frame()
@@ -424,3 +423,65 @@ def test_values_equal_is_absolute_to_a_nanotonne():
     assert values_equal(241522.89, 241522.89 + 5e-10)
     assert not values_equal(241522.89, 241522.89 + 1e-3)  # rtol 1e-5 would call these equal
     assert not values_equal(0.0, 2e-9)
+
+
+# ------------------------------------------------------------------ the city table and its checks
+
+
+def test_city_table_refuses_a_quota_table_of_other_places_or_with_a_city_missing():
+    """Bugs: a quota row of a place that is not a Liaoning city joined silently (or not named), a city
+    without any quota value given an empty row instead of an error."""
+    from geo.indicators import city_table, load_quotas
+
+    q = load_quotas()
+    stranger = q.iloc[[0, 1]].assign(adcode=["220400", "110000"])  # 辽源 (吉林), 北京
+    with pytest.raises(DataValidationError) as exc:
+        city_table(quotas=pd.concat([q, stranger]))
+    assert exc.value.problems == [Problem("adcode 110000 in the quota table is not a Liaoning city", field="adcode"),
+                                  Problem("adcode 220400 in the quota table is not a Liaoning city", field="adcode")]
+    with pytest.raises(DataValidationError) as exc:
+        city_table(quotas=q[~q.adcode.isin(["210200", "210300"])])  # 大连, 鞍山 gone
+    assert exc.value.problems == [Problem("city 210200 has no quota values", field="adcode"),
+                                  Problem("city 210300 has no quota values", field="adcode")]
+
+
+def test_city_table_columns_in_catalogue_order_cities_by_code():
+    """Bugs: the table's columns out of the catalogue's order, the status columns lost, or the cities out of
+    code order (every export and the dashboard's table read them in this order)."""
+    from geo.indicators import CATALOGUE, city_table, load_quotas
+
+    q = load_quotas()
+    t = city_table(quotas=q.iloc[::-1])  # the quota rows in reverse: the table still in code order
+    assert t.adcode.tolist() == sorted(q.adcode.unique()) and len(t) == 14
+    ids = [i.id for i in CATALOGUE if i.kind != "observed"]
+    assert list(t.columns) == ["adcode", "name_zh", "name_en", *ids]
+    obs = pd.DataFrame({"adcode": ["210100"], "pollutant": ["so2"], "year": [2020], "value": [90000.0]})
+    with_obs = city_table(observed=obs)
+    assert list(with_obs.columns[-4:]) == ["cod_target_status", "nh3n_target_status", "so2_target_status",
+                                           "nox_target_status"]
+    assert with_obs.set_index("adcode").loc["210100", "so2_target_status"] == "not_met"  # 90 000 > cap 84 582.33
+
+
+def test_export_table_orders_yearly_columns_and_drops_empty_gaps():
+    """Bugs: the yearly columns of the export out of order (pollutant in the catalogue's order, then
+    year, then observed value, path, ahead of the path), a plan's target sorted among observed values,
+    or the gap and status columns of pollutants with no 2020 value kept empty."""
+    from geo.indicators import _column_order, export_table
+    from geo.observed import read_observed
+
+    obs = read_observed("城市,指标,年份,数值,单位\n沈阳,SO2,2019,90000,吨\n沈阳,COD,2018,200000,吨\n"
+                        "大连,SO2,2020,60000,吨\n".encode(), name="o.csv").rows
+    t = export_table(observed=obs)
+    yearly = [c for c in t.columns if re.search(r"_(2016|2017|2018|2019)_", c)]
+    assert yearly == ["cod_path_2016_t", "cod_path_2017_t", "cod_emission_2018_observed_t", "cod_path_2018_t",
+                      "cod_ahead_of_path_2018_t", "cod_path_2019_t",
+                      "so2_path_2016_t", "so2_path_2017_t", "so2_path_2018_t", "so2_emission_2019_observed_t",
+                      "so2_path_2019_t", "so2_ahead_of_path_2019_t"]
+    assert "so2_progress_pct" in t.columns and "so2_target_status" in t.columns
+    assert "cod_progress_pct" not in t.columns and "cod_target_status" not in t.columns  # no COD value for 2020
+    assert "nox_emission_2020_observed_t" not in t.columns
+    # a plan's targets before any observed measure, whatever the pollutant or year
+    assert sorted(["so2_emission_2018_observed_t", "nox_cap_2025_t", "cod_path_2017_t", "energy_increment_cap_2025_10kt_ce",
+                   "so2_cut_target_2025_pct"], key=_column_order) == [
+        "so2_cut_target_2025_pct", "nox_cap_2025_t", "energy_increment_cap_2025_10kt_ce", "cod_path_2017_t",
+        "so2_emission_2018_observed_t"]

@@ -301,3 +301,97 @@ def test_use_remove_restore_purge_and_load_keep_their_word():
         ("web:ops", "remove", a, "a.csv", None), ("cli:ops", "purge", a, "a.csv", "removed more than 0 days ago"),
     ]
     assert re.fullmatch(r"cli:\S+", default_actor())
+
+
+def test_read_observed_rows_as_stored():
+    """Bugs: a row stored with the wrong id, unit, value or conversion (energy in 吨标准煤 is 0.0001
+    万吨标准煤; 万吨 is 10 000 t); Excel's 210100.0, 2020年 or 2018.0 refused; the province's own rows
+    (辽宁省, Liaoning) refused or stored under a city; a flag or the row number lost."""
+    text = ("城市,指标,年份,数值,单位,状态\n"
+            '210100.0,SO2,2020年,"90,000.5",吨,考核值\n'
+            "大连,能耗强度降低率,2018.0,3.5,%,\n"
+            "辽宁省,能源消费增量,2019,1200,吨标准煤,统计公报\n"
+            "Liaoning,COD,2020,100,万吨,\n")
+    parsed = read_observed(text.encode(), name="x.csv", source="公报")
+    base = {"value_as_given": None, "flag": "", "source": "公报"}
+    want = [
+        {**base, "adcode": "210100", "city_zh": "沈阳市", "pollutant": "so2", "indicator_id": "so2_emission_2020_observed_t",
+         "year": 2020, "value": 90000.5, "unit": "t", "value_as_given": "90,000.5", "unit_as_given": "吨",
+         "conversion": "none", "flag": "考核值", "source_row": 2},
+        {**base, "adcode": "210200", "city_zh": "大连市", "pollutant": "energy",
+         "indicator_id": "energy_intensity_decline_2018_observed_pct", "year": 2018, "value": 3.5, "unit": "%",
+         "value_as_given": "3.5", "unit_as_given": "%", "conversion": "none", "source_row": 3},
+        {**base, "adcode": "210000", "city_zh": "辽宁省", "pollutant": "energy",
+         "indicator_id": "energy_increment_2019_observed_10kt_ce", "year": 2019, "value": 0.12, "unit": "10kt_ce",
+         "value_as_given": "1200", "unit_as_given": "吨标准煤", "conversion": "× 0.0001 (吨标准煤 → 万吨标准煤)",
+         "flag": "统计公报", "source_row": 4},
+        {**base, "adcode": "210000", "city_zh": "辽宁省", "pollutant": "cod", "indicator_id": "cod_emission_2020_observed_t",
+         "year": 2020, "value": 1_000_000.0, "unit": "t", "value_as_given": "100", "unit_as_given": "万吨",
+         "conversion": "× 10000 (万吨 → t)", "source_row": 5},
+    ]
+    assert parsed.rows.to_dict("records") == want
+    assert (parsed.encoding, parsed.file_name) == ("utf-8", "x.csv")
+    assert parsed.sha256 == hashlib.sha256(text.encode()).hexdigest()
+    # the unit in the value column's header; no flag column: no flag
+    plain = read_observed("城市,指标,年份,排放量（万吨）\n沈阳,COD,2020,20\n".encode(), name="y.csv").rows.iloc[0]
+    assert (plain.value, plain.unit_as_given, plain.flag, plain.source) == (200_000.0, "万吨", "", "y.csv")
+
+
+def test_number_reads_plain_grouped_and_full_width_values_and_says_why_not():
+    """Bugs: thousands grouping accepted where a comma may be a decimal comma (or refused in a CSV); a
+    full-width or grouped value misread; infinity taken for a number; the reason for a refusal wrong."""
+    from geo.observed import _number
+
+    assert _number("12,345.6", comma_grouping=True) == (12345.6, "")
+    assert _number("２１７３７．５", comma_grouping=False) == (21737.5, "")  # NFKC: full-width digits and point
+    assert _number("-.5e2", comma_grouping=False) == (-50.0, "")
+    ambiguous = ("value '12,345' is ambiguous: a comma may be a decimal comma or a thousands separator; write it "
+                 "without grouping, with a decimal point (e.g. 21737 or 21.737)")
+    assert _number("12,345", comma_grouping=False) == (None, ambiguous)
+    assert _number("1,23", comma_grouping=True)[1].startswith("value '1,23' is ambiguous")  # not groups of three
+    assert _number("21737。5", comma_grouping=True) == (
+        None, "value '21737。5' is not a number: 。 is not a decimal point (write '21737.5')")
+    assert _number("1e999", comma_grouping=True) == (None, "value '1e999' is not a finite number")
+    assert _number("12 t", comma_grouping=True) == (None, "value '12 t' is not a number")
+
+
+def test_source_text_refuses_what_no_font_draws():
+    """Bugs: a control, private-use, surrogate or astral character let into the source printed on figures,
+    or the refusal not naming each character once, in order."""
+    from geo.observed import _check_source_text
+
+    assert _check_source_text(None) == [] and _check_source_text("") == [] and _check_source_text("统计公报 2021") == []
+    got = _check_source_text("a\ue000b\x07c\U00020000\ud800\ue000")
+    assert got == [Problem("source text contains characters that cannot be printed on exported figures: "
+                           "\x07 \ud800 \ue000 \U00020000 — use plain text", field="source")]
+
+
+def test_annual_table_paths_only_inside_the_plan_period():
+    """Bugs: a path drawn for a pollutant observed only in the base year (or beyond the target); a path
+    year missing or off the straight line; −0.0 for a city on its path; a city without a baseline given
+    a path (it gets none: no data, never zero); a later plan's period ignored."""
+    from geo.indicators import Period
+    from geo.observed import annual_table
+
+    obs = _rows(("A", "so2", 2018, 880.004, "", 2), ("A", "so2", 2022, 700.0, "", 3), ("A", "cod", 2015, 5.0, "", 4),
+                ("B", "so2", 2018, 900.0, "", 5))
+    cities = CITY.assign(adcode=["A", "B"])
+    t = annual_table(cities, obs).set_index("adcode")
+    # path(Y) = 1000 − 200 × (Y − 2015) ÷ 5; cod: only a 2015 value, so no cod path
+    assert list(t.columns) == ["cod_emission_2015_observed_t", "so2_emission_2018_observed_t",
+                               "so2_emission_2022_observed_t", "so2_path_2016_t", "so2_path_2017_t", "so2_path_2018_t",
+                               "so2_ahead_of_path_2018_t", "so2_path_2019_t", "so2_path_2020_t"]
+    a = t.loc["A"]
+    assert [a[f"so2_path_{y}_t"] for y in range(2016, 2021)] == [960.0, 920.0, 880.0, 840.0, 800.0]
+    assert a.so2_ahead_of_path_2018_t == 0 and math.copysign(1, a.so2_ahead_of_path_2018_t) == 1
+    assert t.loc["B", ["so2_path_2016_t", "so2_ahead_of_path_2018_t"]].isna().all()
+    assert t.loc["B", "so2_emission_2018_observed_t"] == 900.0
+    assert list(annual_table(cities, _rows()).columns) == ["adcode"]
+    # 十四五: 2020 baseline 1000 to the 2025 cap 900 -> path(2023) = 1000 − 100 × 3 ÷ 5 = 940
+    later = pd.DataFrame({"adcode": ["A"], "so2_emission_2020_t": [1000.0], "so2_cap_2025_t": [900.0]})
+    p = annual_table(later, _rows(("A", "so2", 2023, 930.0, "", 2)), Period("十四五", 2020, 2025)).iloc[0]
+    assert (p.so2_path_2023_t, p.so2_ahead_of_path_2023_t, p.so2_path_2025_t) == (940.0, 10.0, 900.0)
+    assert "so2_path_2020_t" not in p.index
+    # a plan without this pollutant's baseline and cap: the observed values, no path
+    assert list(annual_table(later[["adcode"]], _rows(("A", "so2", 2023, 930.0, "", 2)),
+                             Period("十四五", 2020, 2025)).columns) == ["adcode", "so2_emission_2023_observed_t"]
