@@ -376,12 +376,18 @@ def fmt_number(value: float | None, decimals: int) -> str:
 
 def decimals_for(values) -> int:
     """Decimals that show ``values`` (class bounds, city values) at a briefing's precision:
-    none from 1,000 up, one from 100, else two; fewer when the values need fewer."""
+    none from 1,000 up, one from 100, two from 1, three below 1 (NH3-N's required cut per km² runs
+    0.020–0.130 t/km²: two decimals would print 锦州's 0.063 and 辽阳's 0.061 both as 0.06); fewer when
+    the values need fewer.
+
+    >>> decimals_for([241522.89, 26274.0]), decimals_for([18.767, 2.652]), decimals_for([0.13, 0.095])
+    (0, 2, 3)
+    """
     arr = [abs(float(v)) for v in values if v is not None and math.isfinite(float(v))]
     if not arr:
         return 0
     top = max(arr)
-    most = 0 if top >= 1000 else 1 if top >= 100 else 2
+    most = 0 if top >= 1000 else 1 if top >= 100 else 2 if top >= 1 else 3
     for d in range(most):
         if all(abs(round(v, d) - v) <= 1e-9 for v in arr):
             return d

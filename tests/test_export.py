@@ -467,3 +467,12 @@ def test_an_unknown_region_or_site_kind_is_refused(layers):
         export.render_map(IND, "csv", layers=layers, regions=["nowhere"])
     with pytest.raises(export.ExportError, match="unknown site kind 'volcano'"):
         export.render_map(IND, "csv", layers=layers, sites=["volcano"])
+
+
+def test_a_density_below_one_is_printed_with_three_decimals(layers):
+    spec = export.map_spec("nh3n_required_cut_t_per_km2", layers, lang="en")
+    assert spec.map_type == "choropleth" and spec.unit == "t/km²"
+    # 沈阳: 18,948.35 t × 8.8 % = 1,667.45 t ÷ 12,869.4 km² = 0.1296 -> "0.130" (two decimals would print
+    # 锦州's 0.063 and 辽阳's 0.061 both as "0.06")
+    text = spec.table.set_index("adcode")["value_text"]
+    assert text["210100"] == "0.130" and text.str.fullmatch(r"0\.\d{3}").all()
