@@ -47,7 +47,7 @@ RANK = {"type": "rank", "index": ALL}
 LAYER = {"type": "layer", "key": ALL}
 TEXT = {"type": "t", "key": ALL}
 TAB = {"type": "tab", "key": ALL}
-CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region", "year")
+CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region", "year", "map-type")
 
 
 def _observed_rows(dataset_id: str | None, settings: Settings | None):
@@ -351,7 +351,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         _cs("fromUrl"),
         [Output("pollutant", "value"), Output("measure", "value"), Output("scheme", "value"),
          Output("layers", "value"), Output("lang", "value"), Output("basemap", "value"), Output("panel", "value"),
-         Output("region", "value"), Output("year", "value")],
+         Output("region", "value"), Output("year", "value"), Output("map-type", "value")],
         Input("url", "search"), store, *(State(c, "value") for c in CONTROLS),
     )
     app.clientside_callback(
@@ -378,16 +378,16 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         _cs("restyle"),
         [Output({"type": "area", "key": "cities"}, "hideout"), Output("legend", "children"),
-         Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className")],
+         Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className"), Output("symbols", "hideout")],
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
         Input("lang", "value"), Input("panel", "value"), Input("region", "value"), Input("store", "data"),
-        Input("year", "value"), State({"type": "area", "key": "cities"}, "hideout"),
+        Input("year", "value"), Input("map-type", "value"), State({"type": "area", "key": "cities"}, "hideout"),
     )
     app.clientside_callback(
         _cs("layers"),
         [Output(LAYER, "children"), Output("basemap-layer", "children"),
          Output({"type": "area", "key": "cities"}, "url"), Output("datum-note", "children"),
-         Output("layer-legend", "children"), Output("tile-notice", "children")],
+         Output("layer-legend", "children"), Output("tile-notice", "children"), Output("symbols", "url")],
         Input("layers", "value"), Input("basemap", "value"), Input("lang", "value"), State(LAYER, "children"), store,
         prevent_initial_call=True,  # the layout already holds the default layers
     )
@@ -415,7 +415,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     )
     app.clientside_callback(
         _cs("translate"),
-        [Output(TEXT, "children"), Output("pollutant", "options"), Output("scheme", "options"),
+        [Output(TEXT, "children"), Output("pollutant", "options"), Output("scheme", "options"), Output("map-type", "options"),
          Output("layers", "options"), Output("basemap", "options"),
          Output("region", "options"), Output("observed-note", "children")],
         Input("lang", "value"), Input("store", "data"),  # on load too: it adds the site icons to the layer list
@@ -440,7 +440,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
         Input("layers", "value"), Input("lang", "value"), Input("basemap", "value"), Input("panel", "value"),
         Input("region", "value"), Input("store", "data"),  # the store names the observed dataset in use
-        Input("year", "value"),
+        Input("year", "value"), Input("map-type", "value"),
     )
 
     @app.callback(

@@ -26,7 +26,9 @@ from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES,
 from dashboard.trajectory import render_trajectories
 from geo.observed import MAX_BYTES
 from geo.profile import PROFILE_FORMATS
+from geo.symbols import MAP_TYPES
 from geo.vocabulary import (
+    MAP_TYPE_LABELS,
     PRECISION_LABELS,
     annex_note,
     citation_text,
@@ -117,6 +119,10 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
             ),
             _layer_group("other_plans", on, version),
             dl.Pane(name="lnmap-regions", children=[_layer_group(r, on, version) for r in REGION_IDS]),
+            # Totals as proportional circles (geo.symbols), at the cities' label points; empty for a choropleth.
+            dl.Pane(name="lnmap-symbols", children=[dl.GeoJSON(
+                id="symbols", url=layer_url("wgs84", "labels", version), pointToLayer=FN("symbolMarker"),
+                interactive=False, hideout={"show": False})]),
             dl.Pane(name="lnmap-labels", children=[_layer_group("labels", on, version)]),
             *[_layer_group(k, on, version) for k in SITE_LAYERS],
             dl.ScaleControl(position="bottomleft", imperial=False),
@@ -183,6 +189,9 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         html.P(id="observed-note", className="note",
                children=t("observed_loaded" if store["observed_loaded"] else "no_observed", lang)),
         create_observed_controls(lang),
+        html.H3(T("map_type"), id="h-map-type"),
+        _named("h-map-type", dcc.RadioItems(id="map-type", options=_options(MAP_TYPE_LABELS, MAP_TYPES),
+                                            value=view.map_type, className="choice")),
         html.H3(T("scheme"), id="h-scheme"),
         _named("h-scheme", dcc.RadioItems(id="scheme", options=_options(SCHEME_LABELS, store["schemes"]),
                                           value=view.scheme, className="choice")),

@@ -22,6 +22,7 @@ from geo.gazetteer import normalise
 from geo.indicators import formula_words, lookup, parse_id
 from geo.observed import annual_table
 from geo.regions import REGION_COLOURS
+from geo.symbols import BASE_COLOUR, MAP_TYPES, NEGATIVE_COLOUR, SYMBOL_COLOUR, TOTAL_UNITS
 from geo.view import ViewData, indicator_payload, measures_by_group, with_observed
 from geo.vocabulary import annex_note, citation_text, column_decimals, words
 
@@ -58,6 +59,7 @@ class View:
     region: str = REGION_IDS[0]
     dataset: str | None = None  # the observed dataset in use (geo.observed), if any
     plan: str | None = None  # a later plan whose targets are shown (geo.plans); None: the bundled 十三五
+    map_type: str = "auto"  # geo.symbols.MAP_TYPES: auto draws totals as circles, rates as colours
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -101,6 +103,8 @@ def parse_query(search: str, store: dict) -> View:
         view.region = q["region"]
     if re.match(r"^obs-\d{8}T\d{12}-[0-9a-f]{8}$", q.get("dataset") or ""):
         view.dataset = q["dataset"]
+    if q.get("map_type") in MAP_TYPES:
+        view.map_type = q["map_type"]
     if q.get("plan") and len(q["plan"]) <= 64:  # a plan name (geo.plans.check_plan_name); checked against the store
         view.plan = q["plan"]
     return view
@@ -113,6 +117,8 @@ def format_query(view: View) -> str:
         params["city"] = view.city
     params.update({"layers": ",".join(view.layers), "lang": view.lang, "basemap": view.basemap,
                    "panel": view.panel, "region": view.region})
+    if view.map_type != "auto":
+        params["map_type"] = view.map_type
     if view.dataset:
         params["dataset"] = view.dataset
     if view.plan:
@@ -196,6 +202,9 @@ def browser_store(data: ViewData) -> dict:
         "city_aliases": city_aliases(data),
         "measures": measures_by_group(data),
         "series": {},  # measures over years, once an observed dataset is in (observed_store)
+        # Totals as circles (geo.symbols): the units that are totals, colours, the largest circle's radius (px).
+        "symbols": {"units": list(TOTAL_UNITS), "colour": SYMBOL_COLOUR, "negative": NEGATIVE_COLOUR,
+                    "base": BASE_COLOUR, "r_max": 24, "map_types": list(MAP_TYPES)},
         "cities": {r.adcode: {"name_zh": r.name_zh, "name_en": r.name_en} for r in data.table.itertuples()},
         "observed_loaded": data.observed_loaded,
         "nodata": NO_DATA_COLOUR,

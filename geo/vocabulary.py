@@ -37,6 +37,11 @@ STRINGS: dict[str, dict[str, str]] = {
                   "en": "The 13th plan's targets are the annexes of 辽政发〔2017〕21号; another plan's come from its "
                         "imported table (sources in the legend); a city the table lacks has no data."},
     "scheme": {"zh": "分级方法", "en": "Classification"},
+    "map_type": {"zh": "地图类型", "en": "Map type"},
+    "symbols_note": {"zh": "圆的面积与数值成正比；城市底色不表示数值。", "en": "Circle area is proportional to the value; "
+                     "the cities' grey fill carries no value."},
+    "symbols_negative": {"zh": "蓝色圆：负值", "en": "blue circle: a negative value"},
+    "symbols_none": {"zh": "无圆：无数据", "en": "no circle: no data"},
     "layers": {"zh": "图层", "en": "Layers"},
     "basemap": {"zh": "底图（需联网）", "en": "Basemap (needs network)"},
     "language": {"zh": "语言", "en": "Language"},
@@ -247,6 +252,11 @@ MEASURE_LABELS = {
     "emission": {"zh": "基准年排放量", "en": "Baseline emissions"},
     "cap": {"zh": "目标年排放上限", "en": "Cap in the target year"},
     "intensity_cut_target": {"zh": "能耗强度降低目标 %", "en": "Energy-intensity cut target %"},
+}
+MAP_TYPE_LABELS = {
+    "auto": {"zh": "自动：总量用比例圆，比率用分级设色", "en": "Automatic: circles for totals, colours for rates"},
+    "choropleth": {"zh": "分级设色", "en": "Coloured classes"},
+    "symbols": {"zh": "比例圆", "en": "Proportional circles"},
 }
 SCHEME_LABELS = {
     "quantiles": {"zh": "分位数", "en": "Quantiles"},
@@ -675,6 +685,7 @@ def problem_text(message: str, row: int | None, field: str | None, lang: str) ->
 def bundle() -> dict:
     """All tables, for the browser (the clientside callbacks translate with it)."""
     return {"strings": STRINGS, "pollutants": POLLUTANT_LABELS, "measures": MEASURE_LABELS, "schemes": SCHEME_LABELS,
+            "map_types": MAP_TYPE_LABELS,
             "layers": LAYER_LABELS, "basemaps": BASEMAP_LABELS, "langs": LANG_LABELS, "precisions": PRECISION_LABELS}
 
 

@@ -82,7 +82,7 @@ def test_page_shows_the_14_cities_offline(page, base):
 
 
 def test_switching_so2_to_cod_recolours_without_a_server_request(page, base):
-    open_map(page, base + "/")
+    open_map(page, base + "/?map_type=choropleth")  # totals as coloured classes (auto draws circles)
     page.locator("#pollutant").get_by_text("二氧化硫").click()
     page.wait_for_function("document.querySelector('.legend-title').textContent.includes('二氧化硫')")
     so2 = fills(page)
@@ -285,7 +285,7 @@ def test_every_city_wears_the_colour_of_its_legend_class(page, base, seeds_dir):
 
     values = _annex_column(next(seeds_dir.glob("003_*.txt")).read_text(encoding="utf-8"), 2, 1)
     assert len(values) == 14, values
-    open_map(page, base + "/?indicator=cod_emission_2015_t&scheme=quantiles")
+    open_map(page, base + "/?indicator=cod_emission_2015_t&scheme=quantiles&map_type=choropleth")
     page.wait_for_function("document.querySelectorAll('.lnmap-label').length === 14")
     rows = page.eval_on_selector_all(
         ".legend .legend-row", "rs => rs.map(r => [getComputedStyle(r.querySelector('.swatch')).backgroundColor,"

@@ -27,7 +27,7 @@ def open_map(page, url):
 
 def test_tieling_cod_2015_reads_as_the_annex_prints_it(page, base):
     """附件2 prints 铁岭's 2015 COD as 142602.10: two decimals kept, thousands grouped."""
-    open_map(page, base + "?indicator=cod_emission_2015_t&city=211200")
+    open_map(page, base + "?indicator=cod_emission_2015_t&city=211200&map_type=choropleth")
     expect(page.locator("#ranking")).to_contain_text("142,602.10 吨")
     focus = page.locator("#focus")
     expect(focus).to_contain_text("142,602.10 吨")
@@ -77,7 +77,7 @@ def test_an_offline_basemap_says_so_and_the_overlays_stay(page, base):
 
 def test_tab_reaches_the_view_tabs_and_enter_on_a_city_opens_it(page, base):
     open_map(page, base)
-    page.locator("#ranking .rank-bar").last.focus()
+    page.locator("#multiples-view summary").focus()  # the last control before the tabs (table, multiples)
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.getAttribute('role') + ':' + document.activeElement.textContent")
     assert focused == "tab:城市", focused

@@ -164,7 +164,7 @@ def test_picking_a_year_recolours_without_a_request_and_the_chart_shows_observed
     base_url, posts, dataset = served
     page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("http://127.0.0.1")
                else route.continue_())
-    page.goto(base_url + f"/?indicator=so2_emission_2018_observed_t&city=沈阳&dataset={dataset}")
+    page.goto(base_url + f"/?indicator=so2_emission_2018_observed_t&city=沈阳&dataset={dataset}&map_type=choropleth")
     page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14")
     expect(page.locator(".legend-title")).to_contain_text("2018")
     expect(page.locator("#year-wrap")).to_be_visible()

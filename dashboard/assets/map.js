@@ -70,7 +70,7 @@
     const v = h.values ? h.values[a] : null;
     const sel = h.selected === a;
     const style = {
-      fillColor: colourOf(v, h), fillOpacity: 0.88, color: sel ? "#111" : "#ffffff",
+      fillColor: h.symbols ? h.symbols : colourOf(v, h), fillOpacity: 0.88, color: sel ? "#111" : "#ffffff",
       weight: sel ? 3.5 : 1.2, opacity: 1, className: "lnmap-city" + (sel ? " lnmap-selected" : ""), dashArray: null,
     };
     if (h.highlight) {
@@ -113,6 +113,42 @@
   NS.pickCity = function (adcode) {
     window.dash_clientside.set_props("city", { data: { adcode: adcode, n: Date.now(), src: "click" } });
   };
+
+  // ------------------------------------------------------------------ proportional circles (geo.symbols)
+  // Area-true: r = r_max × √(|v| ÷ vmax), in screen pixels; negative values in the second colour.
+  function symbolRadius(v, vmax, rMax) {
+    if (v === null || v === undefined || !isFinite(v) || !vmax) return 0;
+    return rMax * Math.sqrt(Math.abs(v) / vmax);
+  }
+  NS.symbolRadius = symbolRadius;
+  NS.symbolMarker = function (feature, latlng, context) {
+    const h = (context && context.hideout) || {};
+    const v = h.show && h.values ? h.values[feature.properties.adcode] : null;
+    const r = symbolRadius(v, h.vmax, h.r_max);
+    if (!r) return L.layerGroup([]);
+    return L.circleMarker(latlng, { radius: r, fillColor: v < 0 ? h.negative : h.colour, fillOpacity: 0.78,
+                                    color: "#ffffff", weight: 1.2, interactive: false,
+                                    className: "lnmap-symbol", adcode: feature.properties.adcode });
+  };
+  // "auto": totals (t, 10⁴ t standard coal) as circles, the rest as colours (twin of geo.symbols.resolve_map_type).
+  function mapTypeOf(store, ind, mapType) {
+    if (mapType === "choropleth" || mapType === "symbols") return mapType;
+    return (store.symbols.units || []).indexOf(ind.unit) >= 0 ? "symbols" : "choropleth";
+  }
+  // Round values for the size legend (twin of geo.symbols.legend_values).
+  function niceFloor(x) {
+    if (x <= 0) return 0;
+    const e = Math.floor(Math.log10(x));
+    for (const m of [5, 2, 1]) if (m * Math.pow(10, e) <= x * (1 + 1e-12)) return m * Math.pow(10, e);
+    return Math.pow(10, e);
+  }
+  function legendValues(vmax) {
+    if (!vmax || !isFinite(vmax) || vmax <= 0) return [];
+    const top = niceFloor(vmax), out = [top];
+    [0.25, 0.05].forEach(function (f) { const v = niceFloor(top * f); if (v > 0 && v < out[out.length - 1]) out.push(v); });
+    return out;
+  }
+  NS.legendValues = legendValues;
 
   // ------------------------------------------------------------------ fit Liaoning into the free part of the map
   // The map's own boxes (legend, buttons, zoom, scale) sit in its corners. Each may be kept clear of
@@ -325,7 +361,7 @@
     const q = new URLSearchParams((search || "").replace(/^\?/, ""));
     const d = store.defaults;
     const view = { indicator: d.indicator, scheme: d.scheme, city: null, layers: d.layers.slice(), lang: d.lang,
-                   basemap: d.basemap, panel: d.panel, region: d.region };
+                   basemap: d.basemap, panel: d.panel, region: d.region, map_type: d.map_type || "auto" };
     const get = function (k) { const all = q.getAll(k); return all.length ? all[all.length - 1] : null; };
     if (store.indicators[get("indicator")]) view.indicator = get("indicator");
     if (store.schemes.indexOf(get("scheme")) >= 0) view.scheme = get("scheme");
@@ -340,6 +376,7 @@
     if (["city", "region", "province"].indexOf(get("panel")) >= 0) view.panel = get("panel");
     if (store.region_ids.indexOf(get("region")) >= 0) view.region = get("region");
     view.dataset = /^obs-\d{8}T\d{12}-[0-9a-f]{8}$/.test(get("dataset") || "") ? get("dataset") : null;
+    if ((store.symbols || {}).map_types && store.symbols.map_types.indexOf(get("map_type")) >= 0) view.map_type = get("map_type");
     view.plan = get("plan") && get("plan").length <= 64 ? get("plan") : null;
     return view;
   }
@@ -348,6 +385,7 @@
     if (v.city) parts.push(["city", v.city]);
     parts.push(["layers", v.layers.join(",")], ["lang", v.lang], ["basemap", v.basemap], ["panel", v.panel],
                ["region", v.region]);
+    if (v.map_type && v.map_type !== "auto") parts.push(["map_type", v.map_type]);
     if (v.dataset) parts.push(["dataset", v.dataset]);
     if (v.plan) parts.push(["plan", v.plan]);
     return "?" + parts.map(function (p) { return p[0] + "=" + encodeURIComponent(p[1]).replace(/%2C/g, ","); }).join("&");
@@ -434,7 +472,33 @@
   }
   NS.legendLabels = legendLabels;
   NS.decimalsFor = decimalsFor;
-  function legend(store, indicator, scheme, lang) {
+  function symbolLegend(store, ind, lang, vmax) {
+    const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
+    const rMax = store.symbols.r_max;
+    const vals = legendValues(vmax);
+    const big = symbolRadius(vals[0], vmax, rMax);
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + (2 * big + 4) + '" height="' + (2 * big + 4) + '">' +
+      vals.map(function (v) {
+        const r = symbolRadius(v, vmax, rMax);
+        return '<circle cx="' + (big + 2) + '" cy="' + (2 * big + 2 - r) + '" r="' + r + '" fill="' +
+          store.symbols.colour + '" fill-opacity="0.25" stroke="#555" stroke-width="1"/>';
+      }).join("") + "</svg>";
+    const rows = [comp("Div", { className: "legend-row legend-sizes", children: [
+      comp("Img", { src: "data:image/svg+xml;utf8," + encodeURIComponent(svg), alt: "", className: "size-swatch" }),
+      comp("Div", { className: "size-values", children: vals.map(function (v) {
+        return comp("Div", { children: grouped(v, 0) + " " + unit }); }) }) ] })];
+    const values = Object.keys(ind.values).map(function (a) { return ind.values[a]; });
+    if (values.some(function (v) { return v !== null && v < 0; })) {
+      rows.push(comp("Div", { className: "legend-row", children: [
+        comp("Span", { className: "swatch round", style: { background: store.symbols.negative } }),
+        comp("Span", { children: tr(store, "symbols_negative", lang) }) ] }));
+    }
+    rows.push(comp("Div", { className: "legend-row", children: [
+      comp("Span", { className: "swatch", style: { background: store.symbols.base } }),
+      comp("Span", { children: tr(store, "symbols_none", lang) }) ] }));
+    return rows;
+  }
+  function legend(store, indicator, scheme, lang, mode, vmax) {
     const ind = store.indicators[indicator];
     const cls = ind.classes[scheme];
     const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
@@ -445,7 +509,9 @@
     const finite = values.filter(function (v) { return v !== null && isFinite(v); });
     const rows = [];
     const progress = ind.measure === "progress";
-    if (finite.length && new Set(finite).size === 1) {
+    if (mode === "symbols") {
+      rows.push.apply(rows, symbolLegend(store, ind, lang, vmax));
+    } else if (finite.length && new Set(finite).size === 1) {
       // Every city has the same value: one colour, said in words.
       rows.push(comp("Div", { className: "legend-row legend-equal", children: [
         comp("Span", { className: "swatch", style: { background: cls.colours[0] } }),
@@ -464,10 +530,11 @@
           comp("Span", { children: text }) ] }));
       });
     }
-    rows.push(comp("Div", { className: "legend-row", children: [
+    if (mode !== "symbols") rows.push(comp("Div", { className: "legend-row", children: [
       comp("Span", { className: "swatch", style: { background: store.nodata } }),
       comp("Span", { children: tr(store, "no_data", lang) }) ] }));
-    const notes = [comp("Div", { className: "legend-note", children: lbl(store.i18n.schemes, scheme, lang) +
+    const notes = [mode === "symbols" ? comp("Div", { className: "legend-note", children: tr(store, "symbols_note", lang) })
+      : comp("Div", { className: "legend-note", children: lbl(store.i18n.schemes, scheme, lang) +
       (ind.diverging && cls.lower < ind.centre && ind.centre < cls.bounds[cls.bounds.length - 1]
         ? " · " + tr(store, "legend_centre", lang).replace("{c}", grouped(ind.centre, 0)) : "") })];
     notes.push(comp("Div", { className: "legend-note", children: tr(store, "legend_source", lang) + ": " +
@@ -478,10 +545,11 @@
       comp("Summary", { children: tr(store, "legend_formula", lang) }), comp("Div", { children: ind["formula_" + lang] }) ] }));
     return [comp("Div", { className: "legend-title", children: title })].concat(rows, notes);
   }
-  function ranking(store, indicator, scheme, selected, lang, ids) {
+  function ranking(store, indicator, scheme, selected, lang, ids, mode) {
     const ind = store.indicators[indicator];
     const cls = ind.classes[scheme];
-    const h = { bounds: cls.bounds, colours: cls.colours, nodata: store.nodata };
+    const h = mode === "symbols" ? { bounds: [Infinity], colours: [store.symbols.colour], nodata: store.nodata }
+      : { bounds: cls.bounds, colours: cls.colours, nodata: store.nodata };
     const order = Object.keys(ind.values).sort(function (a, b) {
       const va = ind.values[a], vb = ind.values[b];
       if (va === null && vb === null) return a < b ? -1 : 1;
@@ -508,7 +576,8 @@
       const x0 = v === null ? zero : (100 * (Math.min(v, ref) - lo)) / span;
       const w = v === null ? 0 : Math.max(0.6, (100 * Math.abs(v - ref)) / span);
       const track = [comp("Span", { className: "rank-fill" + (v !== null && v < ref ? " below" : ""),
-        style: { left: x0 + "%", width: w + "%", background: colourOf(v, h) } })];
+        style: { left: x0 + "%", width: w + "%",
+                 background: mode === "symbols" && v !== null && v < 0 ? store.symbols.negative : colourOf(v, h) } })];
       if (lo < ref || ind.diverging) track.push(comp("Span", { className: "rank-zero", style: { left: zero + "%" },
         title: fmt(ref) }));
       children.push([
@@ -554,19 +623,19 @@
       const ind = store.indicators[v.indicator];
       const annual = ((store.series || {})[ind.group] || {})[ind.measure];
       const wanted = [ind.group, ind.measure, v.scheme, v.layers, v.lang, v.basemap, v.panel, v.region,
-                      annual ? String(ind.year) : current[8]];
+                      annual ? String(ind.year) : current[8], v.map_type];
       // Unchanged values are not set again, so loading a page sets off no callback it does not need.
       return wanted.map(function (w, k) {
         return JSON.stringify(w) === JSON.stringify(current[k]) ? noUpdate() : w;
       });
     },
     // Controls -> URL, with replaceState: no reload, no request, and dcc.Location is not re-triggered.
-    toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store, year) {
+    toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store, year, mapType) {
       const indicator = indicatorOf(store, group, measure, year) || store.defaults.indicator;
       const q = formatQuery({ indicator: indicator, scheme: scheme, city: city && city.adcode,
                               layers: layers || [], lang: lang, basemap: basemap, panel: panel, region: region,
                               dataset: store.dataset ? store.dataset.dataset_id : null,
-                              plan: store.plan ? store.plan.name : null });
+                              plan: store.plan ? store.plan.name : null, map_type: mapType || "auto" });
       if (window.location.search !== q) window.history.replaceState(window.history.state, "", q);
       return q;
     },
@@ -622,20 +691,28 @@
       const opts = years.map(function (y) { return { label: lang === "zh" ? y + "年" : y, value: y }; });
       return [opts, years.indexOf(year) >= 0 ? year : years[0], { display: "block" }];
     },
-    restyle: function (group, measure, scheme, city, lang, panel, region, store, year, current) {
+    restyle: function (group, measure, scheme, city, lang, panel, region, store, year, mapType, current) {
       const indicator = indicatorOf(store, group, measure, year);
-      if (!indicator) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
+      if (!indicator) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
+      const ind = store.indicators[indicator];
+      const mode = mapTypeOf(store, ind, mapType);
+      let vmax = 0;
+      Object.keys(ind.values).forEach(function (a) { const v = ind.values[a]; if (v !== null && isFinite(v)) vmax = Math.max(vmax, Math.abs(v)); });
+      const symbols = { show: mode === "symbols", values: ind.values, vmax: vmax, r_max: store.symbols.r_max,
+                        colour: store.symbols.colour, negative: store.symbols.negative };
       const sel = city && city.adcode;
       // The region view: its members stand out (partial ones dashed), the other cities are dimmed.
       const highlight = panel === "region" ? (store.region_members || {})[region] || null : null;
       const h = hideout(store, indicator, scheme, sel, lang, highlight);
+      if (mode === "symbols") h.symbols = store.symbols.base;  // the cities' neutral fill under the circles
       const ids = window.dash_clientside.callback_context.outputs_list[2].map(function (o) { return o.id; });
-      const r = ranking(store, indicator, scheme, sel, lang, ids);
+      const r = ranking(store, indicator, scheme, sel, lang, ids, mode);
       const classNames = ids.map(function (id) { return "rank-bar" + (r.order[id.index] === sel ? " selected" : ""); });
       window.lnmap.lastHideout = h;
       window.lnmap.rankOrder = r.order;
       const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
-      return [same ? noUpdate() : h, legend(store, indicator, scheme, lang), r.styles, r.children, classNames];
+      return [same ? noUpdate() : h, legend(store, indicator, scheme, lang, mode, vmax), r.styles, r.children, classNames,
+              symbols];
     },
     layers: function (layers, basemap, lang, current, store) {
       layers = layers || [];
@@ -671,7 +748,8 @@
       }
       NS.store = store;  // assets/ui.js words the notice of a basemap that cannot load
       NS.tilesFailed = false;
-      return [groups, tiles, "/lnmap/geo/" + datum + "/cities.geojson?v=" + store.layer_version, note, items, null];
+      return [groups, tiles, "/lnmap/geo/" + datum + "/cities.geojson?v=" + store.layer_version, note, items, null,
+              "/lnmap/geo/" + datum + "/labels.geojson?v=" + store.layer_version];
     },
     translate: function (lang, store) {
       const i = store.i18n;
@@ -689,6 +767,7 @@
       return [texts,
         opts(i.pollutants, Object.keys(store.measures)),
         opts(i.schemes, store.schemes),
+        opts(i.map_types, store.symbols.map_types),
         layerOpts,
         opts(i.basemaps, Object.keys(store.basemaps)),
         store.region_ids.map(function (r) { return { label: store.region_names[r][lang], value: r }; }),

@@ -1,0 +1,63 @@
+"""Totals as proportional circles on the dashboard map (issue 10, item 1): the map type follows the
+measure, a user can force either. Expected values are read from 附件4 of 辽政发〔2017〕21号 (the
+document text), not from the app."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.dashboard_server import offline, serve_dashboard
+from tests.test_browser_dashboard import _annex_column
+
+pytestmark = pytest.mark.browser
+CITY, SYMBOL = "path.lnmap-city", "path.lnmap-symbol"
+
+
+@pytest.fixture(scope="module")
+def base():
+    with serve_dashboard() as url:
+        yield url
+
+
+def _open(page, url: str) -> None:
+    offline(page)
+    page.goto(url)
+    page.wait_for_function(f"document.querySelectorAll('{CITY}').length === 14")
+
+
+def _radii(page) -> list[float]:
+    """Each circle's drawn radius in pixels (Leaflet draws a circle marker as an SVG arc path)."""
+    return page.eval_on_selector_all(SYMBOL, "els => els.map(e => e.getBBox().width / 2)")
+
+
+def test_totals_are_area_true_circles_over_a_neutral_base(page, base, seeds_dir):
+    so2 = _annex_column(next(seeds_dir.glob("003_*.txt")).read_text(encoding="utf-8"), 4, 1)
+    _open(page, base + "?indicator=so2_emission_2015_t")
+    page.wait_for_function(f"document.querySelectorAll('{SYMBOL}').length === 14")
+    radii = sorted(_radii(page))
+    # Area ∝ value: the radius ratio of the smallest and largest circle is √(min ÷ max) of the annex values.
+    expected = math.sqrt(min(so2.values()) / max(so2.values()))
+    assert radii[0] / radii[-1] == pytest.approx(expected, rel=0.03)
+    fills = set(page.eval_on_selector_all(CITY, "els => els.map(e => e.getAttribute('fill'))"))
+    assert len(fills) == 1, "under the circles the cities carry no value"
+    expect(page.locator(".legend")).to_contain_text("圆的面积与数值成正比")
+    expect(page.locator(".legend")).to_contain_text("100,000 吨")
+
+
+def test_a_rate_stays_a_choropleth_and_a_user_can_force_either(page, base):
+    _open(page, base + "?indicator=so2_project_coverage_pct&lang=en")
+    page.wait_for_selector(".legend .legend-title")
+    expect(page.locator(SYMBOL)).to_have_count(0)
+    _open(page, base + "?indicator=nox_cap_2020_t&lang=en")
+    page.wait_for_function(f"document.querySelectorAll('{SYMBOL}').length === 14")
+    page.locator("#map-type label", has_text="Coloured classes").click()
+    expect(page.locator(SYMBOL)).to_have_count(0)
+    page.wait_for_function(f"new Set([...document.querySelectorAll('{CITY}')].map(e => e.getAttribute('fill'))).size > 3")
+    assert "map_type=choropleth" in page.url
+    page.locator("#map-type label", has_text=re.compile("^Proportional circles$")).click()
+    page.wait_for_function(f"document.querySelectorAll('{SYMBOL}').length === 14")
+    expect(page.locator(".legend")).to_contain_text("Circle area is proportional to the value")
