@@ -21,7 +21,7 @@ from dashboard.i18n import (
     label,
     t,
 )
-from dashboard.layers import layer_url
+from dashboard.layers import extra_layer_props, layer_url
 from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
 from dashboard.trajectory import render_trajectories
 from geo.observed import MAX_BYTES
@@ -90,6 +90,8 @@ def layer_specs(version: str = "") -> dict[str, list[dict]]:
             "superClusterOptions": {"radius": 40, "maxZoom": 11}, "zoomToBoundsOnClick": True,
             "hideout": {"kind": kind},
         })]
+    # Counties and power plants: dashboard/layers.py builds them, assets/layers_extra.js draws them.
+    specs.update({k: [_geojson(p) for p in props] for k, props in extra_layer_props(version).items()})
     assert set(specs) == set(LAYERS), set(LAYERS) ^ set(specs)
     return specs
 
@@ -117,8 +119,10 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
                 style=FN("cityStyle"), onEachFeature=FN("cityTooltip"), hoverStyle={"weight": 3, "color": "#444"},
                 n_clicks=0,
             ),
+            dl.Pane(name="lnmap-counties", children=[_layer_group("counties", on, version)]),
             _layer_group("other_plans", on, version),
             dl.Pane(name="lnmap-regions", children=[_layer_group(r, on, version) for r in REGION_IDS]),
+            dl.Pane(name="lnmap-plants", children=[_layer_group("plants", on, version)]),
             # Totals as proportional circles (geo.symbols), at the cities' label points; empty for a choropleth.
             dl.Pane(name="lnmap-symbols", children=[dl.GeoJSON(
                 id="symbols", url=layer_url("wgs84", "labels", version), pointToLayer=FN("symbolMarker"),

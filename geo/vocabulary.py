@@ -278,6 +278,8 @@ LAYER_LABELS = {
     "airport": {"zh": "机场", "en": "Airports"},
     "reserve": {"zh": "国家公园", "en": "National park"},
     "other_plans": {"zh": "其他规划（省外：辽源）", "en": "Other plans (outside Liaoning: Liaoyuan)"},
+    "counties": {"zh": "县级行政区界", "en": "County boundaries"},
+    "plants": {"zh": "发电厂", "en": "Power plants"},
 }
 BASEMAP_LABELS = {
     "none": {"zh": "无（离线）", "en": "None (offline)"},

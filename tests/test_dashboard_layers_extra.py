@@ -27,11 +27,6 @@ def _csv_rows(name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-#: The toggles, the panes and the legend hook (dashboard/state.py, layout.py, assets/map.js) are committed apart
-#: from the layers; the tests of the page wait for them. Drop this mark once they are in.
-needs_wiring = pytest.mark.skipif(not {"counties", "plants"} <= set(LAYERS),
-                                  reason="counties/plants are not in dashboard.state.LAYERS yet")
-
 PLANT_ROWS = _csv_rows("power_plants.csv")
 #: The counties designations.csv names: county-level rows, by adcode.
 DESIGNATED: dict[str, list[dict]] = {}
@@ -155,7 +150,6 @@ def test_the_county_lines_run_inside_the_cities_only(client):
 # ------------------------------------------------------------------ wiring
 
 
-@needs_wiring
 def test_both_layers_are_toggleable_with_words_in_both_languages():
     from dashboard.layout import layer_specs
     from geo.vocabulary import LAYER_LABELS
@@ -181,7 +175,6 @@ def test_both_layers_are_toggleable_with_words_in_both_languages():
 
 
 @pytest.mark.browser
-@needs_wiring
 def test_the_plants_and_counties_draw_offline_with_their_attribution(page):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

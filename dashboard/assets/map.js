@@ -746,6 +746,7 @@
           comp("Span", { className: "line-swatch partial-swatch" }),
           comp("Span", { children: tr(store, "partial", lang) }) ] }));
       }
+      if (NS.extraLegend) items.push.apply(items, NS.extraLegend(store, layers, lang));  // assets/layers_extra.js
       NS.store = store;  // assets/ui.js words the notice of a basemap that cannot load
       NS.tilesFailed = false;
       return [groups, tiles, "/lnmap/geo/" + datum + "/cities.geojson?v=" + store.layer_version, note, items, null,
