@@ -182,10 +182,9 @@ def test_formula_words_of_yearly_and_energy_formulas_in_both_languages():
     assert formula_words(lookup("so2_emission_2015_t"), "zh") == ""  # an annex value has no formula
 
 
-def test_formula_words_names_an_id_that_contains_another():
-    """Bug: ids replaced shortest first (or in any order but longest first): so2_path_2018_t inside
-    so2_ahead_of_path_2018_t is replaced first and leaves 'so2_ahead_of_' + a name behind. Also: a
-    catalogue id ends the replacing instead of being left to geo.vocabulary.words."""
+def test_formula_words_names_catalogue_and_yearly_ids_together():
+    """Bug: a catalogue id (left to geo.vocabulary.words) ends the naming of the yearly ids after it,
+    which stay raw ids in the text."""
     ind = Indicator("x", "so2", "x", "", "", "t", "2018", "", "derived", "",
                     formula="so2_cut_beyond_projects_t + so2_ahead_of_path_2018_t − so2_path_2018_t")
     assert formula_words(ind, "en") == ("SO2 required cut not covered by key projects + SO2 2018 ahead of the path to "
@@ -485,3 +484,46 @@ def test_export_table_orders_yearly_columns_and_drops_empty_gaps():
                    "so2_cut_target_2025_pct"], key=_column_order) == [
         "so2_cut_target_2025_pct", "nox_cap_2025_t", "energy_increment_cap_2025_10kt_ce", "cod_path_2017_t",
         "so2_emission_2018_observed_t"]
+
+
+def test_density_ids_are_the_totals_with_per_km2():
+    """Bug: a density id not the total's id with ``_per_km2`` after it (the catalogue lists them so)."""
+    from geo.indicators import density_id, is_density
+
+    assert density_id("cod_emission_2015_t") == "cod_emission_2015_t_per_km2"
+    assert density_id("cod_emission_2015_t") in BY_ID and is_density(BY_ID["cod_emission_2015_t_per_km2"])
+    assert not is_density(BY_ID["cod_emission_2015_t"])
+
+
+def test_annexes_without_blank_lines_between_them_keep_their_problems_apart(seed):
+    """Bugs: a header looked for above its 附件 line (a line of the annex before that starts with 城市);
+    a bad last row of one annex, directly above the next 附件 line, taken for a problem of the next annex,
+    which then does not say which of its cities are missing."""
+    lines = seed.splitlines()
+    h2, e2 = _annex_rows(lines, 2)
+    lines[e2 - 1] = lines[e2 - 1].replace("葫 芦 岛", "葫 芦 山")  # annex 2's last row: an unknown city
+    a3 = _at(lines, "附件 3") - 1
+    h3, e3 = _annex_rows(lines, 3)
+    del lines[e3 - 1]  # annex 3 without 葫芦岛
+    del lines[e2:a3]  # no blank line between annex 2's table and "附件 3"
+    text = "\n".join(lines)
+    lines = text.splitlines()
+    a3 = _at(lines, "附件 3") - 1
+    h3 = _at(lines, "城 市", a3) - 1
+    assert _found(text) == [
+        Problem("unknown place name '葫 芦 山': it maps to no place at level 'city' in the gazetteer", a3, "城市", DOC),
+        Problem("annex 3: no row for 葫芦岛市", h3 + 1, None, DOC),
+    ]
+    lines[h3] = lines[h3].replace("城 市", "地 区")
+    lines.insert(a3, "城市合计 见各附件")  # a line of annex 2 that starts with 城市, right above "附件 3"
+    found = _found("\n".join(lines))
+    assert Problem("annex 3: no header row starting with 城市", row=a3 + 2, source=DOC) in found, found
+
+
+def test_formula_words_of_a_later_plan_names_its_ids_in_that_plan():
+    """Bug: the ids of a later plan's formula named as 十三五's (the cumulative decline over 2016–2023 instead
+    of 2021–2023, the target of 2016–2025 instead of 2021–2025)."""
+    ind = lookup("energy_intensity_progress_2023_pct", FOURTEENTH)
+    assert formula_words(ind, "en", FOURTEENTH) == (
+        "Cumulative decline in energy use per unit GDP 2021–2023 ÷ 2021–2025 cut in energy use per unit GDP × 100; "
+        "100 = target reached")

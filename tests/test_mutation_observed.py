@@ -52,8 +52,9 @@ def test_observed_sources_are_those_of_the_progress_year_only():
     got = observed_sources(obs)
     assert list(got.columns) == SOURCE_COLUMNS
     assert got.source_row.tolist() == [3, 4] and got.flag.tolist() == ["考核值", ""]
-    empty = observed_sources(obs.iloc[0:0])
-    assert list(empty.columns) == SOURCE_COLUMNS and len(empty) == 0
+    for empty in (obs.iloc[0:0], pd.DataFrame()):  # pd.DataFrame(): what callers pass for "no dataset"
+        got = observed_sources(empty)
+        assert list(got.columns) == SOURCE_COLUMNS and len(got) == 0
 
 
 def test_annual_sources_keep_every_year_with_its_columns():
@@ -62,8 +63,20 @@ def test_annual_sources_keep_every_year_with_its_columns():
     obs = _rows(("210100", "so2", 2019, 1.0, "统计公报", 2), ("210100", "so2", 2020, 2.0, "考核值", 3))
     got = annual_sources(obs)
     assert list(got.columns) == cols and got.year.tolist() == [2019, 2020]
-    empty = annual_sources(obs.iloc[0:0])
-    assert list(empty.columns) == cols and len(empty) == 0
+    for empty in (obs.iloc[0:0], pd.DataFrame()):
+        got = annual_sources(empty)
+        assert list(got.columns) == cols and len(got) == 0
+
+
+def test_store_dir_is_the_settings_one(tmp_path):
+    """Bug: the store folder of the default settings lost, or of given settings ignored."""
+    import dataclasses
+
+    from geo.observed import store_dir
+    from geo.settings import get_settings
+
+    assert store_dir() == get_settings().store_dir
+    assert store_dir(dataclasses.replace(get_settings(), store_dir=tmp_path / "s")) == tmp_path / "s"
 
 
 # ------------------------------------------------------------------ trajectory: one city's path, year by year
@@ -395,3 +408,19 @@ def test_annual_table_paths_only_inside_the_plan_period():
     # a plan without this pollutant's baseline and cap: the observed values, no path
     assert list(annual_table(later[["adcode"]], _rows(("A", "so2", 2023, 930.0, "", 2)),
                              Period("十四五", 2020, 2025)).columns) == ["adcode", "so2_emission_2023_observed_t"]
+
+
+def test_energy_rows_bounds_and_units():
+    """Bugs: a yearly decline of exactly ±100 % accepted (100 % would leave no energy use) or a rise in
+    energy intensity (a negative decline) refused as a negative value; a fall in energy use (a negative
+    increment) refused; a decline in ‰ accepted as %; the province's name not found."""
+    ok = read_observed("城市,指标,年份,数值,单位\n沈阳,能耗强度降低率,2018,-5,%\n沈阳,能耗强度降低率,2019,99.99,%\n"
+                       "沈阳,能源消费增量,2018,-50,万吨标准煤\n".encode(), name="e.csv").rows
+    assert ok.value.tolist() == [-5.0, 99.99, -50.0] and ok.unit.tolist() == ["%", "%", "10kt_ce"]
+    assert _problems("城市,指标,年份,数值,单位\n沈阳,能耗强度降低率,2018,100,%\n沈阳,能耗强度降低率,2019,-100,%\n"
+                     "沈阳,能耗强度降低率,2020,3,‰\n吉林,COD,2020,1,吨\n") == [
+        Problem("decline '100' % is not between -100 and 100 %", 2, "数值", "obs.csv"),
+        Problem("decline '-100' % is not between -100 and 100 %", 3, "数值", "obs.csv"),
+        Problem("unknown unit '‰' for 能耗强度降低率; expected %", 4, "单位", "obs.csv"),
+        Problem("吉林省 is in 吉林省, not Liaoning", 5, "城市", "obs.csv"),  # a province, but not ours
+    ]
