@@ -267,11 +267,14 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
             blob = render_layer([view.indicator], fmt, lang=view.lang, scheme=view.scheme, settings=settings,
                                 observed=observed)
             return dcc.send_bytes(blob, layer_file_name([view.indicator], fmt, view.lang)), ""
-        blob = render_map(view.indicator, fmt, lang=view.lang, scheme=view.scheme, page=page, regions=regions,
-                          sites=sites, settings=settings, observed=observed)
+        # Every option of the view goes into the file, its reproduce command and its name (geo.export).
+        dataset = dataset_id if observed is not None else None
+        options: dict[str, Any] = {"scheme": view.scheme, "regions": regions, "sites": sites, "map_type": view.map_type,
+                                   "dataset": dataset, "plants": "plants" in view.layers}
+        blob = render_map(view.indicator, fmt, lang=view.lang, page=page, settings=settings, observed=observed, **options)
     except (ExportError, LnmapError) as exc:
         return no_update, f"{t('export_failed', view.lang)}{exc}"
-    return dcc.send_bytes(blob, file_name(view.indicator, fmt, view.lang, page)), ""
+    return dcc.send_bytes(blob, file_name(view.indicator, fmt, view.lang, page, **options)), ""
 
 
 #: A picked file over the size limit never reaches the server (dcc.Upload's max_size drops it

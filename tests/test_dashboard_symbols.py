@@ -61,3 +61,18 @@ def test_a_rate_stays_a_choropleth_and_a_user_can_force_either(page, base):
     page.locator("#map-type label", has_text=re.compile("^Proportional circles$")).click()
     page.wait_for_function(f"document.querySelectorAll('{SYMBOL}').length === 14")
     expect(page.locator(".legend")).to_contain_text("Circle area is proportional to the value")
+
+
+@pytest.mark.parametrize(("values", "decimals"), [
+    ([241522.89, 26274.0], 0),   # tonnes from 1,000 up: whole numbers
+    ([18.767, 2.652], 2),        # from 1: two decimals
+    ([0.13, 0.095, 0.02], 3),    # below 1 (NH3-N's required cut per km²): three, or 0.095 and 0.104 print alike
+    ([0.5, 0.25], 2),            # fewer when the values need fewer
+])
+def test_legend_decimals_agree_in_the_browser_and_the_exports(page, base, values, decimals):
+    """assets/map.js decimalsFor and geo.vocabulary.decimals_for, each against the hand-picked answer."""
+    from geo.vocabulary import decimals_for
+
+    _open(page, base)
+    assert page.evaluate("v => window.lnmap.decimalsFor(v)", values) == decimals
+    assert decimals_for(values) == decimals

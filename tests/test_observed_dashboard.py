@@ -82,6 +82,18 @@ def test_page_load_without_datasets_sends_no_store(base, settings):
     assert out[0] is no_update and out[1] == [] and out[2] is None
 
 
+def test_export_names_differ_with_the_layers_and_map_type_on_screen(base, settings):
+    """Regions, site kinds and a forced map type change the file: they change its name too."""
+    data, _ = base
+    names = set()
+    for extra in ("", "&layers=context,labels,coastal_belt", "&layers=context,labels,port", "&map_type=choropleth"):
+        sent, message = export_view(data, "svg", f"?indicator=so2_cap_2020_t&lang=en{extra}", "slide", None, settings)
+        assert message == ""
+        names.add(sent["filename"])
+    assert len(names) == 4, names
+    assert "so2_cap_2020_t_en_slide_regions-coastal_belt.svg" in names
+
+
 def test_detail_panel_shows_baseline_target_observed_with_source_and_flag(base, settings):
     data, store = base
     dataset = observed_state(data, store, "upload", _contents(FIXTURE.read_bytes()), "ex.csv", "示例来源", None,
@@ -98,7 +110,8 @@ def test_export_button_sends_the_view_on_screen(base, settings):
     data, _ = base
     sent, message = export_view(data, "csv", "?indicator=so2_cap_2020_t&scheme=natural_breaks&lang=en", "a4", None,
                                 settings)
-    assert message == "" and sent["filename"] == "so2_cap_2020_t_en.csv"
+    # The name carries the options that differ from the defaults: two different views never share one.
+    assert message == "" and sent["filename"] == "so2_cap_2020_t_en_natural_breaks.csv"
     body = base64.b64decode(sent["content"]).decode("utf-8-sig")
     assert "natural_breaks" in body and "Shenyang" in body
 
@@ -181,7 +194,7 @@ def test_export_button_downloads_the_view_on_screen(page, served):
     with page.expect_download(timeout=60_000) as info:
         page.locator("button", has_text="PNG").click()
     download = info.value
-    assert download.suggested_filename == "nox_cap_2020_t_en_slide.png"
+    assert download.suggested_filename == "nox_cap_2020_t_en_slide_equal_interval.png"
     data = Path(download.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 100_000
 

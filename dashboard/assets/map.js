@@ -446,7 +446,7 @@
       .map(function (v) { return Math.abs(v); });
     if (!arr.length) return 0;
     const top = Math.max.apply(null, arr);
-    const most = top >= 1000 ? 0 : top >= 100 ? 1 : 2;
+    const most = top >= 1000 ? 0 : top >= 100 ? 1 : top >= 1 ? 2 : 3;
     for (let d = 0; d < most; d++) {
       const f = Math.pow(10, d);
       if (arr.every(function (v) { return Math.abs(Math.round(v * f) / f - v) <= 1e-9; })) return d;
