@@ -247,6 +247,24 @@
   NS.contextStyle = function () {
     return { fillColor: "#eeeeea", fillOpacity: 1, color: "#b8b8b0", weight: 1, interactive: false };
   };
+  // A partial member of a region is hatched in the region's colour: diagonal lines the city's own colour
+  // shows through, so "part of this city is in the region" reads without hiding the value on the map.
+  function regionHatch(rid, colour) {
+    const id = "lnmap-hatch-" + rid;
+    if (document.getElementById(id)) return id;
+    const svgNS = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(svgNS, "svg");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("width", "0");
+    svg.setAttribute("height", "0");
+    svg.style.position = "absolute";
+    svg.innerHTML = '<defs><pattern id="' + id + '" patternUnits="userSpaceOnUse" width="8" height="8" ' +
+      'patternTransform="rotate(-45)"><line x1="1.2" y1="0" x2="1.2" y2="8" stroke="' + esc(colour) +
+      '" stroke-width="2.4" stroke-opacity="0.9"/><line x1="3" y1="0" x2="3" y2="8" stroke="#1a1a1a" ' +
+      'stroke-width="0.9" stroke-opacity="0.7"/></pattern></defs>';
+    document.body.appendChild(svg);
+    return id;
+  }
   NS.regionStyle = function (feature, context) {
     const h = (context && context.hideout) || {};
     const p = feature.properties;
@@ -255,7 +273,8 @@
     return {
       color: s.color, weight: partial ? 2.5 : 4, opacity: partial ? 0.9 : 0.95,
       dashArray: partial ? "1 7" : s.dashArray, lineCap: partial ? "round" : "butt",
-      fill: partial, fillColor: s.color, fillOpacity: partial ? 0.18 : 0,
+      fill: partial, fillColor: partial ? "url(#" + regionHatch(p.region_id, s.color) + ")" : s.color,
+      fillOpacity: partial ? 1 : 0,
       className: "lnmap-region lnmap-region-" + p.region_id + (partial ? " lnmap-partial" : ""),
     };
   };
