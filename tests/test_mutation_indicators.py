@@ -527,3 +527,63 @@ def test_formula_words_of_a_later_plan_names_its_ids_in_that_plan():
     assert formula_words(ind, "en", FOURTEENTH) == (
         "Cumulative decline in energy use per unit GDP 2021–2023 ÷ 2021–2025 cut in energy use per unit GDP × 100; "
         "100 = target reached")
+
+
+def test_energy_measures_of_the_first_year_and_their_ids():
+    """Bugs: the first year of a plan written as a span ('2021–2021'); a span from the second year on
+    written as one year; an energy measure losing its id, its measure name or the user import's citation."""
+    P = FOURTEENTH
+    first = {m: lookup(i, P) for m, i in [("intensity_cumulative_decline", "energy_intensity_cumulative_decline_2021_pct"),
+                                          ("increment_cumulative", "energy_increment_cumulative_2021_10kt_ce"),
+                                          ("intensity_progress", "energy_intensity_progress_2021_pct"),
+                                          ("increment_headroom", "energy_increment_headroom_2021_10kt_ce")]}
+    for measure, ind in first.items():
+        assert ind.measure == measure and ind.id.startswith("energy_") and ind.id.endswith(("_pct", "_10kt_ce"))
+        assert "2021" in ind.name_zh and "2021–2021" not in ind.name_zh + ind.name_en + ind.year, ind
+    assert first["intensity_cumulative_decline"].name_zh == "2021年能耗强度累计降低率"
+    assert first["increment_cumulative"].year == "2021" and first["increment_headroom"].year == "2021"
+    assert first["intensity_progress"].name_en == "Progress towards the energy-intensity target (2021)"
+    assert first["increment_headroom"].name_zh == "能耗增量余量（2021年）"
+    assert lookup("energy_increment_cumulative_2022_10kt_ce", P).year == "2021–2022"  # the second year: a span
+    assert lookup("energy_intensity_progress_2022_pct", P).id == "energy_intensity_progress_2022_pct"
+    inc = lookup("energy_increment_2023_observed_10kt_ce", P)
+    assert inc.source == BY_ID["so2_emission_2020_observed_t"].source  # the user import's citation
+
+
+def test_load_cities_uses_its_settings_and_names_a_city_only_in_one_table(monkeypatch):
+    """Bugs: load_cities reading the default settings' layers instead of those it is given; a city only in
+    the boundary layer (left) or only in the indicator table (right) joined silently or not named."""
+    import dataclasses
+
+    from geo import boundaries
+    from geo.indicators import load_cities
+    from geo.settings import get_settings
+
+    mine = dataclasses.replace(get_settings(), purge_days=7.0)
+    real, calls = boundaries.load_layer, []
+
+    def layer(name, settings=None):
+        assert settings is mine, "a layer read with other settings than load_cities was given"
+        calls.append(name)
+        return real(name, settings)
+
+    monkeypatch.setattr(boundaries, "load_layer", layer)
+    gdf = load_cities(mine)
+    assert len(gdf) == 14 and gdf.crs.to_epsg() == 4326 and list(gdf.columns[:3]) == ["adcode", "name_zh", "name_en"]
+    assert "cod_emission_2015_t" in gdf.columns and any(c.startswith("region_") for c in gdf.columns)
+    assert gdf.set_index("adcode").loc["210100", "cod_emission_2015_t"] == 241522.89  # 附件2, 沈阳
+    assert calls and set(calls) == {"cities"}
+
+    def shifted(name, settings=None):  # the first read (load_cities' own shapes): 大连's polygon under another code
+        shapes = real(name, settings)
+        if not calls:
+            calls.append(name)
+            shapes.loc[shapes.adcode == "210200", "adcode"] = "210299"
+        return shapes
+
+    calls.clear()
+    monkeypatch.setattr(boundaries, "load_layer", shifted)
+    with pytest.raises(DataValidationError) as exc:
+        load_cities(mine)
+    assert sorted(exc.value.problems, key=str) == [Problem("city 210200 is only in the right table", field="adcode"),
+                                                   Problem("city 210299 is only in the left table", field="adcode")]

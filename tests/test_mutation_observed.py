@@ -424,3 +424,49 @@ def test_energy_rows_bounds_and_units():
         Problem("unknown unit '‰' for 能耗强度降低率; expected %", 4, "单位", "obs.csv"),
         Problem("吉林省 is in 吉林省, not Liaoning", 5, "城市", "obs.csv"),  # a province, but not ours
     ]
+
+
+def test_every_store_call_uses_the_settings_it_is_given_and_says_what_it_could_not_do(monkeypatch, tmp_path):
+    """Bugs: a store call that ignores the settings it is given (and reads or changes the default store),
+    or whose error does not say what could not be done; a KeyError that does not name the dataset."""
+    import dataclasses
+    import os
+
+    from geo.db import dispose_all
+    from geo.errors import StoreError
+    from geo.settings import get_settings
+
+    a = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
+    b = import_observed("城市,指标,年份,数值,单位\n鞍山,SO2,2020,90000,吨\n".encode(), name="b.csv", actor="t")["dataset_id"]
+    use_dataset(a, actor="t")
+    remove_dataset(b, actor="t")
+    path = os.environ["LNMAP_DATABASE_URL"].removeprefix("sqlite:///")
+    mine = dataclasses.replace(get_settings(), database_url=f"sqlite:///file:{path}?mode=ro&uri=true")
+    other = tmp_path / "other"  # the default store is now another, empty one
+    monkeypatch.setenv("LNMAP_STORE_DIR", str(other))
+    monkeypatch.setenv("LNMAP_DATABASE_URL", f"sqlite:///{other / 'lnmap.sqlite3'}")
+    try:
+        assert [m["dataset_id"] for m in list_datasets(mine)] == [a] and list_datasets() == []
+        assert [m["dataset_id"] for m in list_datasets(mine, removed=True)] == [b]
+        assert active_dataset(mine) == a and active_dataset() is None
+        assert load_observed(a, mine).value.tolist() == [200000.0, 155000.0] and load_observed(None, mine).shape[0] == 2
+        with pytest.raises(KeyError, match=f"no dataset '{b}'"):
+            load_observed(b, mine)
+        with pytest.raises(KeyError, match=f"no dataset '{b}'"):
+            use_dataset(b, mine)
+        with pytest.raises(KeyError, match=f"no dataset '{b}'"):
+            remove_dataset(b, mine)
+        with pytest.raises(KeyError, match=f"no removed dataset '{a}'"):
+            restore_dataset(a, mine)
+        with pytest.raises(KeyError, match="not a dataset id: 'obs-x'"):
+            check_dataset_id("obs-x")
+        read_only = "the store is read-only or not writable"
+        for what, call in [("select the dataset", lambda: use_dataset(a, mine, actor="t")),
+                           ("remove the dataset", lambda: remove_dataset(a, mine, actor="t")),
+                           ("restore the dataset", lambda: restore_dataset(b, mine, actor="t")),
+                           ("purge removed datasets", lambda: purge_removed(mine, days=0, actor="t")),
+                           ("store the dataset", lambda: import_observed(CSV + b"\n", name="c.csv", settings=mine))]:
+            with pytest.raises(StoreError, match=f"^cannot {what}: {read_only}"):
+                call()
+    finally:
+        dispose_all()
