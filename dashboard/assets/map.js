@@ -491,9 +491,15 @@
   }
   NS.legendLabels = legendLabels;
   NS.decimalsFor = decimalsFor;
-  function symbolLegend(store, ind, lang, vmax) {
+  // The largest circle's radius follows the map's size (the map is fitted to Liaoning): about a twentieth
+  // of its shorter side, so circles neither vanish on a projector nor swamp a phone.
+  function symbolScale(store) {
+    const el = document.getElementById("map");
+    const side = el && el.clientWidth && el.clientHeight ? Math.min(el.clientWidth, el.clientHeight) : 480;
+    return Math.max(14, Math.min(44, side / 20)) || store.symbols.r_max;
+  }
+  function symbolLegend(store, ind, lang, vmax, rMax) {
     const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
-    const rMax = store.symbols.r_max;
     const vals = legendValues(vmax);
     const big = symbolRadius(vals[0], vmax, rMax);
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + (2 * big + 4) + '" height="' + (2 * big + 4) + '">' +
@@ -517,7 +523,7 @@
       comp("Span", { children: tr(store, "symbols_none", lang) }) ] }));
     return rows;
   }
-  function legend(store, indicator, scheme, lang, mode, vmax) {
+  function legend(store, indicator, scheme, lang, mode, vmax, rMax) {
     const ind = store.indicators[indicator];
     const cls = ind.classes[scheme];
     const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
@@ -529,7 +535,7 @@
     const rows = [];
     const progress = ind.measure === "progress";
     if (mode === "symbols") {
-      rows.push.apply(rows, symbolLegend(store, ind, lang, vmax));
+      rows.push.apply(rows, symbolLegend(store, ind, lang, vmax, rMax));
     } else if (finite.length && new Set(finite).size === 1) {
       // Every city has the same value: one colour, said in words.
       rows.push(comp("Div", { className: "legend-row legend-equal", children: [
@@ -717,20 +723,23 @@
       const mode = mapTypeOf(store, ind, mapType);
       let vmax = 0;
       Object.keys(ind.values).forEach(function (a) { const v = ind.values[a]; if (v !== null && isFinite(v)) vmax = Math.max(vmax, Math.abs(v)); });
-      const symbols = { show: mode === "symbols", values: ind.values, vmax: vmax, r_max: store.symbols.r_max,
+      const symbols = { show: mode === "symbols", values: ind.values, vmax: vmax, r_max: symbolScale(store),
                         colour: store.symbols.colour, negative: store.symbols.negative };
       const sel = city && city.adcode;
       // The region view: its members stand out (partial ones dashed), the other cities are dimmed.
       const highlight = panel === "region" ? (store.region_members || {})[region] || null : null;
       const h = hideout(store, indicator, scheme, sel, lang, highlight);
       if (mode === "symbols") h.symbols = store.symbols.base;  // the cities' neutral fill under the circles
+      // With circles on, the city names move up a little, so a small circle is not hidden under its name.
+      document.documentElement.classList.toggle("lnmap-symbols-on", mode === "symbols");
       const ids = window.dash_clientside.callback_context.outputs_list[2].map(function (o) { return o.id; });
       const r = ranking(store, indicator, scheme, sel, lang, ids, mode);
       const classNames = ids.map(function (id) { return "rank-bar" + (r.order[id.index] === sel ? " selected" : ""); });
       window.lnmap.lastHideout = h;
       window.lnmap.rankOrder = r.order;
       const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
-      return [same ? noUpdate() : h, legend(store, indicator, scheme, lang, mode, vmax), r.styles, r.children, classNames,
+      return [same ? noUpdate() : h, legend(store, indicator, scheme, lang, mode, vmax, symbols.r_max), r.styles,
+              r.children, classNames,
               symbols];
     },
     layers: function (layers, basemap, lang, current, store) {
