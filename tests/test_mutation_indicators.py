@@ -479,11 +479,14 @@ def test_export_table_orders_yearly_columns_and_drops_empty_gaps():
     assert "so2_progress_pct" in t.columns and "so2_target_status" in t.columns
     assert "cod_progress_pct" not in t.columns and "cod_target_status" not in t.columns  # no COD value for 2020
     assert "nox_emission_2020_observed_t" not in t.columns
-    # a plan's targets before any observed measure, whatever the pollutant or year
-    assert sorted(["so2_emission_2018_observed_t", "nox_cap_2025_t", "cod_path_2017_t", "energy_increment_cap_2025_10kt_ce",
-                   "so2_cut_target_2025_pct"], key=_column_order) == [
-        "so2_cut_target_2025_pct", "nox_cap_2025_t", "energy_increment_cap_2025_10kt_ce", "cod_path_2017_t",
-        "so2_emission_2018_observed_t"]
+    # a plan's targets before any observed measure, whatever the pollutant or year; then by pollutant (cod,
+    # nh3n, so2, nox, energy), year, and the measure's place in the id patterns (geo.indicators._DYNAMIC)
+    want = ["so2_emission_2020_t", "so2_cut_target_2025_pct", "nox_cap_2025_t", "energy_increment_cap_2025_10kt_ce",
+            "cod_path_2017_t", "so2_emission_2018_observed_t", "so2_progress_2025_pct", "so2_gap_to_cap_2025_t",
+            "energy_intensity_decline_2018_observed_pct", "energy_increment_2018_observed_10kt_ce",
+            "energy_intensity_cumulative_decline_2018_pct", "energy_increment_cumulative_2018_10kt_ce",
+            "energy_intensity_progress_2018_pct", "energy_increment_headroom_2018_10kt_ce"]
+    assert sorted(reversed(want), key=_column_order) == want
 
 
 def test_density_ids_are_the_totals_with_per_km2():
@@ -568,6 +571,15 @@ def test_load_cities_uses_its_settings_and_names_a_city_only_in_one_table(monkey
         return real(name, settings)
 
     monkeypatch.setattr(boundaries, "load_layer", layer)
+    from geo import regions
+
+    real_members = regions.membership_wide
+
+    def members(settings=None):
+        assert settings is mine, "region memberships read with other settings than load_cities was given"
+        return real_members(settings)
+
+    monkeypatch.setattr(regions, "membership_wide", members)
     gdf = load_cities(mine)
     assert len(gdf) == 14 and gdf.crs.to_epsg() == 4326 and list(gdf.columns[:3]) == ["adcode", "name_zh", "name_en"]
     assert "cod_emission_2015_t" in gdf.columns and any(c.startswith("region_") for c in gdf.columns)

@@ -296,7 +296,8 @@ def test_use_remove_restore_purge_and_load_keep_their_word():
         with pytest.raises(KeyError):
             call()
     back = restore_dataset(a, actor="web:ops")
-    assert back["dataset_id"] == a and back["removed_at"] is None and active_dataset() == b
+    assert back["dataset_id"] == a and back["removed_at"] is None and back["removed_by"] is None
+    assert active_dataset() == b
     use_dataset(None, actor="web:carol")
     assert active_dataset() is None and load_observed().empty and list(load_observed().columns) == STORED_COLUMNS
     use_dataset(a, actor="web:carol")
