@@ -270,7 +270,8 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
         # Every option of the view goes into the file, its reproduce command and its name (geo.export).
         dataset = dataset_id if observed is not None else None
         options: dict[str, Any] = {"scheme": view.scheme, "regions": regions, "sites": sites, "map_type": view.map_type,
-                                   "dataset": dataset, "plants": "plants" in view.layers}
+                                   "dataset": dataset, "plants": "plants" in view.layers,
+                                   "counties": "counties" in view.layers}
         blob = render_map(view.indicator, fmt, lang=view.lang, page=page, settings=settings, observed=observed, **options)
     except (ExportError, LnmapError) as exc:
         return no_update, f"{t('export_failed', view.lang)}{exc}"

@@ -243,9 +243,11 @@ def _observed_for(dataset_id: str | None):
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @_map_options
 @_view_options
+@click.option("--counties/--no-counties", default=False, show_default=True,
+              help="PNG/PDF/SVG: draw the county boundaries, the counties designations.csv names hatched.")
 def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, scheme: str, page: str, dpi: int,
                    regions: bool, sites: bool, map_type: str, region_ids: tuple[str, ...], site_kinds: tuple[str, ...],
-                   dataset_id: str | None) -> None:
+                   dataset_id: str | None, counties: bool) -> None:
     """A briefing figure of one indicator (PNG/PDF/SVG map, PPTX slide, offline HTML, or its numbers)."""
     from geo.export import FORMATS, write_map
 
@@ -255,7 +257,7 @@ def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, sch
     try:
         write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi,
                   regions=_layer_choice(regions, region_ids), sites=_layer_choice(sites, site_kinds),
-                  observed=_observed_for(dataset_id), dataset=dataset_id, map_type=map_type)
+                  observed=_observed_for(dataset_id), dataset=dataset_id, map_type=map_type, counties=counties)
     except (LnmapError, OSError) as exc:
         _fail(exc)
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")

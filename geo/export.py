@@ -113,6 +113,7 @@ class Layers:
     observed_source: str = ""
     observed_cites: dict = field(default_factory=dict)  # (adcode, pollutant) -> "source [flag] (dataset, row n)"
     plants: gpd.GeoDataFrame | None = None  # power plants (EPSG:4326), geo.power_plants
+    counties: gpd.GeoDataFrame | None = None  # county polygons (EPSG:4326) with ``marked``/designations, _counties
     _projected: dict = field(default_factory=dict, repr=False)
 
     def projected(self, name: str) -> gpd.GeoDataFrame:
@@ -161,7 +162,28 @@ def load_layers(settings: Settings | None = None, observed: pd.DataFrame | None 
         observed_source=source,
         observed_cites=cites,
         plants=_plants(settings),
+        counties=_counties(settings),
     )
+
+
+def _counties(settings: Settings) -> gpd.GeoDataFrame | None:
+    """The county polygons, each with the designations designations.csv gives it at county level
+    (``marked``, ``designations_zh``/``_en``): what ``--counties`` draws."""
+    from geo.boundaries import load_layer
+
+    try:
+        counties = load_layer("counties", settings)
+    except (FileNotFoundError, LnmapError):
+        return None
+    des = pd.read_csv(settings.indicators_dir / "designations.csv", dtype=str, keep_default_na=False)
+    des = des[des.level == "county"]
+    names = des.groupby("adcode").agg(zh=("designation_zh", "; ".join), en=("designation_en", "; ".join))
+    out = counties[["adcode", "name_zh", "name_en", "geometry"]].copy()
+    out["adcode"] = out.adcode.astype(str)
+    out["marked"] = out.adcode.isin(names.index)
+    out["designations_zh"] = out.adcode.map(names.zh).fillna("")
+    out["designations_en"] = out.adcode.map(names.en).fillna("")
+    return out
 
 
 def _plants(settings: Settings) -> gpd.GeoDataFrame | None:
@@ -426,7 +448,8 @@ def _data_bytes(spec: MapSpec, fmt: str) -> bytes:
 
 
 def render_spec(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: LayerChoice = False,
-                sites: LayerChoice = False, dpi: int = DEFAULT_DPI, plants: bool = False) -> bytes:
+                sites: LayerChoice = False, dpi: int = DEFAULT_DPI, plants: bool = False,
+                counties: bool = False) -> bytes:
     """Bytes of one format for a prepared :class:`MapSpec`."""
     from geo.fonts import export_font
 
@@ -436,7 +459,7 @@ def render_spec(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide",
         from geo.export_static import render_static
 
         return render_static(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, font=font,
-                             plants=plants)
+                             plants=plants, counties=counties)
     if fmt == "pptx":
         from geo.export_pptx import render_pptx
 
@@ -466,6 +489,7 @@ def render_map(
     map_type: str = "auto",
     plants: bool = False,
     dataset: str | None = None,
+    counties: bool = False,
 ) -> bytes:
     """One indicator as ``fmt`` (see :data:`FORMATS`); what a download button sends.
 
@@ -494,8 +518,10 @@ def render_map(
     _check_layer_choice(layers, regions, sites)
     spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme, map_type=map_type)
     spec.command = reproduce_command(indicator_id, fmt, lang=lang, scheme=scheme, page=page, regions=regions,
-                                     sites=sites, dpi=dpi, map_type=map_type, dataset=dataset, plants=plants)
-    return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, plants=plants)
+                                     sites=sites, dpi=dpi, map_type=map_type, dataset=dataset, plants=plants,
+                                     counties=counties)
+    return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, plants=plants,
+                       counties=counties)
 
 
 def _choice(choice: bool | Collection[str]) -> LayerChoice:
@@ -522,7 +548,7 @@ _FIGURES = (*STATIC_FORMATS, "html", "pptx")
 
 
 def _option_parts(fmt: str | None, *, scheme: str, regions: LayerChoice, sites: LayerChoice, map_type: str,
-                  dataset: str | None, dpi: int, plants: bool) -> list[tuple[str, str, list[str]]]:
+                  dataset: str | None, dpi: int, plants: bool, counties: bool = False) -> list[tuple[str, str, list[str]]]:
     """(file-name part, what it means, command-line arguments) of each option that differs from its
     default and changes a file of format ``fmt`` (None: any format)."""
     figure = fmt is None or fmt in _FIGURES
@@ -542,6 +568,8 @@ def _option_parts(fmt: str | None, *, scheme: str, regions: LayerChoice, sites: 
             out.append((f"{word}-{'+'.join(ids)}", word, [a for i in ids for a in (f"--{flag}", i)]))
     if plants and (fmt is None or fmt in STATIC_FORMATS):
         out.append(("plants", "plants", []))
+    if counties and (fmt is None or fmt in STATIC_FORMATS):
+        out.append(("counties", "counties", ["--counties"]))
     if dpi != DEFAULT_DPI and (fmt is None or fmt == "png"):
         out.append((f"{int(dpi)}dpi", "dpi", ["--dpi", str(int(dpi))]))
     if dataset:
@@ -553,7 +581,7 @@ def _option_parts(fmt: str | None, *, scheme: str, regions: LayerChoice, sites: 
 def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide", *,
               scheme: str = DEFAULT_SCHEME, regions: bool | Collection[str] = False,
               sites: bool | Collection[str] = False, map_type: str = "auto", dataset: str | None = None,
-              dpi: int = DEFAULT_DPI, plants: bool = False) -> str:
+              dpi: int = DEFAULT_DPI, plants: bool = False, counties: bool = False) -> str:
     """A download's file name: the indicator, the language, the page shape of a static map, then each
     option that differs from its default and changes the file, in a fixed order, so that two views that
     make different files never share a name.
@@ -566,14 +594,14 @@ def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide"
     """
     shape = [page] if fmt in STATIC_FORMATS else []
     options = _option_parts(fmt, scheme=scheme, regions=_choice(regions), sites=_choice(sites), map_type=map_type,
-                            dataset=dataset, dpi=dpi, plants=plants)
+                            dataset=dataset, dpi=dpi, plants=plants, counties=counties)
     return "_".join([indicator_id, lang, *shape, *(part for part, _, _ in options)]) + f".{fmt}"
 
 
 def reproduce_command(indicator_id: str, fmt: str | None, *, lang: str = "zh", scheme: str = DEFAULT_SCHEME,
                       page: str = "slide", regions: bool | Collection[str] = False,
                       sites: bool | Collection[str] = False, dpi: int = DEFAULT_DPI, map_type: str = "auto",
-                      dataset: str | None = None, plants: bool = False) -> str:
+                      dataset: str | None = None, plants: bool = False, counties: bool = False) -> str:
     """The ``lnmap export map`` (or ``export plants``) command line that writes this file again, byte
     for byte on a day with the same ``SOURCE_DATE_EPOCH`` (:mod:`geo.repro`): the language and scheme,
     then each option that differs from its default and changes a file of ``fmt``, and ``--out`` with
@@ -595,11 +623,12 @@ def reproduce_command(indicator_id: str, fmt: str | None, *, lang: str = "zh", s
     if page != "slide" and (fmt is None or fmt in STATIC_FORMATS):
         args += ["--page", page]
     options = _option_parts(fmt, scheme=scheme, regions=_choice(regions), sites=_choice(sites), map_type=map_type,
-                            dataset=dataset, dpi=dpi, plants=plants)
+                            dataset=dataset, dpi=dpi, plants=plants, counties=counties)
     args += [a for _, meaning, opt in options if meaning != "scheme" for a in opt]
     if fmt is not None:
         args += ["--out", file_name(indicator_id, fmt, lang, page, scheme=scheme, regions=regions, sites=sites,
-                                    map_type=map_type, dataset=dataset, dpi=dpi, plants=plants)]
+                                    map_type=map_type, dataset=dataset, dpi=dpi, plants=plants,
+                                    counties=counties)]
     return shlex.join(args)
 
 

@@ -209,9 +209,39 @@ def draw_plants(ax, layers: Layers, *, prop, lang: str, scale: float = 1.0) -> l
             for f in sorted(set(pts["fuel"]))]
 
 
+def draw_counties(ax, layers: Layers, *, prop, lang: str, scale: float = 1.0) -> list:
+    """County borders, thin and grey under the city borders, and the counties designations.csv names
+    at county level hatched with their names; returns legend handles."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if layers.counties is None or not len(layers.counties):
+        raise ExportError("no county boundaries to draw (data/boundaries/; lnmap build-boundaries)")
+    counties = layers.projected("counties")
+    counties.boundary.plot(ax=ax, color="#8c8c8c", linewidth=0.45 * scale, zorder=3.4)
+    marked = counties[counties["marked"]]
+    if len(marked):
+        marked.plot(ax=ax, facecolor="none", edgecolor="#1a1a1a", hatch="\\\\", linewidth=0.9 * scale,
+                    linestyle=(0, (4, 2)), zorder=3.5)
+        for row in marked.itertuples():
+            pt = row.geometry.representative_point()
+            # The documents' short forms (本溪县, 桓仁县): the full 满族自治县 names run over the city labels.
+            name = (row.name_zh.replace("满族自治县", "县") if lang == "zh"
+                    else row.name_en.replace(" Manchu Autonomous County", " County"))
+            halo_text(ax, pt.x, pt.y - 6_000 * scale, name, ha="center", va="top", fontproperties=prop, fontsize=6.2 * scale,
+                      color="#1a1a1a", width=2.0 * scale, zorder=7.5)
+    handles: list = [Line2D([], [], color="#8c8c8c", lw=0.8, label="县级行政区界" if lang == "zh" else "County boundary")]
+    if len(marked):
+        handles.append(Patch(facecolor="none", edgecolor="#1a1a1a", hatch="\\\\", linestyle="--", linewidth=0.8,
+                             label="文件点名的县（市、区）" if lang == "zh" else "County named in a designation"))
+    ax.set_xlabel("")  # geopandas labels the axes from the CRS when it plots
+    ax.set_ylabel("")
+    return handles
+
+
 def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: LayerChoice, sites: LayerChoice, scale: float = 1.0,
              legend_loc: str | None = "lower right", legend_size: float = 1.0, symbol_scale: float = 1.0,
-             plants: bool = False) -> None:
+             plants: bool = False, counties: bool = False) -> None:
     """The map itself into ``ax`` (EPSG:4550): context, choropleth, outlines, labels, furniture."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -318,6 +348,8 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: LayerChoice, s
 
     if plants:
         extra += draw_plants(ax, layers, prop=prop, lang=spec.lang, scale=scale)
+    if counties:
+        extra += draw_counties(ax, layers, prop=prop, lang=spec.lang, scale=scale)
 
     # City labels: name, and the value below it.
     for adcode, (x, y) in label_points.items():
@@ -387,7 +419,7 @@ def draw_ranking(ax, spec: MapSpec, *, prop, size: float = 9.0) -> None:
 
 
 def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: LayerChoice, sites: LayerChoice, prop,
-                 plants: bool = False):
+                 plants: bool = False, counties: bool = False):
     """A matplotlib Figure (no pyplot, no global state) of one page shape."""
     from matplotlib.figure import Figure
 
@@ -395,13 +427,13 @@ def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: LayerChoi
     fig = Figure(figsize=(w, h), facecolor="white")
     if page == "pptx":  # the map alone: title, table and notes are PowerPoint objects
         ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
-        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=1.0, plants=plants)
+        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=1.0, plants=plants, counties=counties)
         return fig
     if page == "slide":
         fig.text(0.025, 0.945, spec.title, fontproperties=prop, fontsize=22, color="#111111", va="top")
         fig.text(0.025, 0.875, spec.subtitle, fontproperties=prop, fontsize=12.5, color="#444444", va="top")
         ax = fig.add_axes((0.025, 0.035, 0.56, 0.80))
-        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, plants=plants)
+        draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, plants=plants, counties=counties)
         rank = fig.add_axes((0.675, 0.39, 0.255, 0.43))
         draw_ranking(rank, spec, prop=prop, size=10)
         notes = "\n".join(wrap(n, 74) for n in spec.notes)
@@ -417,7 +449,8 @@ def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: LayerChoi
     fig.text(0.05, 0.928 - 0.02 * extra_lines, wrap(spec.subtitle, 90), fontproperties=prop, fontsize=10.5,
              color="#444444", va="top")
     ax = fig.add_axes((0.05, 0.325, 0.90, 0.585 - 0.02 * extra_lines))
-    draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=0.95, plants=plants)
+    draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=0.95, plants=plants,
+             counties=counties)
     rank = fig.add_axes((0.14, 0.085, 0.30, 0.205))
     draw_ranking(rank, spec, prop=prop, size=8.5)
     notes = "\n".join(wrap(n, 52) for n in spec.notes)
@@ -480,17 +513,19 @@ def figure_bytes(make_figure, formats, *, dpi: int, font=None, where: str, title
 
 
 def render_static_many(spec: MapSpec, layers: Layers, formats, *, page: str = "slide", regions: LayerChoice = False,
-                       sites: LayerChoice = False, dpi: int = 300, font=None, plants: bool = False) -> dict[str, bytes]:
+                       sites: LayerChoice = False, dpi: int = 300, font=None, plants: bool = False,
+                       counties: bool = False) -> dict[str, bytes]:
     """Draw once, save as each of ``formats`` (png, pdf, svg)."""
     if page not in ("slide", "a4", "pptx"):
         raise ExportError(f"unknown page shape {page!r}")
     return figure_bytes(lambda prop: build_figure(spec, layers, page=page, regions=regions, sites=sites, prop=prop,
-                                                  plants=plants),
+                                                  plants=plants, counties=counties),
                         formats, dpi=dpi, font=font, where=f"{spec.indicator.id} ({spec.lang})", title=spec.title,
                         subject=spec.source, keywords=spec.command or spec.indicator.id)
 
 
 def render_static(spec: MapSpec, layers: Layers, fmt: str, *, page: str = "slide", regions: LayerChoice = False,
-                  sites: LayerChoice = False, dpi: int = 300, font=None, plants: bool = False) -> bytes:
+                  sites: LayerChoice = False, dpi: int = 300, font=None, plants: bool = False,
+                  counties: bool = False) -> bytes:
     return render_static_many(spec, layers, [fmt], page=page, regions=regions, sites=sites, dpi=dpi, font=font,
-                              plants=plants)[fmt]
+                              plants=plants, counties=counties)[fmt]
