@@ -65,6 +65,8 @@ def test_a_later_plans_ids_read_like_the_catalogues(catalogue_id, plan_id, same_
     says something else than the catalogue's entry of the same measure does with the years moved."""
     cat, got = BY_ID[catalogue_id], lookup(plan_id, FOURTEENTH)
     assert got is not None and got.id == plan_id and got.group == "so2"
+    # the measure: the catalogue's, without the year of a fixed-year measure (cap_2020 -> cap)
+    assert got.measure == {"cap_2020": "cap", "emission_2015": "emission_2020"}.get(cat.measure, cat.measure)
     if same_name_zh:
         assert got.name_zh == _moved(cat.name_zh, YEARS, {})
     assert got.name_en == _moved(cat.name_en, YEARS, {})
@@ -87,7 +89,8 @@ def test_a_later_plans_ids_kind_source_and_the_names_written_out():
         assert ind.source == ("SRC-SO2; user import" if kind == "observed" else "SRC-SO2"), i
     assert lookup("so2_cut_target_2025_pct", P).name_zh == "二氧化硫 2025年下降比例（较2020年）"
     assert lookup("so2_cut_target_2025_pct", P).name_en == "SO2 2025 cut target vs 2020"
-    assert (lookup("so2_cut_target_2025_pct", P).unit, lookup("so2_cut_target_2025_pct", P).base_year) == ("%", "2020")
+    cut = lookup("so2_cut_target_2025_pct", P)
+    assert (cut.unit, cut.year, cut.base_year, cut.measure) == ("%", "2025", "2020", "cut_target")
     assert lookup("so2_progress_2025_pct", P).name_zh == "二氧化硫 2025年减排目标完成进度"
     assert lookup("so2_emission_2020_t", P).measure == "emission_2020"
     # 十四五's path: 2020 baseline to the 2025 cap over 5 years
@@ -599,3 +602,36 @@ def test_load_cities_uses_its_settings_and_names_a_city_only_in_one_table(monkey
         load_cities(mine)
     assert sorted(exc.value.problems, key=str) == [Problem("city 210200 is only in the right table", field="adcode"),
                                                    Problem("city 210299 is only in the left table", field="adcode")]
+
+
+def test_a_period_without_a_citation_for_a_group_gives_none():
+    """Bug: a plan period with no citation for a group answering 'None' or some other text, which would be
+    printed as the source of that group's measures."""
+    bare = Period("十四五", 2020, 2025)
+    assert bare.source("so2") == "" and FOURTEENTH.source("nox") == "" and FOURTEENTH.source("so2") == "SRC-SO2"
+    assert lookup("so2_cap_2025_t", bare).source == ""
+
+
+def test_export_table_reads_with_the_settings_it_is_given(monkeypatch):
+    """Bug: the export building its table or its region memberships from the default settings instead of
+    those it is given (another data folder, another store), for 十三五 or for a later plan."""
+    import dataclasses
+
+    from geo import indicators, plans, regions
+    from geo.indicators import THIRTEENTH, city_table, export_table
+    from geo.settings import get_settings
+
+    mine, seen = dataclasses.replace(get_settings(), purge_days=7.0), []
+
+    def spy(real):
+        def call(*args, **kwargs):
+            settings = kwargs.get("settings", next((a for a in args if isinstance(a, type(mine))), None))
+            seen.append(settings is mine)
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(indicators, "city_table", spy(city_table))
+    monkeypatch.setattr(regions, "membership_wide", spy(regions.membership_wide))
+    monkeypatch.setattr(plans, "plan_table", spy(lambda name, settings=None, observed=None: (city_table(), THIRTEENTH)))
+    assert len(export_table(mine)) == 14 and len(export_table(mine, plan="十四五")) == 14
+    assert seen == [True] * 4  # city_table, memberships; plan_table, memberships

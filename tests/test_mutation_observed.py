@@ -406,7 +406,14 @@ def test_annual_table_paths_only_inside_the_plan_period():
     p = annual_table(later, _rows(("A", "so2", 2023, 930.0, "", 2)), Period("十四五", 2020, 2025)).iloc[0]
     assert (p.so2_path_2023_t, p.so2_ahead_of_path_2023_t, p.so2_path_2025_t) == (940.0, 10.0, 900.0)
     assert "so2_path_2020_t" not in p.index
-    # a plan without this pollutant's baseline and cap: the observed values, no path
+    # cities in another order and index (a filtered table): values stay with their city
+    shuffled = cities.iloc[::-1].set_axis([10, 20])
+    only2020 = annual_table(shuffled, _rows(("A", "so2", 2020, 790.0, "", 2))).set_index("adcode")
+    assert only2020.loc["A", "so2_path_2020_t"] == 800.0 and only2020.loc["A", "so2_ahead_of_path_2020_t"] == 10.0
+    assert only2020.loc["A", "so2_path_2016_t"] == 960.0  # the target year alone draws the whole path
+    # a baseline without a cap (or a plan without this pollutant): the observed values, no path
+    no_cap = annual_table(cities.drop(columns="so2_cap_2020_t"), _rows(("A", "so2", 2018, 880.0, "", 2)))
+    assert list(no_cap.columns) == ["adcode", "so2_emission_2018_observed_t"]
     assert list(annual_table(later[["adcode"]], _rows(("A", "so2", 2023, 930.0, "", 2)),
                              Period("十四五", 2020, 2025)).columns) == ["adcode", "so2_emission_2023_observed_t"]
 
