@@ -42,11 +42,13 @@ def _post(client, trigger: str, *, contents=None, dataset=None, origin: str | No
         "output": cb["output"], "outputs": outputs,
         "inputs": [{"id": "upload", "property": "contents", "value": contents},
                    {"id": "dataset", "property": "value", "value": dataset},
-                   {"id": "remove-confirm", "property": "submit_n_clicks", "value": removes}],
+                   {"id": "remove-confirm", "property": "submit_n_clicks", "value": removes},
+                   {"id": "plan", "property": "value", "value": None}],
         "state": [{"id": "upload", "property": "filename", "value": "ex.csv"},
                   {"id": "upload-source", "property": "value", "value": "示例来源"},
                   {"id": "lang", "property": "value", "value": "zh"},
-                  {"id": "url", "property": "search", "value": ""}],
+                  {"id": "url", "property": "search", "value": ""},
+                  {"id": "pollutant", "property": "value", "value": "cod"}],
         "changedPropIds": [trigger],
     }
     headers = {"Origin": origin} if origin else {}
