@@ -635,3 +635,24 @@ def test_export_table_reads_with_the_settings_it_is_given(monkeypatch):
     monkeypatch.setattr(plans, "plan_table", spy(lambda name, settings=None, observed=None: (city_table(), THIRTEENTH)))
     assert len(export_table(mine)) == 14 and len(export_table(mine, plan="十四五")) == 14
     assert seen == [True] * 4  # city_table, memberships; plan_table, memberships
+
+
+def test_city_table_reads_with_its_settings_and_a_city_without_a_polygon_is_named(monkeypatch):
+    """Bugs: the city table's gazetteer or quota table read with the default settings instead of those it
+    is given; a city with no polygon (so no area for its densities) reported without its code field."""
+    import dataclasses
+
+    from geo import indicators
+    from geo.indicators import add_densities, city_table
+    from geo.settings import get_settings
+
+    mine, seen = dataclasses.replace(get_settings(), purge_days=7.0), []
+    for name in ("get_gazetteer", "load_quotas"):
+        real = getattr(indicators, name)
+        monkeypatch.setattr(indicators, name, lambda settings=None, _real=real: seen.append(settings is mine) or _real(settings))
+    table = city_table(mine)
+    assert seen == [True, True] and len(table) == 14
+    areas = pd.Series({"210100": 12869.0})  # only 沈阳 has an area
+    with pytest.raises(DataValidationError) as exc:
+        add_densities(table[table.adcode.isin(["210100", "210200"])], areas)
+    assert exc.value.problems == [Problem("city 210200 has no polygon to measure its area", field="adcode")]

@@ -478,3 +478,23 @@ def test_every_store_call_uses_the_settings_it_is_given_and_says_what_it_could_n
                 call()
     finally:
         dispose_all()
+
+
+def test_import_and_remove_purge_the_store_they_were_given(monkeypatch, tmp_path):
+    """Bug: the purge after an import or a remove run on the default store instead of the one given."""
+    import dataclasses
+
+    from geo import observed
+    from geo.db import dispose_all
+    from geo.settings import get_settings
+
+    mine = dataclasses.replace(get_settings(), store_dir=tmp_path / "mine",
+                               database_url=f"sqlite:///{tmp_path / 'mine.sqlite3'}")
+    purged, real = [], observed.purge_removed
+    monkeypatch.setattr(observed, "purge_removed", lambda settings=None, **k: purged.append(settings) or real(settings, **k))
+    try:
+        a = import_observed(CSV, name="a.csv", settings=mine, actor="t")["dataset_id"]
+        remove_dataset(a, mine, actor="t")
+        assert purged == [mine, mine] and list_datasets() == [] and list_datasets(mine, removed=True)[0]["dataset_id"] == a
+    finally:
+        dispose_all()
