@@ -124,10 +124,7 @@ def build_multiples_figure(specs: list[MapSpec], layers: Layers, *, prop, classe
         zh, en = POLLUTANTS[spec.indicator.group]
         _panel(ax, spec, layers, prop=prop, legend=classes == "separate" or k == len(specs) - 1,
                title=T(lang, f"{zh}（{en}）", en))
-    notes = []
-    for s in specs:
-        notes.append(s.source)
-    src = T(lang, "资料来源：", "Source: ") + T(lang, "；", "; ").join(n.split("：", 1)[-1].split(": ", 1)[-1] for n in notes)
+    src = T(lang, "资料来源：", "Source: ") + _joint_source([s.source for s in specs], T(lang, "；", "; "))
     foot = [src, specs[0].formula.replace(T(lang, POLLUTANTS["cod"][0], "COD"), T(lang, "各污染物", "each pollutant's"))
             if specs[0].formula else "", next((s.footnote for s in specs if s.footnote), "")]
     fig.text(0.025, 0.16, "\n".join(wrap(t, 200) for t in foot if t), fontproperties=_sized(prop, 9), color="#222222",
@@ -135,6 +132,15 @@ def build_multiples_figure(specs: list[MapSpec], layers: Layers, *, prop, classe
     fig.text(0.025, 0.02, T(lang, "　", " · ").join([specs[0].boundary_note, specs[0].crs_note, specs[0].date_note]),
              fontproperties=_sized(prop, 7.5), color="#555555", va="bottom")
     return fig, title
+
+
+def _joint_source(sources: list[str], sep: str) -> str:
+    """The four panels' source lines as one, each citation once: those of one panel in panel order, then
+    those every panel shares (a density's city-area source) at the end."""
+    lists = [s.split("：", 1)[-1].split(": ", 1)[-1].split(sep) for s in sources]
+    shared = [p for p in lists[0] if all(p in other for other in lists[1:])] if len(lists) > 1 else []
+    own = [p for parts in lists for p in parts if p not in shared]
+    return sep.join(dict.fromkeys([*own, *shared]))
 
 
 def render_multiples(measure: str, fmt: str, *, lang: str = "zh", classes: str = "shared",

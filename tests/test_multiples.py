@@ -49,3 +49,16 @@ def test_other_formats(fmt):
 
     data = render_multiples("cap_2020_t", fmt, lang="en", classes="separate", dpi=40)
     assert len(data) > 1000
+
+
+def test_density_multiples_cite_each_annex_and_the_city_area_once():
+    from pypdf import PdfReader
+
+    from geo.multiples import render_multiples
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_multiples("required_cut_t_per_km2", "pdf")))
+                   .pages).replace("\n", "")
+    assert text.count("城市面积：高德地图行政区划") == 1 and "EPSG:4550" in text
+    for annex in (2, 3, 4, 5):
+        assert f"附件{annex} 第1、2列" in text, annex
+    assert "单位：吨/平方千米" in text
