@@ -656,3 +656,20 @@ def test_city_table_reads_with_its_settings_and_a_city_without_a_polygon_is_name
     with pytest.raises(DataValidationError) as exc:
         add_densities(table[table.adcode.isin(["210100", "210200"])], areas)
     assert exc.value.problems == [Problem("city 210200 has no polygon to measure its area", field="adcode")]
+
+
+def test_derive_prints_no_negative_zero_and_load_cities_carries_the_gaps():
+    """Bugs: −0.0 t of cut beyond the key projects (a required cut 0.004 t smaller than the projects'); the
+    map's cities without the gap measures of the observed dataset it was given."""
+    import math
+
+    from geo.indicators import derive, load_cities
+    from geo.observed import read_observed
+
+    wide = pd.DataFrame({f"{p}_{m}": [v] for p in ("cod", "nh3n", "so2", "nox")
+                         for m, v in (("emission_2015_t", 1000.0), ("cut_target_pct", 10.0), ("key_project_cut_t", 100.004))})
+    beyond = derive(wide).loc[0, "so2_cut_beyond_projects_t"]  # 1000 × 10 ÷ 100 − 100.004 = −0.004 → 0.00
+    assert beyond == 0 and math.copysign(1, beyond) == 1
+    obs = read_observed("城市,指标,年份,数值,单位\n沈阳,SO2,2020,90000,吨\n".encode(), name="o.csv").rows
+    gdf = load_cities(observed=obs).set_index("adcode")
+    assert gdf.loc["210100", "so2_target_status"] == "not_met"  # 90 000 t > the 2020 cap 84 582.33 t (附件4)

@@ -498,3 +498,42 @@ def test_import_and_remove_purge_the_store_they_were_given(monkeypatch, tmp_path
         assert purged == [mine, mine] and list_datasets() == [] and list_datasets(mine, removed=True)[0]["dataset_id"] == a
     finally:
         dispose_all()
+
+
+def test_a_default_pointing_at_a_removed_dataset_is_no_default():
+    """Bug: the default dataset answered without checking it is still in the store (a removal that did not
+    clear the default, as an older store or a concurrent removal leaves it)."""
+    from geo import db
+
+    a = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
+    b = import_observed("城市,指标,年份,数值,单位\n鞍山,SO2,2020,90000,吨\n".encode(), name="b.csv", actor="t")["dataset_id"]
+    remove_dataset(a, actor="t")
+    with db.writing() as conn:
+        db.set_state(conn, "active_dataset", a)
+    assert active_dataset() is None and load_observed().empty
+    use_dataset(b, actor="t")
+    assert active_dataset() == b
+
+
+def test_purges_are_measured_in_utc_and_say_who(monkeypatch):
+    """Bugs: the purge cutoff taken in local time (in China, UTC+8, a dataset removed a moment ago would look
+    eight hours old); the purge that follows a remove recorded without who removed."""
+    import dataclasses
+    import time
+
+    from geo.settings import get_settings
+
+    a = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
+    remove_dataset(a, actor="t")
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert purge_removed(days=0.2, actor="t") == []  # removed seconds ago, not 0.2 days (4.8 h)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    restore_dataset(a, actor="t")
+    now = dataclasses.replace(get_settings(), purge_days=0.0)  # removed datasets are purged at once
+    remove_dataset(a, now, actor="web:ops")
+    assert _audit()[-2:] == [("web:ops", "remove", a, "a.csv", None),
+                             ("web:ops", "purge", a, "a.csv", "removed more than 0 days ago")]
