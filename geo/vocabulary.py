@@ -308,6 +308,7 @@ STRINGS.update({
     "card_total": {"zh": "14市合计", "en": "Sum of the 14 cities"},
     "card_max": {"zh": "最高", "en": "Highest"},
     "card_min": {"zh": "最低", "en": "Lowest"},
+    "card_coverage": {"zh": "有数据的城市", "en": "Cities with a value"},
     "card_total_note": {"zh": "各市之和；与全省总量的核对见“全省”", "en": "sum of the cities; checked against the province under “Province”"},
     "card_range_note": {"zh": "百分比不求和", "en": "percentages are not summed"},
     "notice_unknown": {"zh": "链接中的以下内容未找到，已忽略：", "en": "This link names things that do not exist; they were ignored:"},

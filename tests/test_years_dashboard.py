@@ -171,6 +171,10 @@ def test_picking_a_year_recolours_without_a_request_and_the_chart_shows_observed
     page.wait_for_function("""() => [...document.querySelectorAll('path.lnmap-city')]
         .some(p => (p.getAttribute('aria-label') || '').startsWith('大连市：95,000'))""")
     before = {n: _label(page, n) for n in ("沈阳市", "大连市", "鞍山市")}
+    # Three cities have a 2018 value: no "sum of the 14 cities" and no share of it, but the coverage.
+    expect(page.locator("#cards")).to_contain_text("3 / 14")
+    expect(page.locator("#cards")).not_to_contain_text("14市合计")
+    expect(page.locator("#focus")).not_to_contain_text("占14市合计")
     assert before["沈阳市"].startswith("沈阳市：90,000") and before["鞍山市"].startswith("鞍山市：20,000")
     # The trajectory chart of the city in the URL: SO2 first, 2016 and 2018 observed as points.
     chart = page.locator("#detail figure.trajectory").first

@@ -64,8 +64,14 @@
   NS.classIndex = classIndex;
 
   // ------------------------------------------------------------------ city choropleth
+  // The hideout to draw with: the last one restyle made. dash-leaflet skips a hideout that changes while the
+  // layer is still fetching its URL (on a page load, the observed dataset can arrive then) and draws the
+  // features with the props of the fetch's start; reading the latest one here draws them right anyway.
+  function latest(context) {
+    return NS.lastHideout || (context && context.hideout) || {};
+  }
   NS.cityStyle = function (feature, context) {
-    const h = (context && context.hideout) || {};
+    const h = latest(context);
     const a = feature.properties.adcode;
     const v = h.values ? h.values[a] : null;
     const sel = h.selected === a;
@@ -82,7 +88,7 @@
     return style;
   };
   NS.cityTooltip = function (feature, layer, context) {
-    const h = (context && context.hideout) || {};
+    const h = latest(context);
     const p = feature.properties;
     const name = h.lang === "en" ? p.name_en : p.name_zh;
     const v = h.values ? h.values[p.adcode] : null;
@@ -122,7 +128,7 @@
   }
   NS.symbolRadius = symbolRadius;
   NS.symbolMarker = function (feature, latlng, context) {
-    const h = (context && context.hideout) || {};
+    const h = NS.lastSymbols || (context && context.hideout) || {};
     const v = h.show && h.values ? h.values[feature.properties.adcode] : null;
     const r = symbolRadius(v, h.vmax, h.r_max);
     if (!r) return L.layerGroup([]);
@@ -638,6 +644,15 @@
     });
   }
 
+  // ------------------------------------------------------------------ the table's folded section
+  // A <details> opened or closed by hand tells Dash nothing: report it, so tableView builds the table
+  // only while it can be seen. "toggle" does not bubble; a listener on the capture phase hears it.
+  document.addEventListener("toggle", function (e) {
+    const el = e.target;
+    if (!el || el.id !== "table-view" || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    window.dash_clientside.set_props("table-view", { open: el.open });
+  }, true);
+
   // ------------------------------------------------------------------ clientside callbacks
   const CS = (window.dash_clientside = window.dash_clientside || {});
   const noUpdate = function () { return window.dash_clientside.no_update; };
@@ -667,11 +682,17 @@
     measureOptions: function (group, lang, store, measure) {
       const ms = store.measures[group] || [];
       const opts = ms.map(function (m) { return { label: lbl(store.i18n.measures, m, lang), value: m }; });
-      return [opts, ms.indexOf(measure) >= 0 ? measure : ms[0]];
+      // The same measure again is left alone: a value set again, even unchanged, would run every callback
+      // that reads it (restyle, summaries, the URL, the years) a second time after each pollutant switch.
+      const value = ms.indexOf(measure) >= 0 ? measure : ms[0];
+      return [opts, value === measure ? noUpdate() : value];
     },
     // The table view: the 14 cities x every measure of the pollutant (for a measure over years: the year
     // picked), each column at its indicator's printed precision; dash_table sorts it in the browser.
-    tableView: function (group, lang, store, year) {
+    // Built only while its folded section is open (assets/ui.js reports the section's open state): a
+    // closed table costs a switch nothing, and opening it builds it for the view on the map.
+    tableView: function (group, lang, store, year, open) {
+      if (!open) return [noUpdate(), noUpdate()];
       const t = tableOf(store, group, lang, year);
       const columns = [{ name: tr(store, "table_city", lang), id: "city" }].concat(t.cols.map(function (c) {
         return { name: c.title, id: c.id, type: "numeric",
@@ -711,10 +732,12 @@
     // The years a measure over years has (store.series), newest first; hidden for the other measures.
     yearOptions: function (group, measure, lang, store, year) {
       const series = ((store.series || {})[group] || {})[measure];
-      if (!series) return [[], null, { display: "none" }];
+      // An unchanged year is not set again (see measureOptions): it would restyle the map once more.
+      if (!series) return [[], year === null || year === undefined ? noUpdate() : null, { display: "none" }];
       const years = Object.keys(series).sort().reverse();
       const opts = years.map(function (y) { return { label: lang === "zh" ? y + "年" : y, value: y }; });
-      return [opts, years.indexOf(year) >= 0 ? year : years[0], { display: "block" }];
+      const value = years.indexOf(year) >= 0 ? year : years[0];
+      return [opts, value === year ? noUpdate() : value, { display: "block" }];
     },
     restyle: function (group, measure, scheme, city, lang, panel, region, store, year, mapType, current) {
       const indicator = indicatorOf(store, group, measure, year);
@@ -736,6 +759,7 @@
       const r = ranking(store, indicator, scheme, sel, lang, ids, mode);
       const classNames = ids.map(function (id) { return "rank-bar" + (r.order[id.index] === sel ? " selected" : ""); });
       window.lnmap.lastHideout = h;
+      window.lnmap.lastSymbols = symbols;
       window.lnmap.rankOrder = r.order;
       const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
       return [same ? noUpdate() : h, legend(store, indicator, scheme, lang, mode, vmax, symbols.r_max), r.styles,
@@ -817,6 +841,7 @@
           comp("Div", { className: "v", children: v }), comp("Div", { className: "s", children: sub || "" })] });
       };
       const summable = ind.unit === "t" || ind.unit === "10kt_ce";
+      const all = Object.keys(store.cities).every(function (a) { return ind.values[a] !== null && ind.values[a] !== undefined; });
       let total = 0;
       have.forEach(function (a) { total += ind.values[a]; });
       const cards = [];
@@ -826,8 +851,10 @@
         cards.push(card(lang === "zh" ? ind.name_zh : ind.name_en, tr(store, have.length === 1 ? "only_one" : "equal_all", lang)
           .replace("{n}", have.length).replace("{v}", num(ind.values[have[0]], ind) + " " + unit)));
       } else {
-        if (summable) cards.push(card(tr(store, "card_total", lang), num(total, ind) + " " + unit,
-                                      tr(store, "card_total_note", lang)));
+        // A sum (and a share of it) only when every city has a value: 3 cities' sum is not "the 14 cities' total".
+        if (summable && all) cards.push(card(tr(store, "card_total", lang), num(total, ind) + " " + unit,
+                                             tr(store, "card_total_note", lang)));
+        if (!all) cards.push(card(tr(store, "card_coverage", lang), have.length + " / " + Object.keys(store.cities).length));
         cards.push(card(tr(store, "card_max", lang), name(have[0]), num(ind.values[have[0]], ind) + " " + unit));
         cards.push(card(tr(store, "card_min", lang), name(have[have.length - 1]),
                         num(ind.values[have[have.length - 1]], ind) + " " + unit));
@@ -843,7 +870,7 @@
         const rank = have.indexOf(a) + 1;
         const facts = [];
         if (v !== null && rank > 0) facts.push(tr(store, "rank_of", lang).replace("{r}", rank).replace("{n}", have.length));
-        if (v !== null && summable && total > 0) {
+        if (v !== null && summable && all && total > 0) {
           facts.push(tr(store, "share_of_total", lang).replace("{p}", grouped((100 * v) / total, 1) + " %"));
         }
         focus = comp("Div", { className: "focus-box", children: [
