@@ -389,9 +389,9 @@ def test_annual_table_paths_only_inside_the_plan_period():
 
     obs = _rows(("A", "so2", 2018, 880.004, "", 2), ("A", "so2", 2022, 700.0, "", 3), ("A", "cod", 2015, 5.0, "", 4),
                 ("B", "so2", 2018, 900.0, "", 5))
-    cities = CITY.assign(adcode=["A", "B"])
+    cities = CITY.assign(adcode=["A", "B"], cod_emission_2015_t=[10.0, 10.0], cod_cap_2020_t=[8.0, 8.0])
     t = annual_table(cities, obs).set_index("adcode")
-    # path(Y) = 1000 − 200 × (Y − 2015) ÷ 5; cod: only a 2015 value, so no cod path
+    # path(Y) = 1000 − 200 × (Y − 2015) ÷ 5; cod: only a 2015 value (the baseline year), so no cod path
     assert list(t.columns) == ["cod_emission_2015_observed_t", "so2_emission_2018_observed_t",
                                "so2_emission_2022_observed_t", "so2_path_2016_t", "so2_path_2017_t", "so2_path_2018_t",
                                "so2_ahead_of_path_2018_t", "so2_path_2019_t", "so2_path_2020_t"]
