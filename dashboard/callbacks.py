@@ -13,6 +13,7 @@ import binascii
 import logging
 from typing import Any
 
+import pandas as pd
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.i18n import DEFAULT_LANG, LANGS, t
@@ -71,7 +72,8 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
     if panel == "region":
         return render_region(region_summary(data, region or ""), lang), region_style
     if panel == "province":
-        return render_province(province_view(data), other_plans(data), lang, bool(show_other)), region_style
+        return render_province(province_view(data), other_plans(data), lang, bool(show_other),
+                               coal_rows(data, settings)), region_style
     adcode = (city or {}).get("adcode")
     if adcode in OTHER_PLAN_CITIES and not show_other:
         adcode = None  # outside Liaoning: shown only when the user asks for other plans
@@ -83,6 +85,21 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
             detail["trajectories"] = {p: trajectory(data.table, obs, str(adcode), p) for p in POLLUTANTS
                                       if (obs.pollutant == p).any()}
     return render_city(detail, lang, group if isinstance(group, str) else None), region_style
+
+
+def coal_rows(data: ViewData, settings: Settings | None = None) -> list[dict]:
+    """Coal-fired plants and capacity per Liaoning city (geo.power_plants; none when the file is missing)."""
+    from geo.power_plants import coal_by_city, load_power_plants
+
+    try:
+        coal = coal_by_city(load_power_plants(settings))
+    except (FileNotFoundError, LnmapError):
+        return []
+    names = data.table.set_index("adcode")
+    return [{"adcode": r.adcode, "name_zh": names.name_zh.get(r.adcode, r.adcode),
+             "name_en": names.name_en.get(r.adcode, r.adcode), "plants": int(r.plants),
+             "capacity_mw": None if pd.isna(r.capacity_mw) else float(r.capacity_mw)}
+            for r in coal.itertuples()]
 
 
 def observed_state(data: ViewData, base_store: dict, trigger: str | None, contents: str | None,
@@ -361,6 +378,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         _cs("tableView"), [Output("table", "columns"), Output("table", "data")],
         Input("pollutant", "value"), Input("lang", "value"), Input("store", "data"), Input("year", "value"),
+        Input("table-view", "open"),  # set by assets/ui.js when the section is opened or closed
     )
     app.clientside_callback(
         _cs("tableCsv"), Output("table-download", "data"),

@@ -324,7 +324,7 @@ def create_multiples_view() -> html.Details:
 def create_table_view() -> html.Details:
     """The 14 cities x every measure of the pollutant on the map, sortable (dash_table's own sorting), with
     a CSV download built in the browser (assets/map.js ``tableView``/``tableCsv``): no request either way."""
-    return html.Details(id="table-view", className="section table-view", children=[
+    return html.Details(id="table-view", className="section table-view", open=False, children=[
         html.Summary(T("table_view")),
         html.Button(T("table_csv"), id="table-csv", n_clicks=0, className="small-button"),
         dash_table.DataTable(  # type: ignore[attr-defined]
@@ -617,8 +617,28 @@ def render_region(summary: dict | None, lang: str) -> list:
     return out
 
 
-def render_province(view: dict, others: list[dict], lang: str, show_other: bool) -> list:
-    """Provincial targets by document and the city-sum reconciliation; 辽源 only when asked for."""
+def render_coal(coal: list[dict], lang: str) -> list:
+    """Coal-fired capacity per city (geo.power_plants.coal_by_city) with its share of the province's, the
+    data's attribution and age: beside the note that the SO2/NOx baselines leave out province-managed plants."""
+    from geo.power_plants import ATTRIBUTION, ATTRIBUTION_ZH, DATA_AGE
+
+    if not coal:
+        return []
+    total = sum(r["capacity_mw"] or 0.0 for r in coal)
+    rows = [[_name(r, lang), html.Span(str(r["plants"]), className="num"), html.Span(fmt(r["capacity_mw"], 0), className="num"),
+             html.Span(f"{fmt(100 * (r['capacity_mw'] or 0.0) / total, 1)} %" if total else "—", className="num")]
+            for r in sorted(coal, key=lambda r: -(r["capacity_mw"] or 0.0))]
+    rows.append([html.B(t("coal_total", lang)), html.Span(str(sum(r["plants"] for r in coal)), className="num"),
+                 html.Span(fmt(total, 0), className="num"), html.Span("100.0 %", className="num")])
+    head = [t(k, lang) for k in ("coal_city", "coal_plants", "coal_mw", "coal_share")]
+    age = DATA_AGE[0] if lang == "zh" else DATA_AGE[1]
+    return [html.H4(t("coal_title", lang)), _table(head, rows, class_name="data coal"),
+            html.P([ATTRIBUTION_ZH if lang == "zh" else ATTRIBUTION, "; ", age], className="cite")]
+
+
+def render_province(view: dict, others: list[dict], lang: str, show_other: bool, coal: list[dict] | None = None) -> list:
+    """Provincial targets by document and the city-sum reconciliation (with each city's coal-fired capacity
+    beside the power-plant note); 辽源 only when asked for."""
     out: list = [html.H2(t("province_targets", lang))]
     head = [t(k, lang) for k in ("col_indicator", "col_value", "col_unit", "col_years", "col_source")]
     for doc, rows in view["documents"].items():
@@ -639,6 +659,7 @@ def render_province(view: dict, others: list[dict], lang: str, show_other: bool)
                              for r in view["reconciliation"]], class_name="data recon"))
     out.append(html.P(t("recon_formulas", lang), className="note"))
     out.append(html.P(t("power_plant_note", lang), className="note power-plant"))
+    out += render_coal(coal or [], lang)
     for note in dict.fromkeys(annex_note(r["note"], lang) for r in view["reconciliation"] if r["note"]):
         out.append(html.P(note, className="cite"))
     out.append(html.H3(t("other_plans", lang)))

@@ -82,3 +82,29 @@ def test_every_layer_has_a_spec_pointing_at_a_served_url():
     for comps in specs.values():
         for c in comps:
             assert c["namespace"] == "dash_leaflet" and c["props"]["url"].startswith("/lnmap/geo/wgs84/")
+
+
+def test_province_view_lists_coal_capacity_by_city_from_the_plants_file():
+    """The province panel puts each city's coal-fired capacity beside the power-plant note: the MW per city
+    and the province's total, summed here from power_plants.csv with the csv module."""
+    import csv
+    from collections import defaultdict
+
+    import pandas as pd
+
+    from dashboard.callbacks import detail_panel
+    from geo.settings import get_settings
+    from geo.view import load_view_data
+
+    mw: dict[str, float] = defaultdict(float)
+    with (get_settings().indicators_dir / "power_plants.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["fuel"] == "Coal" and r["capacity_mw"]:
+                mw[r["city_zh"]] += float(r["capacity_mw"])
+    children, _ = detail_panel(load_view_data(observed=pd.DataFrame()), None, "province", None, "zh", False)
+    text = str(children)
+    assert "各市燃煤电厂装机" in text and "不表示哪些电厂为省直管" in text
+    assert f"{sum(mw.values()):,.0f}" in text  # the province's total, as printed
+    top = max(mw, key=mw.get)
+    assert top in text and f"{mw[top]:,.0f}" in text
+    assert "Global Power Plant Database v1.3.0" in text
