@@ -537,3 +537,32 @@ def test_purges_are_measured_in_utc_and_say_who(monkeypatch):
     remove_dataset(a, now, actor="web:ops")
     assert _audit()[-2:] == [("web:ops", "remove", a, "a.csv", None),
                              ("web:ops", "purge", a, "a.csv", "removed more than 0 days ago")]
+
+
+def test_a_purge_deletes_only_the_purged_datasets_rows_and_records_the_file():
+    """Bugs: the purge deleting the rows of every dataset (or of the others, keeping the purged one's);
+    its audit line without the file's checksum."""
+    a = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
+    b = import_observed("城市,指标,年份,数值,单位\n鞍山,SO2,2020,90000,吨\n".encode(), name="b.csv", actor="t")["dataset_id"]
+    remove_dataset(a, actor="t")
+    assert purge_removed(days=0, actor="t") == [a]
+    assert load_observed(b).value.tolist() == [90000.0]
+    purge = [r for r in audit_log() if r["action"] == "purge"]
+    assert [(r["dataset_id"], r["file_sha256"]) for r in purge] == [(a, hashlib.sha256(CSV).hexdigest())]
+
+
+def test_a_failed_purge_after_an_import_is_logged_not_raised(monkeypatch, caplog):
+    """Bug: a purge that fails after a successful import failing the import, or failing silently."""
+    import logging
+
+    from geo import observed
+    from geo.errors import StoreError
+
+    def broken(settings=None, **kwargs):
+        raise StoreError("cannot purge removed datasets: the disk is full", "full")
+
+    monkeypatch.setattr(observed, "purge_removed", broken)
+    with caplog.at_level(logging.WARNING, logger="geo.observed"):
+        meta = import_observed(CSV, name="a.csv", actor="t")
+    assert meta["activated"] and [r.getMessage() for r in caplog.records if r.name == "geo.observed"] == [
+        "observed store: purge failed (cannot purge removed datasets: the disk is full)"]
