@@ -566,3 +566,22 @@ def test_a_failed_purge_after_an_import_is_logged_not_raised(monkeypatch, caplog
         meta = import_observed(CSV, name="a.csv", actor="t")
     assert meta["activated"] and [r.getMessage() for r in caplog.records if r.name == "geo.observed"] == [
         "observed store: purge failed (cannot purge removed datasets: the disk is full)"]
+
+
+def test_import_time_is_utc_and_is_the_time_in_the_id(monkeypatch):
+    """Bugs: a dataset's import time (and id) in local time (eight hours off in China), or the id's time and
+    the recorded import time taken at two different moments."""
+    import datetime as dt
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        meta = import_observed(CSV, name="a.csv", actor="t")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    at = dt.datetime.strptime(meta["imported_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    assert abs((dt.datetime.now(dt.UTC) - at).total_seconds()) < 600
+    stamp = meta["dataset_id"].split("-")[1]  # obs-YYYYmmddTHHMMSSffffff-sha8
+    assert stamp == at.strftime("%Y%m%dT%H%M%S%f")
