@@ -211,8 +211,80 @@ def profile_deck(profile, locator_png: bytes, family: str) -> bytes:
     foot += [(t, 5.5, False, "666666") for t in profile.small_print]
     _text_box(slide, 0.4, 4.85 + 0.14 * n, 7.47, 1.6, foot, family)
     slide.notes_slide.notes_text_frame.text = f"lnmap export city --city {profile.adcode} --lang {profile.lang}"
+    if profile.trajectories:
+        _trajectory_slide(prs, profile, family)
     prs.core_properties.title = profile.title
     return _save_deck(prs)
+
+
+#: How each series of a trajectory chart is drawn: readable without colour (dash, marker), as on the page.
+_SERIES_LOOK = {"traj_path": ("666666", "dash", "circle", False), "traj_observed": ("111111", "solid", "circle", True),
+                "traj_baseline": ("1F4E79", None, "square", True), "traj_cap": ("B35806", None, "diamond", True)}
+
+
+def _trajectory_slide(prs, profile, family: str) -> None:
+    """A second slide with the city's year-by-year charts as native PowerPoint charts (XY lines, editable:
+    the numbers stay in the chart's own sheet), one per pollutant with observed years."""
+    from pptx.chart.data import XyChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+    from pptx.enum.dml import MSO_LINE_DASH_STYLE
+    from pptx.util import Inches, Pt
+
+    words = profile.labels
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    _text_box(slide, 0.4, 0.2, 7.5, 0.5, [(f"{profile.title}：{words['trajectory_title']}" if profile.lang == "zh"
+                                           else f"{profile.title}: {words['trajectory_title']}", 14, True, "111111")],
+              family)
+    markers = {"circle": XL_MARKER_STYLE.CIRCLE, "square": XL_MARKER_STYLE.SQUARE, "diamond": XL_MARKER_STYLE.DIAMOND}
+    for k, tr in enumerate(profile.trajectories):
+        data = XyChartData()
+        path = [(p["year"], p["path_t"]) for p in tr.points if p["path_t"] is not None]
+        series = {"traj_path": path, "traj_observed": [(p["year"], p["observed_t"]) for p in tr.points
+                                                        if p["observed_t"] is not None],
+                  "traj_baseline": path[:1], "traj_cap": path[-1:]}
+        for key, pts in series.items():
+            if pts:
+                s = data.add_series(words[key])
+                for x, y in pts:
+                    s.add_data_point(x, y)
+        x, y = 0.4 + (k % 2) * 3.8, 0.9 + (k // 2) * 4.6
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.XY_SCATTER_LINES, Inches(x), Inches(y), Inches(3.6), Inches(3.2), data)
+        chart = frame.chart
+        chart.has_title = True
+        chart.chart_title.text_frame.text = tr.title
+        _set_font(chart.chart_title.text_frame.paragraphs[0].runs[0], 10, bold=True, family=family)
+        chart.has_legend = True
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        chart.legend.font.size = Pt(7)
+        chart.legend.font.name = family
+        chart.value_axis.tick_labels.number_format = "#,##0"
+        chart.value_axis.tick_labels.number_format_is_linked = False
+        chart.value_axis.tick_labels.font.size = Pt(7)
+        chart.category_axis.tick_labels.font.size = Pt(7)
+        chart.category_axis.tick_labels.number_format = "0"
+        chart.category_axis.tick_labels.number_format_is_linked = False
+        keys = [key for key, pts in series.items() if pts]
+        for plot_series, key in zip(chart.plots[0].series, keys):
+            colour, dash, marker, filled = _SERIES_LOOK[key]
+            line = plot_series.format.line
+            if dash is None:
+                line.fill.background()  # a single point: no line
+            else:
+                line.color.rgb = RGBColor.from_string(colour)
+                line.width = Pt(1.5)
+                line.dash_style = MSO_LINE_DASH_STYLE.DASH if dash == "dash" else MSO_LINE_DASH_STYLE.SOLID
+            plot_series.marker.style = markers[marker]
+            plot_series.marker.size = 9 if key in ("traj_baseline", "traj_cap") else 6
+            if filled:
+                plot_series.marker.format.fill.solid()
+                plot_series.marker.format.fill.fore_color.rgb = RGBColor.from_string(colour)
+            else:
+                plot_series.marker.format.fill.background()
+            plot_series.marker.format.line.color.rgb = RGBColor.from_string(colour)
+            plot_series.smooth = False
+    _text_box(slide, 0.4, 10.3, 7.47, 0.8, [(words["trajectory_note"], 7, False, "444444")], family)
 
 
 def picture_deck(png: bytes, title: str, sources: list[str], command: str, family: str) -> bytes:
