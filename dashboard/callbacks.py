@@ -19,6 +19,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, 
 from dashboard.i18n import DEFAULT_LANG, LANGS, t
 from dashboard.layout import (
     dataset_options,
+    folded,
     render_city,
     render_province,
     render_region,
@@ -378,7 +379,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         _cs("tableView"), [Output("table", "columns"), Output("table", "data")],
         Input("pollutant", "value"), Input("lang", "value"), Input("store", "data"), Input("year", "value"),
-        Input("table-view", "open"),  # set by assets/ui.js when the section is opened or closed
+        Input("table-view", "open"),  # set by assets/map.js when the section is opened or closed
     )
     app.clientside_callback(
         _cs("tableCsv"), Output("table-download", "data"),
@@ -472,7 +473,8 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         prevent_initial_call=True,  # the layout holds the empty panel; a city from the URL sets this off
     )
     def _detail(city, panel, region, lang, show_other, dataset_id, group):
-        return detail_panel(data, city, panel, region, lang, show_other, dataset_id, settings, group=group)
+        children, style = detail_panel(data, city, panel, region, lang, show_other, dataset_id, settings, group=group)
+        return folded(children), style  # closed sections as HTML text: far fewer components to mount
 
     app.clientside_callback(
         """function (lang, store) {

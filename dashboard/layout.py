@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -463,9 +464,60 @@ def _unit(unit: str, lang: str) -> str:
 
 
 def _section(title, children, open_: bool = False, key: str = "") -> html.Details:
-    """A folded section: closed ones cost the browser no layout until opened."""
+    """A folded section: closed ones cost the browser no layout until opened (and, sent through
+    :func:`folded`, no components until opened)."""
     return html.Details(open=open_, className=f"section section-{key}", children=[
         html.Summary(title), *children])
+
+
+def folded(node):
+    """``node`` (a panel's children) with the body of every closed section as HTML text (``data-html``),
+    put in the page when the section is opened (assets/map.js). Every Dash component costs the browser a
+    few milliseconds to mount: a city panel of 600–700 components took most of a click's time, mostly
+    in sections nobody had opened. A body that is not plain HTML (a graph, a button) stays as it is."""
+    if isinstance(node, list | tuple):
+        return [folded(n) for n in node]
+    if not isinstance(node, html.Details | html.Div):
+        return node
+    kids = node.children if isinstance(node.children, list) else None
+    if isinstance(node, html.Div) or not kids or getattr(node, "open", None) or not isinstance(kids[0], html.Summary):
+        if kids is not None:
+            node.children = folded(kids)
+        return node
+    try:
+        markup: dict[str, Any] = {"data-html": _markup(kids[1:])}
+    except TypeError:
+        return node
+    node.children = [kids[0], html.Div(className="section-body", **markup)]
+    return node
+
+
+#: Properties of Dash's html components that are plain HTML attributes (other ones: not markup).
+_ATTRIBUTES = {"className": "class", "title": "title", "lang": "lang", "scope": "scope", "colSpan": "colspan",
+               "rowSpan": "rowspan", "alt": "alt", "src": "src", "href": "href"}
+
+
+def _markup(node) -> str:
+    """Dash html components as the HTML React would render them; TypeError for anything else."""
+    if node is None:
+        return ""
+    if isinstance(node, list | tuple):
+        return "".join(_markup(n) for n in node)
+    if isinstance(node, str | int | float) and not isinstance(node, bool):
+        return escape(str(node), quote=False)
+    plain = node.to_plotly_json() if hasattr(node, "to_plotly_json") else None
+    if not plain or plain.get("namespace") != "dash_html_components":
+        raise TypeError(f"not plain HTML: {node!r}")
+    tag = plain["type"].lower()
+    attrs = []
+    for k, v in plain["props"].items():
+        if k == "children" or v is None:
+            continue
+        name = _ATTRIBUTES.get(k) or (k if k.startswith(("data-", "aria-")) else None)
+        if name is None or isinstance(v, dict | list | bool):
+            raise TypeError(f"not a plain attribute: {k}")
+        attrs.append(f' {name}="{escape(str(v), quote=True)}"')
+    return f"<{tag}{''.join(attrs)}>{_markup(plain['props'].get('children'))}</{tag}>"
 
 
 def _target_rows(rows: list[dict], lang: str, decimals: dict[str, int]) -> html.Table:

@@ -653,9 +653,37 @@
     window.dash_clientside.set_props("table-view", { open: el.open });
   }, true);
 
+  // ------------------------------------------------------------------ folded sections of the panels
+  // A closed section of the city panel comes as HTML text (data-html on its body, layout.folded): it
+  // goes into the page when the section is opened, and again if a new panel changes it while open.
+  function fillSection(body) {
+    const d = body.parentNode;
+    if (!d || !d.open || body.lnmapShown === body.dataset.html) return;
+    body.innerHTML = body.dataset.html;
+    body.lnmapShown = body.dataset.html;
+  }
+  document.addEventListener("toggle", function (e) {
+    const el = e.target;
+    if (!el || !el.open || !el.querySelector) return;
+    const body = el.querySelector(":scope > .section-body[data-html]");
+    if (body) fillSection(body);
+  }, true);
+  new MutationObserver(function (records) {
+    records.forEach(function (r) { if (r.target.classList.contains("section-body")) fillSection(r.target); });
+  }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ["data-html"] });
+
   // ------------------------------------------------------------------ clientside callbacks
   const CS = (window.dash_clientside = window.dash_clientside || {});
   const noUpdate = function () { return window.dash_clientside.no_update; };
+  // Whether callback ``name`` runs only because the selected city changed, after it has drawn everything
+  // once (on a load with ?city=, Dash's first call of it can come with the city as its only trigger).
+  const built = {};
+  const onlyCity = function (name) {
+    const trig = (window.dash_clientside.callback_context.triggered || []).map(function (t) { return t.prop_id; });
+    const only = built[name] && trig.length > 0 && trig.every(function (p) { return p === "city.data"; });
+    built[name] = true;
+    return only;
+  };
   CS.lnmap = {
     // URL -> controls (on load, and on back/forward). The city goes through selectCity.
     fromUrl: function (search, store, ...current) {
@@ -762,6 +790,9 @@
       window.lnmap.lastSymbols = symbols;
       window.lnmap.rankOrder = r.order;
       const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
+      // A click on a city changes only what marks the selection (the hideout, the bars' classes): the legend,
+      // the bars' contents and the circles stay, so Dash does not mount them again while the panel renders.
+      if (onlyCity("restyle")) return [same ? noUpdate() : h, noUpdate(), noUpdate(), noUpdate(), classNames, noUpdate()];
       return [same ? noUpdate() : h, legend(store, indicator, scheme, lang, mode, vmax, symbols.r_max), r.styles,
               r.children, classNames,
               symbols];
@@ -882,7 +913,7 @@
           comp("Div", { className: "cite", children: ind["source_" + lang] }),
         ].filter(Boolean) });
       }
-      return [cards, focus];
+      return [onlyCity("summaries") ? noUpdate() : cards, focus];  // the cards do not depend on the city
     },
     // What a link names that does not exist, named in a notice; the rest of the view opens.
     notice: function (search, store, datasetOptions, lang, planOptions) {
