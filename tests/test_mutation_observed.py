@@ -11,7 +11,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
+from geo import db
 from geo.db import audit_log
 from geo.errors import DataValidationError, Problem
 from geo.observed import (
@@ -503,8 +505,6 @@ def test_import_and_remove_purge_the_store_they_were_given(monkeypatch, tmp_path
 def test_a_default_pointing_at_a_removed_dataset_is_no_default():
     """Bug: the default dataset answered without checking it is still in the store (a removal that did not
     clear the default, as an older store or a concurrent removal leaves it)."""
-    from geo import db
-
     a = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
     b = import_observed("城市,指标,年份,数值,单位\n鞍山,SO2,2020,90000,吨\n".encode(), name="b.csv", actor="t")["dataset_id"]
     remove_dataset(a, actor="t")
@@ -547,6 +547,8 @@ def test_a_purge_deletes_only_the_purged_datasets_rows_and_records_the_file():
     remove_dataset(a, actor="t")
     assert purge_removed(days=0, actor="t") == [a]
     assert load_observed(b).value.tolist() == [90000.0]
+    with db.reading() as conn:  # nothing of the purged dataset is left behind
+        assert conn.execute(sa.select(db.observations.c.row_no).where(db.observations.c.dataset_id == a)).all() == []
     purge = [r for r in audit_log() if r["action"] == "purge"]
     assert [(r["dataset_id"], r["file_sha256"]) for r in purge] == [(a, hashlib.sha256(CSV).hexdigest())]
 
@@ -585,3 +587,13 @@ def test_import_time_is_utc_and_is_the_time_in_the_id(monkeypatch):
     assert abs((dt.datetime.now(dt.UTC) - at).total_seconds()) < 600
     stamp = meta["dataset_id"].split("-")[1]  # obs-YYYYmmddTHHMMSSffffff-sha8
     assert stamp == at.strftime("%Y%m%dT%H%M%S%f")
+
+
+def test_a_removed_file_imported_again_is_a_new_dataset():
+    """Bug: a file identical to a removed (not yet purged) dataset answered with that removed dataset, so
+    the import seems to succeed but nothing is in use or listed."""
+    first = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
+    remove_dataset(first, actor="t")
+    again = import_observed(CSV, name="a.csv", actor="t")
+    assert not again["existing"] and again["dataset_id"] != first and again["activated"]
+    assert [m["dataset_id"] for m in list_datasets()] == [again["dataset_id"]] and active_dataset() == again["dataset_id"]
