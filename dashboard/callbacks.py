@@ -80,7 +80,8 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
         adcode = None  # outside Liaoning: shown only when the user asks for other plans
     detail = city_detail(data, adcode) if adcode else None
     if detail is not None:
-        detail["decimals"] = {i.id: column_decimals(data.table[i.id]) for i in data.indicators}
+        detail["decimals"] = {i.id: column_decimals(data.table[i.id], most=3 if i.unit == "t/km2" else 2)
+                              for i in data.indicators}
         if data.observed_loaded and data.observed is not None:
             obs = data.observed
             detail["trajectories"] = {p: trajectory(data.table, obs, str(adcode), p) for p in POLLUTANTS

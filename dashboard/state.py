@@ -171,7 +171,8 @@ def in_words(indicators: dict) -> dict:
             # The annexes' notes are about the 2015 emissions: not on the cut targets or key-project cuts.
             uses_2015 = ind["measure"] not in ("cut_target", "key_project_cut", "increment_cap")
             ind[f"note_{lang}"] = annex_note(ind["note"], lang) if ind.get("note") and uses_2015 else ""
-        ind["decimals"] = column_decimals(ind["values"].values())
+        # Densities are rounded to 0.001 t/km² (NH3-N's required cut runs 0.020–0.130): three places, as the exports.
+        ind["decimals"] = column_decimals(ind["values"].values(), most=3 if ind["unit"] == "t/km2" else 2)
         out[key] = ind
     return out
 

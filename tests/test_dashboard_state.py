@@ -184,3 +184,18 @@ def test_progress_hook_adds_measures_only_with_observed_values():
 def test_without_observed_values_no_progress_measure(data):
     assert not data.observed_loaded
     assert all("progress" not in ms for ms in measures_by_group(data).values())
+
+
+def test_densities_below_one_keep_three_decimals_on_screen():
+    """NH3-N's required cut per km² is rounded to 0.001 (0.020–0.130 t/km²): two decimals would print
+    0.095 and 0.104 alike as 0.10 (geo.vocabulary.decimals_for does the same for the exports)."""
+    import pandas as pd
+
+    from dashboard.state import browser_store
+    from geo.view import load_view_data
+
+    store = browser_store(load_view_data(observed=pd.DataFrame()))
+    ind = store["indicators"]["nh3n_required_cut_t_per_km2"]
+    assert ind["decimals"] == 3
+    assert max(v for v in ind["values"].values() if v is not None) < 1
+    assert store["indicators"]["cod_emission_2015_t"]["decimals"] == 2  # 241,522.89: the annex's two
