@@ -475,7 +475,10 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     )
     def _detail(city, panel, region, lang, show_other, dataset_id, group):
         children, style = detail_panel(data, city, panel, region, lang, show_other, dataset_id, settings, group=group)
-        return folded(children), style  # closed sections as HTML text: far fewer components to mount
+        # Closed sections as HTML text: far fewer components to mount. The panel's language is declared (screen
+        # readers; a page test waits for the panel redrawn in the new language).
+        lang = lang if lang in LANGS else DEFAULT_LANG
+        return [html.Div(lang="zh-CN" if lang == "zh" else "en", className="detail-body", children=folded(children))], style
 
     app.clientside_callback(
         """function (lang, store) {

@@ -60,8 +60,8 @@ def read(page, base, query, lang):
     page.goto(base + query + f"&lang={lang}")
     page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14")
     page.wait_for_selector(".legend .legend-title")
-    if "city=" in query or "panel=" in query:
-        page.wait_for_selector("#detail h2")
+    if "city=" in query or "panel=" in query:  # the panel as the server drew it in this language
+        page.wait_for_selector(f"#detail .detail-body[lang={'en' if lang == 'en' else 'zh-CN'}] h2")
     page.wait_for_function(f"document.documentElement.lang === '{'en' if lang == 'en' else 'zh-CN'}'")
     if "layers=" in query and ("coastal" in query or "other" in query):
         page.wait_for_selector(".layer-legend .legend-row, .lnmap-other")
