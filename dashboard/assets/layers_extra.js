@@ -34,18 +34,8 @@
 
   // ------------------------------------------------------------------ counties
   // The hatch of a named county: thin diagonal lines, see-through, so the city's colour still shows.
-  function ensureHatch() {
-    if (document.getElementById(HATCH)) return;
-    const svgNS = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(svgNS, "svg");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("width", "0");
-    svg.setAttribute("height", "0");
-    svg.style.position = "absolute";
-    svg.innerHTML = '<defs><pattern id="' + HATCH + '" patternUnits="userSpaceOnUse" width="6" height="6" ' +
-      'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#1a1a1a" stroke-width="1.3" ' +
-      'stroke-opacity="0.6"/></pattern></defs>';
-    document.body.appendChild(svg);
+  function ensureHatch() {  // NS.svgPattern: assets/map.js (loaded by the time a layer is drawn)
+    NS.svgPattern(HATCH, 6, 45, '<line x1="0" y1="0" x2="0" y2="6" stroke="#1a1a1a" stroke-width="1.3" stroke-opacity="0.6"/>');
   }
   NS.countyLineStyle = function () {
     return { color: "#555555", weight: 0.9, opacity: 0.85, fill: false, interactive: false,

@@ -255,21 +255,24 @@
   };
   // A partial member of a region is hatched in the region's colour: diagonal lines the city's own colour
   // shows through, so "part of this city is in the region" reads without hiding the value on the map.
-  function regionHatch(rid, colour) {
-    const id = "lnmap-hatch-" + rid;
+  // An SVG fill pattern, defined once in the page (a hidden <svg>), for a path's fill: url(#id).
+  // Used by the regions' partial members here and the named counties (assets/layers_extra.js).
+  NS.svgPattern = function (id, size, angle, lines) {
     if (document.getElementById(id)) return id;
-    const svgNS = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(svgNS, "svg");
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("width", "0");
     svg.setAttribute("height", "0");
     svg.style.position = "absolute";
-    svg.innerHTML = '<defs><pattern id="' + id + '" patternUnits="userSpaceOnUse" width="8" height="8" ' +
-      'patternTransform="rotate(-45)"><line x1="1.2" y1="0" x2="1.2" y2="8" stroke="' + esc(colour) +
-      '" stroke-width="2.4" stroke-opacity="0.9"/><line x1="3" y1="0" x2="3" y2="8" stroke="#1a1a1a" ' +
-      'stroke-width="0.9" stroke-opacity="0.7"/></pattern></defs>';
+    svg.innerHTML = '<defs><pattern id="' + id + '" patternUnits="userSpaceOnUse" width="' + size + '" height="' +
+      size + '" patternTransform="rotate(' + angle + ')">' + lines + "</pattern></defs>";
     document.body.appendChild(svg);
     return id;
+  };
+  function regionHatch(rid, colour) {
+    return NS.svgPattern("lnmap-hatch-" + rid, 8, -45,
+      '<line x1="1.2" y1="0" x2="1.2" y2="8" stroke="' + esc(colour) + '" stroke-width="2.4" stroke-opacity="0.9"/>' +
+      '<line x1="3" y1="0" x2="3" y2="8" stroke="#1a1a1a" stroke-width="0.9" stroke-opacity="0.7"/>');
   }
   NS.regionStyle = function (feature, context) {
     const h = (context && context.hideout) || {};
