@@ -4,8 +4,10 @@ The work is cut into tasks — one per indicator (all its formats from one drawi
 city profile, one per small-multiples measure — and run by a pool of worker processes
 (``jobs``, default: the machine's cores). Each worker loads the data once, when it starts,
 and keeps it for all its tasks; workers write their files themselves (atomically, see
-:mod:`geo.fileio`) and send back only the paths written, the failures, and for the
-PowerPoint deck the slide pictures, which the parent assembles in catalogue order.
+:mod:`geo.fileio`) and send back only the paths written, the failures, the slide pictures of
+the PowerPoint deck, which the parent assembles in catalogue order, and the HTML pages, in which
+the parent embeds one font subset for all of them (:func:`geo.export_html.finish_pages`: one
+subset per run instead of one per page, the largest single cost of a page).
 ``jobs=1`` runs the same tasks one after another in this process.
 
 Processes are started with ``spawn``: matplotlib and the data are imported fresh in each
@@ -24,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -40,8 +43,12 @@ from geo.export import (
     map_spec,
     render_spec,
 )
+from geo.export_html import HtmlPage
 from geo.fileio import write_bytes_atomic
 from geo.settings import Settings
+
+if TYPE_CHECKING:
+    from geo.export_pptx import Deck
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +81,8 @@ class Result:
 
     written: list[str] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)
-    slide: bytes | None = None  # the PowerPoint picture of an indicator task
+    slide: tuple[MapSpec, bytes] | None = None  # an indicator's PowerPoint slide: its spec and picture
+    html: HtmlPage | None = None  # an indicator's HTML page, its font still to embed (geo.export_html.finish_pages)
 
 
 # --------------------------------------------------------------------------- worker side
@@ -137,11 +145,18 @@ def _indicator_task(ind_id: str) -> Result:
         from geo.export_pptx import slide_picture
 
         try:
-            result.slide = slide_picture(spec, layers, regions=o.regions, sites=o.sites)
+            result.slide = spec, slide_picture(spec, layers, regions=o.regions, sites=o.sites)
         except Exception as exc:
             _fail(result, ind_id, "pptx", exc)
+    if "html" in o.formats:
+        from geo.export_html import html_page
+
+        try:
+            result.html = html_page(spec, layers, regions=o.regions, sites=o.sites, font=export_font())
+        except Exception as exc:
+            _fail(result, ind_id, "html", exc)
     for f in o.formats:
-        if f in STATIC_FORMATS or f == "pptx":
+        if f in STATIC_FORMATS or f in ("pptx", "html"):
             continue
         try:
             _write(result, o.out_dir / f"{ind_id}.{f}",
@@ -218,6 +233,64 @@ def plan(layers: Layers, formats: tuple[str, ...]) -> tuple[list[tuple[str, str]
     return tasks, skipped
 
 
+class _SlidesInOrder:
+    """The deck, its slides added in catalogue order as they arrive (in any order) during the run,
+    so that only saving it is left at the end."""
+
+    def __init__(self, subjects: list[str]) -> None:
+        self.order, self.done = subjects, 0
+        self.waiting: dict[str, tuple[MapSpec, bytes] | None] = {}
+        self.deck: Deck | None = None
+        self.broken = False
+
+    def arrive(self, subject: str, slide: tuple[MapSpec, bytes] | None, summary: ExportSummary) -> None:
+        """Take ``subject``'s slide (None: it has none, e.g. its task failed) and add every slide now in turn."""
+        self.waiting[subject] = slide
+        while self.done < len(self.order) and self.order[self.done] in self.waiting:
+            ready = self.waiting.pop(self.order[self.done])
+            self.done += 1
+            if ready is None or self.broken:
+                continue
+            try:
+                if self.deck is None:
+                    from geo.export_pptx import Deck
+                    from geo.fonts import export_font
+
+                    self.deck = Deck(export_font().family)
+                self.deck.add(*ready)
+            except Exception as exc:
+                self._fail(summary, exc)
+
+    def write(self, path: Path, summary: ExportSummary) -> None:
+        if self.deck is None or self.broken:
+            return
+        try:
+            write_bytes_atomic(path, self.deck.save())
+            summary.written.append(path)
+        except Exception as exc:
+            self._fail(summary, exc)
+
+    def _fail(self, summary: ExportSummary, exc: Exception) -> None:
+        log.exception("PowerPoint deck failed")
+        summary.failed.append(("(deck)", "pptx", f"{type(exc).__name__}: {exc}"))
+        self.broken = True
+
+
+def _finish_pages(out_dir: Path, pages: dict[str, HtmlPage], summary: ExportSummary) -> None:
+    """Embed one font subset in all the HTML pages and write them (:func:`geo.export_html.finish_pages`)."""
+    from geo.export_html import finish_pages
+    from geo.fonts import export_font
+
+    try:
+        for subject, data in finish_pages(pages, export_font()).items():
+            path = out_dir / f"{subject}.html"
+            write_bytes_atomic(path, data)
+            summary.written.append(path)
+    except Exception as exc:
+        log.exception("HTML pages failed")
+        summary.failed += [(subject, "html", f"{type(exc).__name__}: {exc}") for subject in pages]
+
+
 def run_all(options: Options, *, jobs: int | None = None, progress: Callable[[int], object] | None = None,
             layers: Layers | None = None, tasks: list[tuple[str, str]] | None = None) -> ExportSummary:
     """Run every task of :func:`plan` (or the ``tasks`` given) with ``jobs`` workers; write the
@@ -228,13 +301,16 @@ def run_all(options: Options, *, jobs: int | None = None, progress: Callable[[in
     planned, skipped = plan(layers, options.formats)
     tasks = planned if tasks is None else tasks
     summary = ExportSummary(skipped=skipped)
-    slides: dict[str, bytes] = {}
+    deck = _SlidesInOrder([s for kind, s in tasks if kind == "indicator"]) if "pptx" in options.formats else None
+    pages: dict[str, HtmlPage] = {}
 
     def collect(kind: str, subject: str, result: Result) -> None:
         summary.written += [Path(p) for p in result.written]
         summary.failed += result.failed
-        if result.slide is not None:
-            slides[subject] = result.slide
+        if deck and kind == "indicator":
+            deck.arrive(subject, result.slide, summary)
+        if result.html is not None:
+            pages[subject] = result.html
         if progress:
             progress(1)
 
@@ -254,20 +330,10 @@ def run_all(options: Options, *, jobs: int | None = None, progress: Callable[[in
                 except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
                     result = Result(failed=[(subject, "*", f"worker process died: {exc}")])
                 collect(kind, subject, result)
-    if "pptx" in options.formats and slides:
-        from geo.export_pptx import build_deck
-        from geo.fonts import export_font
-
-        deck: list[tuple[MapSpec, bytes]] = [
-            (map_spec(s, layers, lang=options.lang, scheme=options.scheme, map_type=options.map_type), slides[s])
-            for kind, s in tasks if kind == "indicator" and s in slides]
-        try:
-            path = options.out_dir / DECK_NAME
-            write_bytes_atomic(path, build_deck(deck, export_font().family))
-            summary.written.append(path)
-        except Exception as exc:
-            log.exception("PowerPoint deck failed")
-            summary.failed.append(("(deck)", "pptx", f"{type(exc).__name__}: {exc}"))
+    if pages:
+        _finish_pages(options.out_dir, pages, summary)
+    if deck:
+        deck.write(options.out_dir / DECK_NAME, summary)
     summary.written.sort()
     summary.seconds = time.perf_counter() - start
     return summary

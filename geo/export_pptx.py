@@ -126,20 +126,37 @@ def slide_picture(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False
                          dpi=dpi, font=font)
 
 
+class Deck:
+    """A deck built one slide at a time (``lnmap export all`` adds each as its picture arrives)."""
+
+    def __init__(self, family: str) -> None:
+        from pptx import Presentation
+        from pptx.util import Inches
+
+        self.family = family
+        self.prs = Presentation()
+        self.prs.slide_width = Inches(SLIDE_W_IN)
+        self.prs.slide_height = Inches(SLIDE_H_IN)
+        self.specs: list[MapSpec] = []
+
+    def add(self, spec: MapSpec, picture_png: bytes) -> None:
+        add_slide(self.prs, spec, picture_png, self.family)
+        self.specs.append(spec)
+
+    def save(self) -> bytes:
+        if self.specs:
+            props = self.prs.core_properties
+            props.title = self.specs[0].title if len(self.specs) == 1 else "辽宁减污降碳指标地图"
+            props.subject = self.specs[0].source
+        return _save_deck(self.prs)
+
+
 def build_deck(items: list[tuple[MapSpec, bytes]], family: str) -> bytes:
     """A deck from (spec, map picture) pairs, one slide each."""
-    from pptx import Presentation
-    from pptx.util import Inches
-
-    prs = Presentation()
-    prs.slide_width = Inches(SLIDE_W_IN)
-    prs.slide_height = Inches(SLIDE_H_IN)
+    deck = Deck(family)
     for spec, png in items:
-        add_slide(prs, spec, png, family)
-    if items:
-        prs.core_properties.title = items[0][0].title if len(items) == 1 else "辽宁减污降碳指标地图"
-        prs.core_properties.subject = items[0][0].source
-    return _save_deck(prs)
+        deck.add(spec, png)
+    return deck.save()
 
 
 def _save_deck(prs) -> bytes:
