@@ -471,16 +471,17 @@ def _section(title, children, open_: bool = False, key: str = "") -> html.Detail
 
 
 def folded(node):
-    """``node`` (a panel's children) with the body of every closed section as HTML text (``data-html``),
-    put in the page when the section is opened (assets/map.js). Every Dash component costs the browser a
-    few milliseconds to mount: a city panel of 600–700 components took most of a click's time, mostly
-    in sections nobody had opened. A body that is not plain HTML (a graph, a button) stays as it is."""
+    """``node`` (a panel's children) with the body of every section as HTML text (``data-html``), put in
+    the page by assets/map.js when the section is open: at once for an open one, on opening for a closed
+    one. Every Dash component costs the browser's renderer time to mount, and Dash's renderer more again
+    to index it: a city panel of 600–700 components took most of a click's time, and the open section's
+    121 still took about 200 ms. A body that is not plain HTML (a graph, a button) stays as it is."""
     if isinstance(node, list | tuple):
         return [folded(n) for n in node]
     if not isinstance(node, html.Details | html.Div):
         return node
     kids = node.children if isinstance(node.children, list) else None
-    if isinstance(node, html.Div) or not kids or getattr(node, "open", None) or not isinstance(kids[0], html.Summary):
+    if isinstance(node, html.Div) or not kids or not isinstance(kids[0], html.Summary):
         if kids is not None:
             node.children = folded(kids)
         return node

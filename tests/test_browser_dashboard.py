@@ -145,6 +145,31 @@ def test_clicks_always_update_the_panel(page, base):
     page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")
 
 
+#: Click 沈阳's ranking bar; in the first frame whose panel heading names the city, the text of the open
+#: section's body (null: no open section with a body yet).
+FIRST_FRAME = """() => new Promise(done => {
+  [...document.querySelectorAll('#ranking .rank-bar')].find(b => b.textContent.includes('沈阳')).click();
+  const tick = () => {
+    if (!(document.querySelector('#detail h2')?.textContent || '').includes('沈阳')) return requestAnimationFrame(tick);
+    const body = document.querySelector('#detail details[open] > .section-body');
+    done(body ? body.innerText : null);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
+def test_the_panel_sections_arrive_as_text_and_show_when_open(page, base):
+    """The sections come as HTML text (layout.folded): the open one must be on screen in the very frame
+    the panel names the city, a closed one when it is opened."""
+    open_map(page, base + "/")
+    shown = page.evaluate(FIRST_FRAME)
+    assert shown and "241,522.89" in shown  # 附件2: 沈阳 COD 2015
+    so2 = page.locator("#detail details.section-so2")
+    assert so2.locator(".section-body").inner_text() == ""  # closed: nothing mounted yet
+    so2.locator("summary").click()
+    expect(so2.locator(".section-body")).to_contain_text("附件4")
+
+
 def test_toggling_ports_shows_port_markers(page, base):
     open_map(page, base + "/")
     assert page.locator(".lnmap-site-port").count() == 0

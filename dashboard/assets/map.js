@@ -657,8 +657,8 @@
   }, true);
 
   // ------------------------------------------------------------------ folded sections of the panels
-  // A closed section of the city panel comes as HTML text (data-html on its body, layout.folded): it
-  // goes into the page when the section is opened, and again if a new panel changes it while open.
+  // A section of the city panel comes as HTML text (data-html on its body, layout.folded): it goes
+  // into the page while the section is open, and again if a new panel changes it while open.
   function fillSection(body) {
     const d = body.parentNode;
     if (!d || !d.open || body.lnmapShown === body.dataset.html) return;
@@ -671,9 +671,21 @@
     const body = el.querySelector(":scope > .section-body[data-html]");
     if (body) fillSection(body);
   }, true);
+  // A section that arrives open is filled as it is put in the page (before it is painted).
   new MutationObserver(function (records) {
-    records.forEach(function (r) { if (r.target.classList.contains("section-body")) fillSection(r.target); });
-  }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ["data-html"] });
+    records.forEach(function (r) {
+      if (r.type === "attributes") {
+        if (r.target.classList.contains("section-body")) fillSection(r.target);
+        return;
+      }
+      r.addedNodes.forEach(function (n) {
+        if (n.nodeType !== 1) return;
+        if (n.matches(".section-body[data-html]")) fillSection(n);
+        n.querySelectorAll(".section-body[data-html]").forEach(fillSection);
+      });
+    });
+  }).observe(document.documentElement, { subtree: true, childList: true, attributes: true,
+                                         attributeFilter: ["data-html"] });
 
   // ------------------------------------------------------------------ clientside callbacks
   const CS = (window.dash_clientside = window.dash_clientside || {});
