@@ -145,6 +145,31 @@ def test_clicks_always_update_the_panel(page, base):
     page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")
 
 
+#: Click a control; the cities' fills and the circles' outlines before the click and in the first frame after it.
+NEXT_FRAME = """async (sel) => {
+  const look = () => [[...document.querySelectorAll('path.lnmap-city')].map(e => e.getAttribute('fill')).join(),
+                      [...document.querySelectorAll('path.lnmap-symbol')].map(e => e.getAttribute('d')).join()];
+  const before = look();
+  document.querySelector(sel).click();
+  return [before, await new Promise(r => requestAnimationFrame(() => r(look())))];
+}"""
+
+
+@pytest.mark.parametrize("map_type", ["choropleth", "symbols"])
+def test_a_switch_is_drawn_in_the_next_frame_as_dash_then_draws_it(page, base, map_type):
+    """A pollutant click redraws the map before Dash's renderer runs (assets/map.js, the preview): the first
+    frame must already show the new pollutant, and exactly what the full update draws after it."""
+    open_map(page, base + f"/?map_type={map_type}")
+    before, first = page.evaluate(NEXT_FRAME, "#pollutant input[value=so2]")
+    k = 0 if map_type == "choropleth" else 1
+    assert first[k] != before[k]  # the colours (or the circles) changed in the very next frame
+    page.wait_for_function("document.querySelector('.legend').textContent.includes('二氧化硫')")
+    page.wait_for_function("location.search.includes('so2_emission_2015_t')")
+    page.wait_for_timeout(300)  # dash-leaflet's own redraw of the same hideout
+    after = page.evaluate(NEXT_FRAME.replace("document.querySelector(sel).click();", ""), "")[0]
+    assert after == first  # the preview drew what Dash draws
+
+
 #: Click 沈阳's ranking bar; in the first frame whose panel heading names the city, the text of the open
 #: section's body (null: no open section with a body yet).
 FIRST_FRAME = """() => new Promise(done => {

@@ -136,6 +136,31 @@
                                     color: "#ffffff", weight: 1.2, interactive: false,
                                     className: "lnmap-symbol", adcode: feature.properties.adcode });
   };
+  // Draw a new hideout at once: restyle calls this as soon as it has made one. dash-leaflet draws the same
+  // hideout again, but only after Dash's renderer has put every output of the switch in the page (the
+  // legend, the ranking, the cards: some 30 ms later); the colours need not wait for them. Circles a
+  // measure does not have yet (none drawn for a zero) come with dash-leaflet's redraw.
+  function drawNow() {
+    const map = fit.map;
+    if (!map) return;
+    const s = NS.lastSymbols || {};
+    map.eachLayer(function (l) {
+      const el = l._path;
+      if (!el || !l.feature && !l.options.adcode) return;
+      if (l.feature && el.classList.contains("lnmap-city")) {
+        l.setStyle(NS.cityStyle(l.feature));
+      } else if (l.options.adcode && el.classList.contains("lnmap-symbol")) {
+        const v = s.show && s.values ? s.values[l.options.adcode] : null;
+        const r = symbolRadius(v, s.vmax, s.r_max);
+        if (r) {
+          l.setRadius(r);
+          l.setStyle({ fillColor: v < 0 ? s.negative : s.colour, opacity: 1, fillOpacity: 0.78 });
+        } else {
+          l.setStyle({ opacity: 0, fillOpacity: 0 });  // no circle for this value: gone until the redraw
+        }
+      }
+    });
+  }
   // "auto": totals (t, 10⁴ t standard coal) as circles, the rest as colours (twin of geo.symbols.resolve_map_type).
   function mapTypeOf(store, ind, mapType) {
     if (mapType === "choropleth" || mapType === "symbols") return mapType;
@@ -693,6 +718,66 @@
   // Whether callback ``name`` runs only because the selected city changed, after it has drawn everything
   // once (on a load with ?city=, Dash's first call of it can come with the city as its only trigger).
   const built = {};
+  // What the map draws for a view: its indicator, the cities' hideout, the circles (restyle's first half).
+  function mapView(store, group, measure, scheme, city, lang, panel, region, year, mapType) {
+    const indicator = indicatorOf(store, group, measure, year);
+    if (!indicator) return null;
+    const ind = store.indicators[indicator];
+    const mode = mapTypeOf(store, ind, mapType);
+    let vmax = 0;
+    Object.keys(ind.values).forEach(function (a) { const v = ind.values[a]; if (v !== null && isFinite(v)) vmax = Math.max(vmax, Math.abs(v)); });
+    const symbols = { show: mode === "symbols", values: ind.values, vmax: vmax, r_max: symbolScale(store),
+                      colour: store.symbols.colour, negative: store.symbols.negative };
+    // The region view: its members stand out (partial ones dashed), the other cities are dimmed.
+    const highlight = panel === "region" ? (store.region_members || {})[region] || null : null;
+    const h = hideout(store, indicator, scheme, city && city.adcode, lang, highlight);
+    if (mode === "symbols") h.symbols = store.symbols.base;  // the cities' neutral fill under the circles
+    return { indicator: indicator, mode: mode, vmax: vmax, symbols: symbols, h: h };
+  }
+  function drawView(v) {
+    NS.lastHideout = v.h;
+    NS.lastSymbols = v.symbols;
+    // With circles on, the city names move up a little, so a small circle is not hidden under its name.
+    document.documentElement.classList.toggle("lnmap-symbols-on", v.mode === "symbols");
+    drawNow();
+  }
+
+  // ------------------------------------------------------------------ a switch painted before Dash works
+  // A click on a pollutant, measure, map type or classification: Dash's renderer takes some 50 ms to run the
+  // switch's callbacks and put their outputs in the page, in one task, and the browser paints only after
+  // it. So the click is taken here first: the map is redrawn for the new value (mapView, the view restyle
+  // will make), the browser paints, and then the control's value goes to Dash (set_props), which
+  // updates everything else and draws the same map again. Any click this cannot foresee (a measure the
+  // pollutant lacks, a measure over years) goes to Dash as it is.
+  const PREVIEW = { pollutant: 0, measure: 1, scheme: 2, "map-type": 8 };
+  document.addEventListener("click", function (e) {
+    const input = e.target && e.target.closest ? e.target.closest("input[type=radio]") : null;
+    const control = input && input.closest("[id]");
+    const k = control ? PREVIEW[control.id] : undefined;
+    const last = NS.lastView;
+    if (k === undefined || !last || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    const args = last.args.slice();
+    if (args[k] === input.value) return;
+    args[k] = input.value;
+    if (k === 0) {  // a pollutant: its measure as measureOptions will choose it
+      const ms = last.store.measures[input.value] || [];
+      if (ms.indexOf(args[1]) < 0) return;
+    }
+    if (((last.store.series || {})[args[0]] || {})[args[1]]) return;  // a measure over years: its year first
+    const v = mapView(last.store, ...args);
+    if (!v) return;
+    e.stopPropagation();  // Dash hears of it below, after the paint; the radio button is checked as usual
+    drawView(v);
+    // Two frames: the one that paints the new colours, and one more, so that the frame after the click
+    // is not held up behind Dash's long task either (a quick second click is answered in time too).
+    const value = input.value;
+    window.requestAnimationFrame(function () {
+      window.requestAnimationFrame(function () {
+        setTimeout(function () { window.dash_clientside.set_props(control.id, { value: value }); }, 0);
+      });
+    });
+  }, true);
+
   const onlyCity = function (name) {
     const trig = (window.dash_clientside.callback_context.triggered || []).map(function (t) { return t.prop_id; });
     const only = built[name] && trig.length > 0 && trig.every(function (p) { return p === "city.data"; });
@@ -783,27 +868,16 @@
       return [opts, value === year ? noUpdate() : value, { display: "block" }];
     },
     restyle: function (group, measure, scheme, city, lang, panel, region, store, year, mapType, current) {
-      const indicator = indicatorOf(store, group, measure, year);
-      if (!indicator) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
-      const ind = store.indicators[indicator];
-      const mode = mapTypeOf(store, ind, mapType);
-      let vmax = 0;
-      Object.keys(ind.values).forEach(function (a) { const v = ind.values[a]; if (v !== null && isFinite(v)) vmax = Math.max(vmax, Math.abs(v)); });
-      const symbols = { show: mode === "symbols", values: ind.values, vmax: vmax, r_max: symbolScale(store),
-                        colour: store.symbols.colour, negative: store.symbols.negative };
+      const v = mapView(store, group, measure, scheme, city, lang, panel, region, year, mapType);
+      if (!v) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
+      const indicator = v.indicator, mode = v.mode, vmax = v.vmax, symbols = v.symbols, h = v.h;
       const sel = city && city.adcode;
-      // The region view: its members stand out (partial ones dashed), the other cities are dimmed.
-      const highlight = panel === "region" ? (store.region_members || {})[region] || null : null;
-      const h = hideout(store, indicator, scheme, sel, lang, highlight);
-      if (mode === "symbols") h.symbols = store.symbols.base;  // the cities' neutral fill under the circles
-      // With circles on, the city names move up a little, so a small circle is not hidden under its name.
-      document.documentElement.classList.toggle("lnmap-symbols-on", mode === "symbols");
+      NS.lastView = { store: store, args: [group, measure, scheme, city, lang, panel, region, year, mapType] };
       const ids = window.dash_clientside.callback_context.outputs_list[2].map(function (o) { return o.id; });
       const r = ranking(store, indicator, scheme, sel, lang, ids, mode);
       const classNames = ids.map(function (id) { return "rank-bar" + (r.order[id.index] === sel ? " selected" : ""); });
-      window.lnmap.lastHideout = h;
-      window.lnmap.lastSymbols = symbols;
       window.lnmap.rankOrder = r.order;
+      drawView(v);
       const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
       // A click on a city changes only what marks the selection (the hideout, the bars' classes): the legend,
       // the bars' contents and the circles stay, so Dash does not mount them again while the panel renders.
