@@ -499,15 +499,19 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Output("year", "value", allow_duplicate=True),
         Output("plan", "options"), Output("plan", "value"), Output("plan-wrap", "style"),
         Input("upload", "contents"), Input("dataset", "value"), Input("remove-confirm", "submit_n_clicks"),
-        Input("plan", "value"),
+        Input("plan", "value"), Input("boot", "data"),
         State("upload", "filename"), State("upload-source", "value"), State("lang", "value"), State("url", "search"),
         State("pollutant", "value"),
-        prevent_initial_call="initial_duplicate",
+        # Not with the page's first callbacks: the map's would wait for this one's answer (its store), and
+        # most pages have no dataset to add. assets/map.js sets "boot" once the map is drawn; then the
+        # link's or the active dataset, the datasets and the plans come in (trigger None: the page load).
+        prevent_initial_call=True,
     )
-    def _observed(contents, dataset_id, _removed, plan, filename, source, lang, search, pollutant):
+    def _observed(contents, dataset_id, _removed, plan, _boot, filename, source, lang, search, pollutant):
         from dashboard.auth import actor
 
         trigger = ctx.triggered_id if ctx.triggered else None
+        trigger = None if trigger == "boot" else trigger
         out = observed_state(data, base_store, "dataset" if trigger == "plan" else trigger, contents, filename,
                              source, dataset_id, lang, settings, search=search, actor=actor())
         # A link to one year of a measure over years opens that year once the dataset is in.
@@ -517,9 +521,10 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
 
     @app.callback(
         Output("editor-upload", "style"), Output("editor-remove", "style"), Output("account", "children"),
-        Input("lang", "value"), Input("upload-message", "children"),
+        Input("lang", "value"), Input("upload-message", "children"), Input("boot", "data"),
+        prevent_initial_call=True,  # after the first map, like the datasets above
     )
-    def _account(lang, _message):
+    def _account(lang, _message, _boot):
         from dashboard.auth import account_view
 
         return account_view(lang if lang in LANGS else DEFAULT_LANG, settings)

@@ -271,6 +271,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         dcc.Store(id="store", data=store),
         dcc.Store(id="city"),
         dcc.Store(id="query"),
+        dcc.Store(id="boot"),  # set by assets/map.js once the map is drawn: the datasets and plans load then
         dcc.Store(id="show-other", data="other_plans" in view.layers),
         dcc.Download(id="download"),
         header,

@@ -145,6 +145,30 @@ def test_clicks_always_update_the_panel(page, base):
     page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('沈阳')")
 
 
+#: From the page's first script on: the time the 14 cities were first drawn with their fills.
+FILL_CLOCK = """(() => {
+  const tick = () => {
+    const filled = [...document.querySelectorAll('path.lnmap-city')].filter(p => p.getAttribute('fill')).length;
+    if (filled === 14) window.__filled = performance.now(); else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})()"""
+
+
+def test_the_first_map_waits_for_no_server_callback_and_the_lists_come_after(page, base):
+    """Server callbacks at load (the datasets, the plans, the account) used to hold the first map back:
+    the map's callbacks waited for their answer. They run once the map is drawn (assets/map.js sets
+    "boot"); the account line and the dataset list must still come."""
+    page.add_init_script(FILL_CLOCK)
+    open_map(page, base + "/")
+    page.locator("#account a[href*='/login']").wait_for()  # _account ran after the boot
+    filled = page.evaluate("window.__filled")
+    starts = page.evaluate("performance.getEntriesByType('resource')"
+                           ".filter(e => e.name.includes('_dash-update-component')).map(e => e.startTime)")
+    assert filled and starts, (filled, starts)
+    assert min(starts) > filled  # no callback request before the map was drawn
+
+
 #: Click a control; the cities' fills and the circles' outlines before the click and in the first frame after it.
 NEXT_FRAME = """async (sel) => {
   const look = () => [[...document.querySelectorAll('path.lnmap-city')].map(e => e.getAttribute('fill')).join(),

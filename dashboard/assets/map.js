@@ -113,7 +113,7 @@
       });
     };
     keyboard();
-    layer.on("add", function () { keyboard(); watch(layer._map); });
+    layer.on("add", function () { keyboard(); watch(layer._map); bootSoon(); });
   };
   // Select a city from the keyboard or the search box: the same store a click sets.
   NS.pickCity = function (adcode) {
@@ -180,6 +180,26 @@
     return out;
   }
   NS.legendValues = legendValues;
+
+  // ------------------------------------------------------------------ after the first map: the server's part
+  // The observed datasets and plans (the server callback in dashboard/callbacks.py that reads "boot") load
+  // once the cities are drawn, so the first map waits for no server answer: two frames after the first city
+  // is on the map, or after 3 s if the map cannot be drawn (the lists must come all the same).
+  let booted = false;
+  function bootNow() {
+    if (booted) return;
+    const dc = window.dash_clientside;
+    if (!dc || !dc.set_props || !document.getElementById("controls")) {
+      setTimeout(bootNow, 100);  // Dash has not put the page up yet (a Store has no element: look for the controls)
+      return;
+    }
+    booted = true;
+    dc.set_props("boot", { data: 1 });
+  }
+  function bootSoon() {
+    if (!booted) window.requestAnimationFrame(function () { window.requestAnimationFrame(bootNow); });
+  }
+  setTimeout(bootNow, 3000);
 
   // ------------------------------------------------------------------ fit Liaoning into the free part of the map
   // The map's own boxes (legend, buttons, zoom, scale) sit in its corners. Each may be kept clear of
@@ -926,6 +946,10 @@
     },
     translate: function (lang, store) {
       const i = store.i18n;
+      // The page is built in the default language: on load in it, only what the layout lacks (the site
+      // icons in the layer list, the observed note) is set; every text again would cost the first map time.
+      const first = !NS.translated;
+      NS.translated = true;
       const outs = window.dash_clientside.callback_context.outputs_list[0];
       const texts = outs.map(function (o) { return tr(store, o.id.key, lang); });
       const opts = function (table, keys) { return keys.map(function (k) { return { label: lbl(table, k, lang), value: k }; }); };
@@ -937,6 +961,10 @@
       });
       document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
       document.title = tr(store, "title", lang);
+      const observedNote = tr(store, store.observed_loaded ? "observed_loaded" : "no_observed", lang);
+      if (first && lang === store.defaults.lang) {
+        return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), layerOpts, noUpdate(), noUpdate(), observedNote];
+      }
       return [texts,
         opts(i.pollutants, Object.keys(store.measures)),
         opts(i.schemes, store.schemes),
@@ -944,7 +972,7 @@
         layerOpts,
         opts(i.basemaps, Object.keys(store.basemaps)),
         store.region_ids.map(function (r) { return { label: store.region_names[r][lang], value: r }; }),
-        tr(store, store.observed_loaded ? "observed_loaded" : "no_observed", lang)];
+        observedNote];
     },
     // Headline cards for the measure on the map, and the selected city's place in it (rank, share).
     summaries: function (group, measure, city, lang, panel, store, year) {
