@@ -128,3 +128,22 @@ def folium_app():
         return send_from_directory(LEAFLET, name)
 
     return app
+
+
+def main() -> None:
+    """Serve both peers as an analyst runs them (Flask's server, threaded, as ``app.run()`` does), each on
+    its own port, in this process: ``python bench/peers/naive.py DASH_PORT FOLIUM_PORT``."""
+    import sys
+    import threading
+
+    from werkzeug.serving import run_simple
+
+    dash_port, folium_port = int(sys.argv[1]), int(sys.argv[2])
+    styled_geojson(INDICATORS["cod"])  # load the tables and outlines once, as a running server would have
+    threading.Thread(target=run_simple, args=("127.0.0.1", folium_port, folium_app()),
+                     kwargs={"threaded": True}, daemon=True).start()
+    run_simple("127.0.0.1", dash_port, dash_app().server, threaded=True)
+
+
+if __name__ == "__main__":
+    main()
