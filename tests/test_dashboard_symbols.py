@@ -76,3 +76,19 @@ def test_legend_decimals_agree_in_the_browser_and_the_exports(page, base, values
     _open(page, base)
     assert page.evaluate("v => window.lnmap.decimalsFor(v)", values) == decimals
     assert decimals_for(values) == decimals
+
+
+def test_circles_lie_over_the_cities_whichever_file_arrives_first(page, base):
+    """The circles are in their own pane, after the cities' in the page (so painted over them). Made in the
+    cities' pane they were drawn under the grey cities (pale, cut at the coast) whenever the circles' file
+    arrived first: after the first map stopped waiting for the server, that was most loads."""
+    _open(page, base + "?indicator=so2_emission_2015_t")
+    page.wait_for_function(f"document.querySelectorAll('{SYMBOL}').length === 14")
+    placed = page.evaluate(f"""() => {{
+      const circles = [...document.querySelectorAll('{SYMBOL}')].map(e => e.closest('.leaflet-pane'));
+      const cities = document.querySelector('{CITY}').closest('.leaflet-pane');
+      return [new Set(circles.map(p => p.className)).size, circles[0] !== cities,
+              !!(cities.compareDocumentPosition(circles[0]) & Node.DOCUMENT_POSITION_FOLLOWING),
+              Number(getComputedStyle(circles[0]).zIndex) >= Number(getComputedStyle(cities).zIndex)];
+    }}""")
+    assert placed == [1, True, True, True], placed

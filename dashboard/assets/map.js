@@ -132,8 +132,10 @@
     const v = h.show && h.values ? h.values[feature.properties.adcode] : null;
     const r = symbolRadius(v, h.vmax, h.r_max);
     if (!r) return L.layerGroup([]);
+    // In the symbols' own pane (layout.create_map), over the cities: a marker made here would otherwise go
+    // into the cities' pane and lie above or under them as the two files happened to arrive.
     return L.circleMarker(latlng, { radius: r, fillColor: v < 0 ? h.negative : h.colour, fillOpacity: 0.78,
-                                    color: "#ffffff", weight: 1.2, interactive: false,
+                                    color: "#ffffff", weight: 1.2, interactive: false, pane: "lnmap-symbols",
                                     className: "lnmap-symbol", adcode: feature.properties.adcode });
   };
   // Draw a new hideout at once: restyle calls this as soon as it has made one. dash-leaflet draws the same
