@@ -722,8 +722,10 @@ def _template(pattern: str, year: str, example: str, period: Period) -> Indicato
             text = text.replace(k, v)
         return text
 
-    return Indicator(pattern, ind.group, ind.measure, general(ind.name_zh), general(ind.name_en), ind.unit, year,
-                     general(ind.base_year), ind.kind, ind.source if period is THIRTEENTH else "the plan's 出处 column",
+    # A yearly value's base is the year before (Y − 1): the example's would be a fixed year.
+    base = "Y − 1" if y and ind.base_year == str(int(y) - 1) else general(ind.base_year)
+    return Indicator(pattern, ind.group, general(ind.measure), general(ind.name_zh), general(ind.name_en), ind.unit,
+                     year, base, ind.kind, ind.source if period is THIRTEENTH else "the plan's 出处 column",
                      general(ind.formula), diverging=ind.diverging, centre=ind.centre)
 
 
