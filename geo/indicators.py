@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from geo.errors import DataValidationError, GazetteerError, Problem
@@ -483,10 +482,6 @@ def _column_order(column: str) -> tuple:
 
 def _dynamic_columns(table: pd.DataFrame, period: Period) -> set[str]:
     return {c for c in table.columns if c not in BY_ID and parse_id(c) is not None and lookup(c, period) is not None}
-
-
-def values_equal(a: float, b: float) -> bool:
-    return bool(np.isclose(a, b, rtol=0, atol=1e-9))
 
 
 # --------------------------------------------------------------------------- years and plan periods

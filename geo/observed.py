@@ -708,9 +708,3 @@ def trajectory(cities: pd.DataFrame, observed: pd.DataFrame, adcode: str, pollut
         out.append({"year": y, "path_t": path, "observed_t": o,
                     "ahead_of_path_t": None if path is None or o is None else round(path - o, 2) + 0.0})
     return out
-
-
-def annual_sources(observed: pd.DataFrame) -> pd.DataFrame:
-    """Per city x pollutant x year: source, flag, conversion and the row it came from (every year)."""
-    cols = ["adcode", "pollutant", "year", "source", "flag", "conversion", "source_row", "dataset_id"]
-    return observed[cols] if len(observed) else pd.DataFrame(columns=cols)

@@ -24,7 +24,6 @@ from geo.indicators import (
     read_text_utf8,
     seed_path,
     templates,
-    values_equal,
 )
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -417,13 +416,6 @@ def test_catalogue_frame_equals_the_committed_indicators_csv():
     assert list(frame.columns) == list(committed.columns)
     assert frame.unit_zh.tolist() == committed.unit_zh.tolist() and frame.unit_en.tolist() == committed.unit_en.tolist()
     assert str(frame.annex.dtype) == "Int64" and frame.annex.isna().sum() == (committed.annex == "").sum()
-
-
-def test_values_equal_is_absolute_to_a_nanotonne():
-    """Bug: a relative tolerance (two large totals 1 t apart called equal) or a wider absolute one."""
-    assert values_equal(241522.89, 241522.89 + 5e-10)
-    assert not values_equal(241522.89, 241522.89 + 1e-3)  # rtol 1e-5 would call these equal
-    assert not values_equal(0.0, 2e-9)
 
 
 # ------------------------------------------------------------------ the city table and its checks

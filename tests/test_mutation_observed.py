@@ -19,7 +19,6 @@ from geo.errors import DataValidationError, Problem
 from geo.observed import (
     STORED_COLUMNS,
     active_dataset,
-    annual_sources,
     check_dataset_id,
     default_actor,
     import_observed,
@@ -57,17 +56,6 @@ def test_observed_sources_are_those_of_the_progress_year_only():
     for empty in (obs.iloc[0:0], pd.DataFrame()):  # pd.DataFrame(): what callers pass for "no dataset"
         got = observed_sources(empty)
         assert list(got.columns) == SOURCE_COLUMNS and len(got) == 0
-
-
-def test_annual_sources_keep_every_year_with_its_columns():
-    """Bug: the per-year sources drop a year or a column; an empty dataset must still give the columns."""
-    cols = ["adcode", "pollutant", "year", "source", "flag", "conversion", "source_row", "dataset_id"]
-    obs = _rows(("210100", "so2", 2019, 1.0, "统计公报", 2), ("210100", "so2", 2020, 2.0, "考核值", 3))
-    got = annual_sources(obs)
-    assert list(got.columns) == cols and got.year.tolist() == [2019, 2020]
-    for empty in (obs.iloc[0:0], pd.DataFrame()):
-        got = annual_sources(empty)
-        assert list(got.columns) == cols and len(got) == 0
 
 
 def test_store_dir_is_the_settings_one(tmp_path):
