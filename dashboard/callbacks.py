@@ -195,7 +195,9 @@ def _observed_state(data: ViewData, base_store: dict, trigger: str | None, conte
     if dataset_id not in known:
         dataset_id = None
     if trigger is None and dataset_id is None:
-        return no_update, dataset_options(metas), None, no_update, no_update, no_update
+        # The picker's value stays as it is (empty): set again, it would redraw the city panel, which this
+        # runs after (the "boot" in register_callbacks), under a click on the panel's buttons.
+        return no_update, dataset_options(metas), no_update, no_update, no_update, no_update
     store = observed_store(base_store, data, _observed_rows(dataset_id, settings), known.get(dataset_id))
     if trigger is None:  # a shared link may name an observed measure, known only now that the dataset is in
         asked = parse_query(search, store)

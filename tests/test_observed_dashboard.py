@@ -79,7 +79,8 @@ def test_pick_and_remove_a_dataset(base, settings):
 def test_page_load_without_datasets_sends_no_store(base, settings):
     data, store = base
     out = observed_state(data, store, None, None, None, None, None, "zh", settings)
-    assert out[0] is no_update and out[1] == [] and out[2] is None
+    # No store, and the picker left empty as it is: setting it again would redraw the city panel under a click
+    assert out[0] is no_update and out[1] == [] and out[2] is no_update
 
 
 def test_export_names_differ_with_the_layers_and_map_type_on_screen(base, settings):
