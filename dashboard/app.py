@@ -24,7 +24,7 @@ from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.i18n import DEFAULT_LANG, ERROR_LABELS, LANGS, label, t
 from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_routes
-from dashboard.layout import create_layout, layer_specs
+from dashboard.layout import TABLE_PROPS, create_layout, layer_specs
 from dashboard.state import View, browser_store, build_hideout
 from geo.observed import MAX_BYTES
 from geo.settings import Settings, get_settings
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     store = browser_store(data)
     store["layer_version"] = layers_version(blobs)
     store["layer_specs"] = layer_specs(store["layer_version"])
+    store["table_props"] = TABLE_PROPS
     view = View()
     hideout = build_hideout(store, view.indicator, view.scheme, view.city, view.lang)
     app = Dash(

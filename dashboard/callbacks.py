@@ -380,7 +380,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Input("url", "search"), store, *(State(c, "value") for c in CONTROLS),
     )
     app.clientside_callback(
-        _cs("tableView"), [Output("table", "columns"), Output("table", "data")],
+        _cs("tableView"), Output("table-host", "children"),
         Input("pollutant", "value"), Input("lang", "value"), Input("store", "data"), Input("year", "value"),
         Input("table-view", "open"),  # set by assets/map.js when the section is opened or closed
     )

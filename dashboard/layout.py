@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import dash_leaflet as dl
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from dashboard.i18n import (
     BASEMAP_LABELS,
@@ -323,19 +323,29 @@ def create_multiples_view() -> html.Details:
     ])
 
 
+#: The table view's DataTable but for its columns and data. assets/map.js (``tableView``) makes it when the
+#: section is opened: dash_table's scripts (~150 KB compressed) then load, not with the page, where they
+#: held up the first map. ``persistence`` keeps a sort the user chose while the table is made anew for
+#: another pollutant or language.
+TABLE_PROPS = {
+    "id": "table", "sort_action": "native", "sort_mode": "single", "style_as_list_view": True,
+    "persistence": True, "persistence_type": "memory",
+    "style_table": {"overflowX": "auto", "minWidth": "100%"},
+    "style_cell": {"fontFamily": "inherit", "fontSize": "12px", "padding": "2px 6px", "whiteSpace": "normal",
+                   "height": "auto", "minWidth": "5.5em", "maxWidth": "9em"},
+    "style_header": {"fontWeight": "600", "background": "#fafafa"},
+    "style_cell_conditional": [{"if": {"column_id": "city"}, "textAlign": "left", "fontWeight": "600"}],
+}
+
+
 def create_table_view() -> html.Details:
     """The 14 cities x every measure of the pollutant on the map, sortable (dash_table's own sorting), with
-    a CSV download built in the browser (assets/map.js ``tableView``/``tableCsv``): no request either way."""
+    a CSV download built in the browser (assets/map.js ``tableView``/``tableCsv``): no request either way.
+    The table itself (:data:`TABLE_PROPS`) is put in ``table-host`` when the section is open."""
     return html.Details(id="table-view", className="section table-view", open=False, children=[
         html.Summary(T("table_view")),
         html.Button(T("table_csv"), id="table-csv", n_clicks=0, className="small-button"),
-        dash_table.DataTable(  # type: ignore[attr-defined]
-            id="table", columns=[], data=[], sort_action="native", sort_mode="single", style_as_list_view=True,
-            style_table={"overflowX": "auto", "minWidth": "100%"},
-            style_cell={"fontFamily": "inherit", "fontSize": "12px", "padding": "2px 6px", "whiteSpace": "normal",
-                        "height": "auto", "minWidth": "5.5em", "maxWidth": "9em"},
-            style_header={"fontWeight": "600", "background": "#fafafa"},
-            style_cell_conditional=[{"if": {"column_id": "city"}, "textAlign": "left", "fontWeight": "600"}]),
+        html.Div(id="table-host"),
         dcc.Download(id="table-download"),
     ])
 

@@ -842,7 +842,7 @@
     // Built only while its folded section is open (assets/ui.js reports the section's open state): a
     // closed table costs a switch nothing, and opening it builds it for the view on the map.
     tableView: function (group, lang, store, year, open) {
-      if (!open) return [noUpdate(), noUpdate()];
+      if (!open) return noUpdate();
       const t = tableOf(store, group, lang, year);
       const columns = [{ name: tr(store, "table_city", lang), id: "city" }].concat(t.cols.map(function (c) {
         return { name: c.title, id: c.id, type: "numeric",
@@ -853,7 +853,8 @@
         t.cols.forEach(function (c) { row[c.id] = c.ind.values[r.adcode]; });
         return row;
       });
-      return [columns, data];
+      // The DataTable itself, made here (layout.TABLE_PROPS): its scripts load when it is first shown.
+      return comp("DataTable", Object.assign({}, store.table_props, { columns: columns, data: data }), "dash_table");
     },
     // The same table as a CSV file (UTF-8 with a byte-order mark, so Excel reads the Chinese), values at
     // their printed precision without separators, then each column's source and formula.
