@@ -127,14 +127,17 @@
     return rMax * Math.sqrt(Math.abs(v) / vmax);
   }
   NS.symbolRadius = symbolRadius;
+  // A city's circle under the symbols hideout ``h``: its radius (0: none) and fill.
+  function circleOf(h, adcode) {
+    const v = h.show && h.values ? h.values[adcode] : null;
+    return { r: symbolRadius(v, h.vmax, h.r_max), fillColor: v < 0 ? h.negative : h.colour, fillOpacity: 0.78 };
+  }
   NS.symbolMarker = function (feature, latlng, context) {
-    const h = NS.lastSymbols || (context && context.hideout) || {};
-    const v = h.show && h.values ? h.values[feature.properties.adcode] : null;
-    const r = symbolRadius(v, h.vmax, h.r_max);
-    if (!r) return L.layerGroup([]);
+    const c = circleOf(NS.lastSymbols || (context && context.hideout) || {}, feature.properties.adcode);
+    if (!c.r) return L.layerGroup([]);
     // In the symbols' own pane (layout.create_map), over the cities: a marker made here would otherwise go
     // into the cities' pane and lie above or under them as the two files happened to arrive.
-    return L.circleMarker(latlng, { radius: r, fillColor: v < 0 ? h.negative : h.colour, fillOpacity: 0.78,
+    return L.circleMarker(latlng, { radius: c.r, fillColor: c.fillColor, fillOpacity: c.fillOpacity,
                                     color: "#ffffff", weight: 1.2, interactive: false, pane: "lnmap-symbols",
                                     className: "lnmap-symbol", adcode: feature.properties.adcode });
   };
@@ -152,11 +155,10 @@
       if (l.feature && el.classList.contains("lnmap-city")) {
         l.setStyle(NS.cityStyle(l.feature));
       } else if (l.options.adcode && el.classList.contains("lnmap-symbol")) {
-        const v = s.show && s.values ? s.values[l.options.adcode] : null;
-        const r = symbolRadius(v, s.vmax, s.r_max);
-        if (r) {
-          l.setRadius(r);
-          l.setStyle({ fillColor: v < 0 ? s.negative : s.colour, opacity: 1, fillOpacity: 0.78 });
+        const c = circleOf(s, l.options.adcode);
+        if (c.r) {
+          l.setRadius(c.r);
+          l.setStyle({ fillColor: c.fillColor, opacity: 1, fillOpacity: c.fillOpacity });
         } else {
           l.setStyle({ opacity: 0, fillOpacity: 0 });  // no circle for this value: gone until the redraw
         }
@@ -953,8 +955,6 @@
       // icons in the layer list, the observed note) is set; every text again would cost the first map time.
       const first = !NS.translated;
       NS.translated = true;
-      const outs = window.dash_clientside.callback_context.outputs_list[0];
-      const texts = outs.map(function (o) { return tr(store, o.id.key, lang); });
       const opts = function (table, keys) { return keys.map(function (k) { return { label: lbl(table, k, lang), value: k }; }); };
       const layerOpts = store.layers.map(function (k) {
         const site = store.site_layers.indexOf(k) >= 0;
@@ -968,7 +968,8 @@
       if (first && lang === store.defaults.lang) {
         return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), layerOpts, noUpdate(), noUpdate(), observedNote];
       }
-      return [texts,
+      const outs = window.dash_clientside.callback_context.outputs_list[0];
+      return [outs.map(function (o) { return tr(store, o.id.key, lang); }),
         opts(i.pollutants, Object.keys(store.measures)),
         opts(i.schemes, store.schemes),
         opts(i.map_types, store.symbols.map_types),
