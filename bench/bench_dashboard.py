@@ -6,7 +6,8 @@ and, with --screenshot, docs/dashboard.png (the default view, 1400x900):
 - first-load bytes: every response until the 14 cities are drawn and the network is idle
   (bytes on the wire: compressed bodies + headers, as Chromium reports them);
 - time to first painted map: navigation start to the first animation frame in which the
-  14 city polygons exist with their fill colours;
+  14 city polygons exist with their fill colours (ours: the first frame drawn from the page's HTML,
+  dashboard/preview.py), and to the first in which Leaflet has drawn them (the map takes clicks);
 - bytes of an indicator switch (SO2 -> COD), a measure switch, a scheme switch, a city
   click (the one server callback: the detail panel) and a layer toggle (ports), favicon
   included, and the requests the server itself saw for each;
@@ -155,26 +156,43 @@ PANEL = """async ([sel, k, name, panel]) => {
     requestAnimationFrame(tick);
   });
 }"""
-FILLED = "Array.from(document.querySelectorAll('{sel}')).filter(p => p.getAttribute('fill')).length === 14"
 
 
-def _context(browser, timing: bool = False):
+def _context(browser, timing: bool = False, cities: str = CITY):
     """A fresh context (empty cache). For the accounting pass, every request is counted (Meter) and any
     not to this machine refused; a timed run does neither: both make a round trip to this Python process
     for every request, which the page would wait for."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 900})
     page = ctx.new_page()
+    page.add_init_script(WATCH.replace("{sel}", cities))
     if timing:
         return ctx, page, None
     page.route("**/*", lambda r: r.abort() if not r.request.url.startswith("http://127.0.0.1") else r.continue_())
     return ctx, page, Meter(page)
 
 
-def _paint(page, url: str, sel: str) -> float:
-    """Open ``url``; ms from navigation start to the first frame with the 14 cities filled."""
+#: From a page's first animation frame on: the time (ms after navigation start) of the first frame in which 14
+#: filled cities are drawn, as ``__paint`` for Leaflet's (``{sel}``: each app's own) and as ``__first`` for our
+#: first frame (dashboard/preview.py), whichever comes first of the two; read in the frame's animation callback,
+#: just before it is painted. The same method for the three apps.
+WATCH = """(() => {
+  const filled = sel => [...document.querySelectorAll(sel)].filter(p => p.getAttribute('fill')).length === 14;
+  const tick = () => {
+    const now = performance.now();
+    if (!window.__first && (filled('#lnmap-preview path.lnmap-preview-city') || filled('{sel}'))) window.__first = now;
+    if (!window.__paint && filled('{sel}')) window.__paint = now;
+    if (!window.__paint) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();"""
+
+
+def _paint(page, url: str) -> tuple[float, float]:
+    """Open ``url`` (the page watches with WATCH); ms from navigation start to the first frame with the 14 cities
+    filled by Leaflet, and to the first with a map on screen (our first frame or Leaflet's)."""
     page.goto(url)
-    page.wait_for_function(FILLED.format(sel=sel), polling="raf", timeout=30_000)
-    return page.evaluate("performance.now()")
+    page.wait_for_function("window.__paint > 0", polling="raf", timeout=30_000)
+    return page.evaluate("window.__paint"), page.evaluate("window.__first")
 
 
 def _clicks(page, sel: str, panel: str, names: list[str] | None) -> tuple[list[float], list[float]]:
@@ -193,9 +211,9 @@ def _clicks(page, sel: str, panel: str, names: list[str] | None) -> tuple[list[f
 def peer_dash_run(browser, base: str, timing: bool = False) -> dict:
     from peers.naive import CITY_CLASS, city_names
 
-    ctx, page, meter = _context(browser, timing)
     cities = f"path.{CITY_CLASS}"
-    out = {"paint_ms": _paint(page, base + "/", cities)}
+    ctx, page, meter = _context(browser, timing, cities)
+    out = dict(zip(("paint_ms", "first_ms"), _paint(page, base + "/"), strict=True))
     page.wait_for_load_state("networkidle")
     time.sleep(0.3)
     if meter:
@@ -218,17 +236,17 @@ def peer_folium_run(browser, base: str, timing: bool = False) -> dict:
     """A switch is a new page: from navigation start to the painted map (the page is generated on request)."""
     from peers.naive import CITY_CLASS, FOLIUM_GEN, INDICATORS, city_names
 
-    ctx, page, meter = _context(browser, timing)
     cities = f"path.{CITY_CLASS}"
+    ctx, page, meter = _context(browser, timing, cities)
     gen = len(FOLIUM_GEN)
-    out = {"paint_ms": _paint(page, f"{base}/folium?indicator={INDICATORS['cod']}", cities)}
+    out = dict(zip(("paint_ms", "first_ms"), _paint(page, f"{base}/folium?indicator={INDICATORS['cod']}"), strict=True))
     page.wait_for_load_state("networkidle")
     if meter:
         out["first_requests"], out["first_bytes"] = meter.since(0)
     out["switch_ms"], switch_bytes = [], []
     for p in ("so2", "nox", "nh3n", "cod") * 2:
         m = meter.mark() if meter else 0
-        out["switch_ms"].append(_paint(page, f"{base}/folium?indicator={INDICATORS[p]}", cities))
+        out["switch_ms"].append(_paint(page, f"{base}/folium?indicator={INDICATORS[p]}")[0])
         page.wait_for_load_state("networkidle")
         if meter:
             switch_bytes.append(meter.since(m)[1])
@@ -241,13 +259,13 @@ def peer_folium_run(browser, base: str, timing: bool = False) -> dict:
 
 
 def one_run(browser, base: str, timing: bool = False) -> dict:
-    ctx, page, meter = _context(browser, timing)
+    ctx, page, meter = _context(browser, timing, CITY)
     # As a choropleth, the peers' kind of map (by default totals are drawn as circles).
-    paint_ms = _paint(page, base + "/?map_type=choropleth", CITY)
+    paint_ms, first_ms = _paint(page, base + "/?map_type=choropleth")
     page.wait_for_load_state("networkidle")
     page.wait_for_function("document.querySelectorAll('.lnmap-label').length === 14")
     time.sleep(0.3)
-    out = {"paint_ms": paint_ms}
+    out = {"paint_ms": paint_ms, "first_ms": first_ms}
     if meter:
         out["first_requests"], out["first_bytes"] = meter.since(0)
 
@@ -440,7 +458,8 @@ def main() -> None:
 
     peers = [("naive Dash + dash-leaflet (server callback re-sends styled GeoJSON)", dash_runs, acc_dash),
              ("folium page rendered again per switch", folium_runs, acc_folium)]
-    ours = {"paint": _med(runs, "paint_ms"), "switch": _all(runs, "switch_ms"), "click": _all(runs, "click_ms")}
+    ours = {"first": _med(runs, "first_ms"), "paint": _med(runs, "paint_ms"), "switch": _all(runs, "switch_ms"),
+            "click": _all(runs, "click_ms")}
     kib = lambda b: f"{b / 1024:.1f} KiB"  # noqa: E731
     lines = [
         "# Dashboard benchmark", "",
@@ -458,7 +477,12 @@ def main() -> None:
         "## Ours against the naive peers (same run)", "",
         "| measure | ours | " + " | ".join(name for name, _, _ in peers) + " |",
         "|---|---|---|---|",
-        f"| first painted map (navigation start → 14 filled cities), median of {args.runs} | {ours['paint']:.0f} ms | "
+        f"| first painted map (navigation start → the first frame with 14 filled cities: ours, the first frame drawn "
+        f"from the page's HTML; the peers, their map), median of {args.runs} | {ours['first']:.0f} ms | "
+        + " | ".join(f"{_med(pr, 'first_ms'):.0f} ms ({_ratio(_med(pr, 'first_ms'), ours['first'])})" for _, pr, _ in peers)
+        + " |",
+        f"| map drawn by Leaflet (navigation start → 14 filled Leaflet cities: the map takes clicks), median of "
+        f"{args.runs} | {ours['paint']:.0f} ms | "
         + " | ".join(f"{_med(pr, 'paint_ms'):.0f} ms ({_ratio(_med(pr, 'paint_ms'), ours['paint'])})" for _, pr, _ in peers)
         + " |",
         f"| pollutant switch → map changed (click → painted frame), median of {len(runs[0]['switch_ms'])} × {args.runs} | "
@@ -485,7 +509,9 @@ def main() -> None:
         "| measure | median |", "|---|---|",
         "| app start (`create_app` in the benchmark's process: load tables, classes for every indicator × scheme, "
         f"GeoJSON in two datums) | {startup:.2f} s (one run) |",
-        f"| time to first painted map (navigation start → 14 filled city polygons) | {ours['paint']:.0f} ms (goal ≤ 1000) |",
+        f"| time to first painted map (navigation start → 14 filled city polygons: the first frame) | "
+        f"{ours['first']:.0f} ms (goal ≤ 1000) |",
+        f"| time to the map drawn by Leaflet (navigation start → 14 filled Leaflet cities) | {ours['paint']:.0f} ms |",
         f"| first-load bytes (until network idle, default layers; counted) | {kib(acc['first_bytes'])} in "
         f"{acc['first_requests']:.0f} requests |",
         f"| pollutant switch → recoloured map (click → painted frame; {len(runs[0]['switch_ms'])} switches a run) | "
@@ -507,12 +533,14 @@ def main() -> None:
         f"| second visit in the same context (warm cache): requests the server saw, files among them | "
         f"{warm['second_hits']}, {', '.join(warm['second']) or 'no file'} |",
         "", "Timed runs:", "",
-        "| app | run | paint ms | switch ms (median, min–max) | click ms (median, min–max) |", "|---|---|---|---|---|",
+        "| app | run | first frame ms | Leaflet map ms | switch ms (median, min–max) | click ms (median, min–max) |",
+        "|---|---|---|---|---|---|",
     ]
     for name, pr in (("ours", runs), ("Dash", dash_runs), ("folium", folium_runs)):
         for i, r in enumerate(pr, 1):
             sw, cl = r["switch_ms"], r["click_ms"]
-            lines.append(f"| {name} | {i} | {r['paint_ms']:.0f} | {statistics.median(sw):.0f} ({min(sw):.0f}–{max(sw):.0f}) | "
+            lines.append(f"| {name} | {i} | {r['first_ms']:.0f} | {r['paint_ms']:.0f} | "
+                         f"{statistics.median(sw):.0f} ({min(sw):.0f}–{max(sw):.0f}) | "
                          f"{statistics.median(cl):.0f} ({min(cl):.0f}–{max(cl):.0f}) |")
     lines += ["", "Switches run in the browser (clientside callbacks build the GeoJSON `hideout` from a store loaded "
               "with the page), so they make no request. Every count includes the favicon: the page's icon is an "

@@ -23,8 +23,9 @@ from dash import Dash, Input, Output, ctx, html, set_props
 from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.i18n import DEFAULT_LANG, ERROR_LABELS, LANGS, label, t
-from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_routes
+from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_routes, source_frames
 from dashboard.layout import TABLE_PROPS, create_layout, layer_specs
+from dashboard.preview import preview_geometry, preview_payload, preview_script
 from dashboard.state import View, browser_store, build_hideout
 from geo.observed import MAX_BYTES
 from geo.settings import Settings, get_settings
@@ -87,19 +88,33 @@ INDEX = """<!DOCTYPE html>
                             for k, v in ERROR_STYLE.items())))
 
 
+class LnmapDash(Dash):
+    """Dash with the first frame (:mod:`dashboard.preview`) of the asked view in the index page."""
+
+    preview: dict | None = None  # the outlines; set by create_app
+    preview_store: dict | None = None
+
+    def interpolate_index(self, **kwargs):
+        if self.preview is not None and self.preview_store is not None and flask.has_request_context():
+            query = flask.request.query_string.decode("utf-8", "replace")
+            kwargs["app_entry"] += preview_script(preview_payload(self.preview_store, self.preview, query))
+        return super().interpolate_index(**kwargs)
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the dashboard. ``settings`` points at the data (default: the bundled package)."""
     settings = settings or get_settings()
     started = time.perf_counter()
     data = load_view_data(settings, observed=pd.DataFrame())  # observed values: per request, per browser
-    blobs = build_layers(settings)
+    frames = source_frames(settings)
+    blobs = build_layers(settings, frames)
     store = browser_store(data)
     store["layer_version"] = layers_version(blobs)
     store["layer_specs"] = layer_specs(store["layer_version"])
     store["table_props"] = TABLE_PROPS
     view = View()
     hideout = build_hideout(store, view.indicator, view.scheme, view.city, view.lang)
-    app = Dash(
+    app = LnmapDash(
         __name__, title=t("title", "zh"), serve_locally=True, compress=True, update_title=None,  # type: ignore[arg-type]
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         on_error=_on_callback_error,
@@ -110,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # Uploads arrive base64-encoded inside a callback request: cap the request, not only the decoded file.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * MAX_BYTES
     app.index_string = INDEX
+    app.preview, app.preview_store = preview_geometry(frames), store
     app.layout = create_layout(store, hideout, view)
     app.layout.children.append(_error_box())
     app.clientside_callback("function () { return true; }", Output(ERROR_ID, "hidden"), Input(ERROR_ID, "n_clicks"),

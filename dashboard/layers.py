@@ -307,10 +307,12 @@ def extra_layer_props(version: str = "", settings: Settings | None = None) -> di
     }
 
 
-def build_layers(settings: Settings | None = None) -> dict[tuple[str, str], Blob]:
-    """Every (datum, layer) as JSON bytes with a gzip copy and an ETag."""
+def build_layers(settings: Settings | None = None,
+                 frames: dict[str, gpd.GeoDataFrame] | None = None) -> dict[tuple[str, str], Blob]:
+    """Every (datum, layer) as JSON bytes with a gzip copy and an ETag (of ``frames``, by default
+    :func:`source_frames`)."""
     out = {}
-    for name, gdf in source_frames(settings).items():
+    for name, gdf in (frames if frames is not None else source_frames(settings)).items():
         for datum in DATUMS:
             raw = _feature_collection(gdf, datum)
             out[(datum, name)] = Blob(raw, gzip.compress(raw, 9, mtime=0), hashlib.sha256(raw).hexdigest()[:20])

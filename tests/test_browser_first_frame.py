@@ -1,0 +1,131 @@
+"""The first frame (dashboard/preview.py, assets/map.js) in headless Chromium: on screen before Dash
+runs, the same map Leaflet then draws, in the same place, and gone once Leaflet has drawn."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dashboard_server import offline, serve_dashboard
+
+pytestmark = pytest.mark.browser
+
+#: For each part of the first frame (cities, circles, names): its look and screen boxes in every frame while it
+#: is shown, and Leaflet's in the first frame after it was taken away (when Leaflet has painted its own).
+RECORD = """
+window.__first = {}; window.__leaflet = {}; window.__initial = null;
+const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+const look = e => ({fill: e.getAttribute('fill'), stroke: e.getAttribute('stroke'), width: +e.getAttribute('stroke-width'),
+                    dash: e.getAttribute('stroke-dasharray') || null, opacity: +e.getAttribute('fill-opacity'), box: box(e)});
+const all = sel => [...document.querySelectorAll(sel)];
+const PARTS = {
+  cities: ['.lnmap-preview-cities',
+           () => Object.fromEntries(all('#lnmap-preview path.lnmap-preview-city').map(e => [e.dataset.adcode, look(e)])),
+           () => Object.fromEntries(all('path.lnmap-city').map(e => [e.getAttribute('aria-label').split('：')[0], look(e)]))],
+  circles: ['.lnmap-preview-circles',
+            () => [...document.querySelectorAll('#lnmap-preview circle')].map(box),
+            () => [...document.querySelectorAll('path.lnmap-symbol')].map(box)],
+  names: ['.lnmap-preview-labels',
+          () => [...document.querySelectorAll('#lnmap-preview text')].map(t => t.textContent).sort(),
+          () => [...document.querySelectorAll('.lnmap-label span')].map(t => t.textContent).sort()],
+};
+const tick = () => {
+  if (!window.__initial && document.querySelector('#lnmap-preview path.lnmap-preview-city')) {
+    window.__initial = {cities: PARTS.cities[1](), circles: [...document.querySelectorAll('#lnmap-preview circle')].map(
+      e => [e.dataset.adcode, e.getAttribute('fill')]), dash: !!window.dash_clientside && !!document.getElementById('controls')};
+  }
+  for (const [k, [sel, mine, theirs]] of Object.entries(PARTS)) {
+    const el = document.querySelector('#lnmap-preview ' + sel);
+    if (el && el.style.display !== 'none') window.__first[k] = mine();
+    else if (window.__first[k] && !window.__leaflet[k]) window.__leaflet[k] = theirs();
+  }
+  if (Object.keys(window.__leaflet).length < 3) requestAnimationFrame(tick);
+};
+requestAnimationFrame(tick);
+"""
+
+
+@pytest.fixture(scope="module")
+def base():
+    with serve_dashboard() as url:
+        yield url
+
+
+def names(page) -> dict[str, str]:
+    """adcode -> the name the page's language shows (from the first frame's own data)."""
+    return page.evaluate("""() => {
+      const d = JSON.parse(document.getElementById('lnmap-preview-data').textContent);
+      return Object.fromEntries(d.geo.cities.map(c => [c.a, d.view.lang === 'en' ? c.en : c.zh]));
+    }""")
+
+
+def test_the_map_is_on_screen_before_dash_runs(chromium, base):
+    """With Dash's renderer refused, the page still shows the 14 cities with their circles and names:
+    the first frame needs neither Dash nor the layout nor the GeoJSON."""
+    ctx = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    offline(page)
+    page.route("**/dash_renderer*", lambda route: route.abort())
+    page.goto(base)
+    page.wait_for_function("document.querySelectorAll('#lnmap-preview path.lnmap-preview-city[fill]').length === 14")
+    assert page.locator("#lnmap-preview circle").count() == 14  # COD 2015 is a total: circles, every city has one
+    shown = sorted(page.locator("#lnmap-preview text").all_text_contents())
+    assert shown == sorted(names(page).values()) and "沈阳市" in shown
+    assert page.locator(".leaflet-container").count() == 0
+    box = page.locator("#lnmap-preview").bounding_box()
+    assert box["width"] > 400 and box["height"] > 400  # a map, not a thumbnail
+    ctx.close()
+
+
+@pytest.mark.parametrize("query", [
+    "?map_type=choropleth",
+    "",  # circles on grey cities
+    "?indicator=so2_cut_target_pct&lang=en",  # all 14 cities equal
+    "?indicator=nox_cap_2020_t&scheme=natural_breaks&map_type=choropleth&city=210200",  # a selected city
+    "?panel=region&region=coastal_belt&indicator=nh3n_cut_target_pct",  # members stand out, the rest dimmed
+])
+def test_leaflet_draws_the_same_map_in_the_same_place(chromium, base, query):
+    """The first frame agrees with Leaflet's first drawing city by city: as first drawn (from the server's
+    data, before Dash) in colour, outline and opacity; as last shown (inside the map) also in screen box
+    (within 2 px: the two simplify differently); circles by centre and size; names alike. A preview with a
+    wrong colour, another view or a shifted projection would differ."""
+    ctx = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    offline(page)
+    page.add_init_script(RECORD)
+    page.goto(base + query)
+    page.wait_for_function("Object.keys(window.__leaflet).length === 3")
+    first, leaflet, label = page.evaluate("window.__first"), page.evaluate("window.__leaflet"), names(page)
+    initial = page.evaluate("window.__initial")
+    ctx.close()
+    # The frame drawn from the server's data alone, before Dash has put up the page, already has Leaflet's colours.
+    assert initial["dash"] is False and len(initial["cities"]) == 14
+    for adcode, mine in initial["cities"].items():
+        theirs = leaflet["cities"][label[adcode]]
+        for key in ("fill", "stroke", "width", "dash", "opacity"):
+            assert mine[key] == theirs[key], ("first drawn", label[adcode], key, mine[key], theirs[key])
+    assert len(initial["circles"]) == len(leaflet["circles"])
+    assert len(first["cities"]) == 14 and len(leaflet["cities"]) == 14
+    for adcode, mine in first["cities"].items():
+        theirs = leaflet["cities"][label[adcode]]
+        for key in ("fill", "stroke", "width", "dash", "opacity"):
+            assert mine[key] == theirs[key], (label[adcode], key, mine[key], theirs[key])
+        assert max(abs(a - b) for a, b in zip(mine["box"], theirs["box"], strict=True)) <= 2, \
+            (label[adcode], mine["box"], theirs["box"])
+    assert len(first["circles"]) == len(leaflet["circles"])
+    left = list(leaflet["circles"])  # Leaflet's circles carry no adcode: each of ours pairs with the nearest
+    for mine in first["circles"]:
+        off, k = min((max(abs(a - b) for a, b in zip(mine, theirs, strict=True)), k) for k, theirs in enumerate(left))
+        assert off <= 1.5, (mine, left)
+        left.pop(k)
+    assert first["names"] == leaflet["names"] and len(first["names"]) == 14
+
+
+def test_the_first_frame_goes_and_a_link_with_a_dataset_gets_none(page, base):
+    offline(page)
+    page.goto(base + "?indicator=cod_cut_target_pct")
+    page.wait_for_function("document.documentElement.dataset.firstFrame === 'done'")
+    assert page.locator("#lnmap-preview").count() == 0
+    page.goto(base + "?dataset=obs-20261122T101010123456-0123abcd")
+    page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14")
+    assert page.locator("#lnmap-preview-data").count() == 0
+    assert page.locator("#lnmap-preview").count() == 0
