@@ -24,6 +24,7 @@ import numpy as np
 import shapely
 from shapely.geometry import box
 
+from dashboard.layers import layer_url
 from dashboard.state import BASEMAPS, parse_query
 
 MERCATOR = "EPSG:3857"
@@ -104,6 +105,11 @@ def preview_payload(store: dict, geometry: dict, search: str) -> dict | None:
         "store": {"indicators": {view.indicator: ind}, "symbols": store["symbols"], "nodata": store["nodata"],
                   "region_members": store["region_members"], "series": {}},
         "geo": geometry,
+        # The GeoJSON Leaflet will ask for, fetched into the browser's cache while Dash starts (their URLs carry
+        # the data's version and may be cached for a year).
+        # (The labels' file also places the circles: always wanted, and 0.6 KB.)
+        "fetch": [layer_url("wgs84", name, store.get("layer_version", ""))
+                  for name in ("cities", "labels", *(["context"] if "context" in view.layers else []))],
     }
 
 

@@ -129,3 +129,25 @@ def test_the_first_frame_goes_and_a_link_with_a_dataset_gets_none(page, base):
     page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14")
     assert page.locator("#lnmap-preview-data").count() == 0
     assert page.locator("#lnmap-preview").count() == 0
+
+
+def test_leaflet_reads_its_geojson_from_the_cache_the_first_frame_filled(chromium, base):
+    """The first frame fetches the outlines, names and neighbours while Dash starts; Leaflet's own requests for
+    them, later, are answered by the browser's cache: each file crosses the network once (a URL that differed
+    from Leaflet's, say without its version, would fetch everything twice)."""
+    ctx = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()  # not routed: playwright turns the HTTP cache off for a routed page (no basemap: all local)
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Network.enable")
+    got: list[tuple[str, bool]] = []
+    cdp.on("Network.responseReceived", lambda e: got.append((e["response"]["url"].split("/")[-1].split("?")[0],
+                                                             bool(e["response"].get("fromDiskCache"))))
+           if ".geojson" in e["response"]["url"] else None)
+    page.goto(base)
+    page.wait_for_function("document.documentElement.dataset.firstFrame === 'done'")
+    page.wait_for_load_state("networkidle")
+    ctx.close()
+    for name in ("cities.geojson", "labels.geojson", "context.geojson"):
+        fetched = [cached for n, cached in got if n == name]
+        assert fetched.count(False) == 1, (name, got)  # once from the server
+        assert fetched.count(True) >= 1, (name, got)  # then Leaflet's, from the cache

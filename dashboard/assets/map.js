@@ -1242,7 +1242,7 @@
     // Everything Leaflet draws is there, or its cities for 5 s (a layer that never came): the frame goes.
     if (parts.every(function (p) { return p[1]; }) || (FIRST.since && performance.now() - FIRST.since > 5000)) {
       FIRST.el.remove();
-      FIRST.el = null;
+      FIRST.el = FIRST.data = FIRST.v = null;
       document.documentElement.dataset.firstFrame = "done";
       return;
     }
@@ -1275,6 +1275,10 @@
     L.Map.addInitHook(function () { if (!FIRST.map) FIRST.map = this; });
     document.documentElement.dataset.firstFrame = "drawn";
     firstPaint();
+    // Leaflet's GeoJSON, into the browser's cache now: dash-leaflet asks for it only once Dash has rendered.
+    (d.fetch || []).forEach(function (u) {
+      fetch(u, { credentials: "same-origin" }).then(function (r) { return r.arrayBuffer(); }).catch(function () {});
+    });
     window.requestAnimationFrame(firstTick);
   }
   // A switch made before Leaflet has drawn the cities: the first frame shows it too.
