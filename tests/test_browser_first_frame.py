@@ -151,3 +151,46 @@ def test_leaflet_reads_its_geojson_from_the_cache_the_first_frame_filled(chromiu
         fetched = [cached for n, cached in got if n == name]
         assert fetched.count(False) == 1, (name, got)  # once from the server
         assert fetched.count(True) >= 1, (name, got)  # then Leaflet's, from the cache
+
+
+@pytest.fixture(scope="module")
+def slow_outlines():
+    """The dashboard with the cities' GeoJSON answered 2.5 s late, as over a slow link: the first frame is all
+    there is for a while."""
+    import threading
+    import time
+
+    from werkzeug.serving import make_server
+
+    from dashboard.app import create_app
+
+    wsgi = create_app().server.wsgi_app
+
+    def late(environ, start_response):
+        if environ.get("PATH_INFO", "").endswith("/cities.geojson"):
+            time.sleep(2.5)
+        return wsgi(environ, start_response)
+
+    srv = make_server("127.0.0.1", 0, late, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}/"
+    srv.shutdown()
+    thread.join(5)
+
+
+def test_a_city_clicked_in_the_first_frame_opens_once_the_map_is_up(page, slow_outlines):
+    """A click on 大连 before Leaflet has its outlines is not lost: the first frame outlines 大连 at once, and its
+    panel opens when the map is drawn, as a click on the map would open it."""
+    offline(page)
+    page.goto(slow_outlines + "?indicator=so2_cap_2020_t")
+    page.wait_for_function("document.querySelectorAll('#lnmap-preview path.lnmap-preview-city').length === 14")
+    name = page.locator("#lnmap-preview text", has_text="大连市")
+    box = name.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 4)  # just under the name: in 大连
+    assert page.locator("path.lnmap-city").count() == 0  # Leaflet has no city yet
+    dalian = page.locator("#lnmap-preview path.lnmap-preview-city[data-adcode='210200']")
+    assert dalian.get_attribute("stroke") == "#111"  # the selected city's outline, as Leaflet draws it
+    page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('大连')")
+    page.wait_for_function("document.querySelector('path.lnmap-city.lnmap-selected')")
+    assert "city=210200" in page.url

@@ -201,6 +201,10 @@
     }
     booted = true;
     dc.set_props("boot", { data: 1 });
+    if (FIRST.pick) {  // a city clicked in the first frame (below): opened now, as a click on the map would
+      NS.pickCity(FIRST.pick);
+      FIRST.pick = null;
+    }
   }
   function bootSoon() {
     if (!booted) window.requestAnimationFrame(function () { window.requestAnimationFrame(bootNow); });
@@ -1137,7 +1141,7 @@
   // layers use (mapView, cityStyle, circleOf). Until Leaflet's map exists they fill the part of the window
   // the map will take (style.css); then they lie under Leaflet's panes at the view refit() will choose, so
   // Leaflet paints over them in place; each part goes in the frame Leaflet paints its own.
-  const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0 };
+  const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null };
   const WORLD = 2 * Math.PI * 6378137;  // Web Mercator: the world's width in metres (Leaflet's EPSG:3857)
   const SVG_NS = "http://www.w3.org/2000/svg";
   function svgEl(tag, attrs, parent) {
@@ -1281,6 +1285,22 @@
     });
     window.requestAnimationFrame(firstTick);
   }
+  // A city clicked in the first frame, before Leaflet has drawn its own (in the first frame's box, or under
+  // Leaflet's still empty panes): outlined at once, and its panel opened once the map is up (bootNow), not lost.
+  document.addEventListener("click", function (e) {
+    if (!FIRST.el) return;
+    const hit = document.elementsFromPoint(e.clientX, e.clientY).find(function (el) {
+      return el.classList && el.classList.contains("lnmap-preview-city");
+    });
+    if (!hit) return;
+    FIRST.pick = hit.getAttribute("data-adcode");
+    FIRST.v = Object.assign({}, FIRST.v, { h: Object.assign({}, FIRST.v.h, { selected: FIRST.pick }) });
+    firstPaint();
+    if (booted) {  // the map is up already (a layer still coming kept the first frame): open it now
+      NS.pickCity(FIRST.pick);
+      FIRST.pick = null;
+    }
+  }, true);
   // A switch made before Leaflet has drawn the cities: the first frame shows it too.
   NS.firstFrameView = function (v) {
     if (!FIRST.el || !v) return;
