@@ -26,7 +26,7 @@ from dashboard.i18n import DEFAULT_LANG, ERROR_LABELS, LANGS, label, t
 from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_routes, source_frames
 from dashboard.layout import TABLE_PROPS, create_layout, layer_specs
 from dashboard.preview import preview_geometry, preview_payload, preview_script
-from dashboard.state import View, browser_store, build_hideout
+from dashboard.state import View, browser_store, build_hideout, parse_query
 from geo.observed import MAX_BYTES
 from geo.settings import Settings, get_settings
 from geo.view import load_view_data
@@ -97,7 +97,10 @@ class LnmapDash(Dash):
     def interpolate_index(self, **kwargs):
         if self.preview is not None and self.preview_store is not None and flask.has_request_context():
             query = flask.request.query_string.decode("utf-8", "replace")
-            kwargs["app_entry"] += preview_script(preview_payload(self.preview_store, self.preview, query))
+            payload = preview_payload(self.preview_store, self.preview, query)
+            # Dash's placeholder says "Loading..." in English; in the page's language (the link's, else Chinese).
+            lang = payload["view"]["lang"] if payload else parse_query(query, self.preview_store).lang
+            kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", t("loading", lang)) + preview_script(payload)
         return super().interpolate_index(**kwargs)
 
 

@@ -26,6 +26,7 @@ DEFAULT_LANG = "zh"
 
 STRINGS: dict[str, dict[str, str]] = {
     "title": {"zh": "辽宁减污降碳指标地图", "en": "Liaoning pollution- and carbon-reduction indicator map"},
+    "loading": {"zh": "正在加载…", "en": "Loading…"},
     "subtitle": {"zh": "辽政发〔2017〕21号 等五份文件的指标、区域与点位",
                  "en": "Targets, regions and sites of 辽政发〔2017〕21号 and four other documents"},
     "pollutant": {"zh": "污染物 / 能源", "en": "Pollutant / energy"},

@@ -116,3 +116,14 @@ def test_a_hostile_link_cannot_break_out_of_the_json_block(app):
     data = json.loads(block.group(1))
     assert data["view"]["city"] is None and data["view"]["indicator"] == "cod_emission_2015_t"
     assert text.count('id="lnmap-preview-data"') == 1
+
+
+def test_the_placeholder_speaks_the_pages_language(app):
+    """Dash's placeholder reads "Loading..." on every page; here in the language the link asks for."""
+    client = app.server.test_client()
+    zh = client.get("/").get_data(as_text=True)
+    en = client.get("/?lang=en").get_data(as_text=True)
+    plain = client.get("/?lang=en&dataset=obs-20261122T101010123456-0123abcd").get_data(as_text=True)
+    assert "正在加载…" in zh and "Loading..." not in zh
+    assert "Loading…" in en and "正在加载" not in en
+    assert "Loading…" in plain and "lnmap-preview-data" not in plain  # no first frame, the language all the same

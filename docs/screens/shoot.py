@@ -1,4 +1,5 @@
-"""The dashboard at five screen sizes, in both languages: docs/screens/<lang>-<w>x<h>.png.
+"""The dashboard at five screen sizes, in both languages: docs/screens/<lang>-<w>x<h>.png; and the first
+frame (dashboard/preview.py: what is on screen before Dash has started) at two: first-<lang>-<w>x<h>.png.
 
 Rebuild: `.venv/bin/python docs/screens/shoot.py` (starts the app in-process, offline view,
 headless Chromium at /usr/bin/chromium or $LNMAP_CHROMIUM). ``--only zh-1366x768`` for one.
@@ -18,6 +19,8 @@ OUT = Path(__file__).resolve().parent
 SIZES = ((1920, 1080), (1366, 768), (1024, 768), (768, 1024), (390, 844))
 #: English at two sizes is enough to see that the words fit.
 SHOTS = [("zh", w, h) for w, h in SIZES] + [("en", 1366, 768), ("en", 390, 844)]
+#: The first frame held on screen: Dash's renderer is refused, so the page never goes further.
+FIRST = [("zh", 1366, 768), ("en", 390, 844)]
 CHROMIUM = os.environ.get("LNMAP_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -47,6 +50,19 @@ def main(argv=None) -> None:
                                    " && document.querySelectorAll('.lnmap-label').length === 14")
             page.wait_for_function("document.querySelector('.legend-title') && !document.querySelector('.leaflet-zoom-anim')"
                                    "")
+            page.evaluate("document.fonts.ready")
+            page.screenshot(path=str(OUT / f"{name}.png"))
+            print("wrote", name)
+            ctx.close()
+        for lang, w, h in FIRST:
+            name = f"first-{lang}-{w}x{h}"
+            if args.only and args.only != name:
+                continue
+            ctx = browser.new_context(viewport={"width": w, "height": h})
+            page = ctx.new_page()
+            page.route("**/dash_renderer*", lambda route: route.abort())
+            page.goto(base + f"?lang={lang}" + (f"&{args.query}" if args.query else ""))
+            page.wait_for_function("document.querySelectorAll('#lnmap-preview text').length === 14")
             page.evaluate("document.fonts.ready")
             page.screenshot(path=str(OUT / f"{name}.png"))
             print("wrote", name)
