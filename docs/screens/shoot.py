@@ -39,34 +39,26 @@ def main(argv=None) -> None:
     base = f"http://127.0.0.1:{srv.server_port}/"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        for lang, w, h in SHOTS:
-            name = f"{lang}-{w}x{h}"
-            if args.only and args.only != name:
-                continue
-            ctx = browser.new_context(viewport={"width": w, "height": h})
-            page = ctx.new_page()
-            page.goto(base + f"?lang={lang}" + (f"&{args.query}" if args.query else ""))
-            page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14"
-                                   " && document.querySelectorAll('.lnmap-label').length === 14")
-            page.wait_for_function("document.querySelector('.legend-title') && !document.querySelector('.leaflet-zoom-anim')"
-                                   "")
-            page.evaluate("document.fonts.ready")
-            page.screenshot(path=str(OUT / f"{name}.png"))
-            print("wrote", name)
-            ctx.close()
-        for lang, w, h in FIRST:
-            name = f"first-{lang}-{w}x{h}"
-            if args.only and args.only != name:
-                continue
-            ctx = browser.new_context(viewport={"width": w, "height": h})
-            page = ctx.new_page()
-            page.route("**/dash_renderer*", lambda route: route.abort())
-            page.goto(base + f"?lang={lang}" + (f"&{args.query}" if args.query else ""))
-            page.wait_for_function("document.querySelectorAll('#lnmap-preview text').length === 14")
-            page.evaluate("document.fonts.ready")
-            page.screenshot(path=str(OUT / f"{name}.png"))
-            print("wrote", name)
-            ctx.close()
+        #: (file name prefix, shots, what the page must show, whether Dash's renderer is refused)
+        full = ("document.querySelectorAll('path.lnmap-city').length === 14 && document.querySelectorAll("
+                "'.lnmap-label').length === 14 && document.querySelector('.legend-title') && "
+                "!document.querySelector('.leaflet-zoom-anim')")
+        first = "document.querySelectorAll('#lnmap-preview text').length === 14"
+        for prefix, shots, ready, held in (("", SHOTS, full, False), ("first-", FIRST, first, True)):
+            for lang, w, h in shots:
+                name = f"{prefix}{lang}-{w}x{h}"
+                if args.only and args.only != name:
+                    continue
+                ctx = browser.new_context(viewport={"width": w, "height": h})
+                page = ctx.new_page()
+                if held:
+                    page.route("**/dash_renderer*", lambda route: route.abort())
+                page.goto(base + f"?lang={lang}" + (f"&{args.query}" if args.query else ""))
+                page.wait_for_function(ready)
+                page.evaluate("document.fonts.ready")
+                page.screenshot(path=str(OUT / f"{name}.png"))
+                print("wrote", name)
+                ctx.close()
         browser.close()
     srv.shutdown()
 
