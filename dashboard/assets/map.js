@@ -1163,7 +1163,9 @@
     if (map && map.getContainer().isConnected && map.getSize().x > 0 && map.getSize().y > 0) {
       const size = map.getSize();
       let t = null;
-      if (!fit.userMoved) {
+      // Until Leaflet's cities are drawn, the view refit() will choose; then refit() owns the view, and what is
+      // left of the first frame follows the map as it is.
+      if (!fit.userMoved && !FIRST.since) {
         const bounds = L.latLngBounds(g.bounds);
         const best = freeRect(map, bounds);
         if (best && best.scale > 0 && map._getBoundsCenterZoom) {
