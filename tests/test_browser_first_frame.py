@@ -185,12 +185,28 @@ def test_a_city_clicked_in_the_first_frame_opens_once_the_map_is_up(page, slow_o
     offline(page)
     page.goto(slow_outlines + "?indicator=so2_cap_2020_t")
     page.wait_for_function("document.querySelectorAll('#lnmap-preview path.lnmap-preview-city').length === 14")
-    name = page.locator("#lnmap-preview text", has_text="大连市")
-    box = name.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 4)  # just under the name: in 大连
+    # A point inside 大连's outline (its box's centre may be sea), found with the path's own hit test.
+    x, y = page.evaluate("""() => {
+      const p = document.querySelector("#lnmap-preview path[data-adcode='210200']"), r = p.getBoundingClientRect();
+      const m = p.getScreenCTM().inverse(), svg = p.ownerSVGElement;
+      for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
+        const x = r.left + r.width * i / 20, y = r.top + r.height * j / 20;
+        const q = new DOMPoint(x, y).matrixTransform(m);
+        if (p.isPointInFill(q) && document.elementsFromPoint(x, y).includes(p)) return [x, y];
+      }
+      return null;
+    }""")
+    page.mouse.click(x, y)
     assert page.locator("path.lnmap-city").count() == 0  # Leaflet has no city yet
     dalian = page.locator("#lnmap-preview path.lnmap-preview-city[data-adcode='210200']")
     assert dalian.get_attribute("stroke") == "#111"  # the selected city's outline, as Leaflet draws it
+    # ... and it stays outlined in every frame the first frame's cities are shown, Dash's first view included.
+    page.evaluate("""() => { window.__lost = 0; const tick = () => {
+      const g = document.querySelector('#lnmap-preview .lnmap-preview-cities');
+      if (!g || g.style.display === 'none') return;
+      if (g.querySelector("[data-adcode='210200']").getAttribute('stroke') !== '#111') window.__lost++;
+      requestAnimationFrame(tick); }; requestAnimationFrame(tick); }""")
     page.wait_for_function("document.querySelector('#detail h2')?.textContent.includes('大连')")
+    assert page.evaluate("window.__lost") == 0
     page.wait_for_function("document.querySelector('path.lnmap-city.lnmap-selected')")
     assert "city=210200" in page.url

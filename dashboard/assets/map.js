@@ -1138,7 +1138,7 @@
   // ------------------------------------------------------------------ the first frame (dashboard/preview.py)
   // The index page carries the cities' outlines and the values of the view its link asks for. They are
   // drawn as soon as this file runs, before Dash and Leaflet have started, with the functions Leaflet's
-  // layers use (mapView, cityStyle, circleOf). Until Leaflet's map exists they fill the part of the window
+  // layers use (mapView, cityLook, circleOf). Until Leaflet's map exists they fill the part of the window
   // the map will take (style.css); then they lie under Leaflet's panes at the view refit() will choose, so
   // Leaflet paints over them in place; each part goes in the frame Leaflet paints its own.
   const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null };
@@ -1238,8 +1238,9 @@
   function firstTick() {
     if (!FIRST.el) return;
     const leaflet = function (sel) { return FIRST.map && FIRST.map.getContainer().querySelector(sel); };
+    const drawn = FIRST.map ? FIRST.map.getContainer().querySelectorAll("path.lnmap-city").length : 0;
     const parts = [
-      [".lnmap-preview-cities", leaflet("path.lnmap-city") && FIRST.map.getContainer().querySelectorAll("path.lnmap-city").length >= FIRST.data.geo.cities.length],
+      [".lnmap-preview-cities", drawn >= FIRST.data.geo.cities.length],
       [".lnmap-preview-context", !FIRST.data.view.context || leaflet(".leaflet-lnmap-context-pane path")],
       [".lnmap-preview-circles", FIRST.v.mode !== "symbols" || leaflet("path.lnmap-symbol")],
       [".lnmap-preview-labels", !FIRST.data.view.labels || leaflet(".lnmap-label")],
@@ -1296,8 +1297,7 @@
     });
     if (!hit) return;
     FIRST.pick = hit.getAttribute("data-adcode");
-    FIRST.v = Object.assign({}, FIRST.v, { h: Object.assign({}, FIRST.v.h, { selected: FIRST.pick }) });
-    firstPaint();
+    NS.firstFrameView(FIRST.v);
     if (booted) {  // the map is up already (a layer still coming kept the first frame): open it now
       NS.pickCity(FIRST.pick);
       FIRST.pick = null;
@@ -1306,7 +1306,8 @@
   // A switch made before Leaflet has drawn the cities: the first frame shows it too.
   NS.firstFrameView = function (v) {
     if (!FIRST.el || !v) return;
-    FIRST.v = v;
+    // A city clicked in the first frame stays outlined until its panel opens (Dash's first view has none).
+    FIRST.v = FIRST.pick ? Object.assign({}, v, { h: Object.assign({}, v.h, { selected: FIRST.pick }) }) : v;
     firstPaint();
   };
   firstFrame();
