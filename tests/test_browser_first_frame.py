@@ -31,7 +31,7 @@ const PARTS = {
 const tick = () => {
   if (!window.__initial && document.querySelector('#lnmap-preview path.lnmap-preview-city')) {
     window.__initial = {cities: PARTS.cities[1](), circles: [...document.querySelectorAll('#lnmap-preview circle')].map(
-      e => [e.dataset.adcode, e.getAttribute('fill')]), dash: !!window.dash_clientside && !!document.getElementById('controls')};
+      e => [e.dataset.adcode, e.getAttribute('fill')]), dash: !!document.getElementById('controls')};
   }
   for (const [k, [sel, mine, theirs]] of Object.entries(PARTS)) {
     const el = document.querySelector('#lnmap-preview ' + sel);
@@ -97,7 +97,8 @@ def test_leaflet_draws_the_same_map_in_the_same_place(chromium, base, query):
     first, leaflet, label = page.evaluate("window.__first"), page.evaluate("window.__leaflet"), names(page)
     initial = page.evaluate("window.__initial")
     ctx.close()
-    # The frame drawn from the server's data alone, before Dash has put up the page, already has Leaflet's colours.
+    # The frame drawn from the server's data alone, before Dash has put up the page (no controls yet), already
+    # has Leaflet's colours.
     assert initial["dash"] is False and len(initial["cities"]) == 14
     for adcode, mine in initial["cities"].items():
         theirs = leaflet["cities"][label[adcode]]
@@ -131,32 +132,10 @@ def test_the_first_frame_goes_and_a_link_with_a_dataset_gets_none(page, base):
     assert page.locator("#lnmap-preview").count() == 0
 
 
-def test_leaflet_reads_its_geojson_from_the_cache_the_first_frame_filled(chromium, base):
-    """The first frame fetches the outlines, names and neighbours while Dash starts; Leaflet's own requests for
-    them, later, are answered by the browser's cache: each file crosses the network once (a URL that differed
-    from Leaflet's, say without its version, would fetch everything twice)."""
-    ctx = chromium.new_context(viewport={"width": 1366, "height": 768})
-    page = ctx.new_page()  # not routed: playwright turns the HTTP cache off for a routed page (no basemap: all local)
-    cdp = ctx.new_cdp_session(page)
-    cdp.send("Network.enable")
-    got: list[tuple[str, bool]] = []
-    cdp.on("Network.responseReceived", lambda e: got.append((e["response"]["url"].split("/")[-1].split("?")[0],
-                                                             bool(e["response"].get("fromDiskCache"))))
-           if ".geojson" in e["response"]["url"] else None)
-    page.goto(base)
-    page.wait_for_function("document.documentElement.dataset.firstFrame === 'done'")
-    page.wait_for_load_state("networkidle")
-    ctx.close()
-    for name in ("cities.geojson", "labels.geojson", "context.geojson"):
-        fetched = [cached for n, cached in got if n == name]
-        assert fetched.count(False) == 1, (name, got)  # once from the server
-        assert fetched.count(True) >= 1, (name, got)  # then Leaflet's, from the cache
-
-
 @pytest.fixture(scope="module")
-def slow_outlines():
-    """The dashboard with the cities' GeoJSON answered 2.5 s late, as over a slow link: the first frame is all
-    there is for a while."""
+def recorded():
+    """The dashboard behind a WSGI layer that records every GeoJSON request it answers and, while ``late`` is
+    set, answers the cities' outlines 2.5 s late, as over a slow link."""
     import threading
     import time
 
@@ -165,25 +144,51 @@ def slow_outlines():
     from dashboard.app import create_app
 
     wsgi = create_app().server.wsgi_app
+    state = {"hits": [], "late": False}
 
-    def late(environ, start_response):
-        if environ.get("PATH_INFO", "").endswith("/cities.geojson"):
-            time.sleep(2.5)
+    def layer(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.endswith(".geojson"):
+            state["hits"].append(path.rsplit("/", 1)[-1])
+            if state["late"] and path.endswith("/cities.geojson"):
+                time.sleep(2.5)
         return wsgi(environ, start_response)
 
-    srv = make_server("127.0.0.1", 0, late, threaded=True)
+    srv = make_server("127.0.0.1", 0, layer, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}/"
+    yield f"http://127.0.0.1:{srv.server_port}/", state
     srv.shutdown()
     thread.join(5)
 
 
-def test_a_city_clicked_in_the_first_frame_opens_once_the_map_is_up(page, slow_outlines):
+def test_leaflet_reads_its_geojson_from_the_cache_the_first_frame_filled(chromium, recorded):
+    """The first frame fetches the outlines, names and neighbours while Dash starts; Leaflet asks for them
+    again later (for the names twice: they also place the circles), and the server answers each file once:
+    the rest comes from the browser's cache. A URL that differed from Leaflet's (say, without its version)
+    would send everything twice."""
+    base, state = recorded
+    ctx = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()  # not routed: playwright turns the HTTP cache off for a routed page (no basemap: all local)
+    state["hits"].clear()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url.split("?")[0].rsplit("/", 1)[-1]) if ".geojson" in r.url else None)
+    page.goto(base)
+    page.wait_for_function("document.documentElement.dataset.firstFrame === 'done'")
+    page.wait_for_load_state("networkidle")
+    ctx.close()
+    for name in ("cities.geojson", "labels.geojson", "context.geojson"):
+        assert asked.count(name) >= 2, (name, asked)  # the first frame's request and Leaflet's
+        assert state["hits"].count(name) == 1, (name, state["hits"])
+
+
+def test_a_city_clicked_in_the_first_frame_opens_once_the_map_is_up(page, recorded):
     """A click on 大连 before Leaflet has its outlines is not lost: the first frame outlines 大连 at once, and its
     panel opens when the map is drawn, as a click on the map would open it."""
+    base, state = recorded
+    state["late"] = True
     offline(page)
-    page.goto(slow_outlines + "?indicator=so2_cap_2020_t")
+    page.goto(base + "?indicator=so2_cap_2020_t")
     page.wait_for_function("document.querySelectorAll('#lnmap-preview path.lnmap-preview-city').length === 14")
     # A point inside 大连's outline (its box's centre may be sea), found with the path's own hit test.
     x, y = page.evaluate("""() => {
@@ -210,3 +215,25 @@ def test_a_city_clicked_in_the_first_frame_opens_once_the_map_is_up(page, slow_o
     assert page.evaluate("window.__lost") == 0
     page.wait_for_function("document.querySelector('path.lnmap-city.lnmap-selected')")
     assert "city=210200" in page.url
+    state["late"] = False
+
+
+def test_a_zoom_before_the_cities_arrive_is_kept(page, recorded):
+    """The user zooms in while only the first frame shows the cities: the map stays zoomed (the first frame
+    follows it), and Leaflet's cities arrive at that zoom instead of being fitted back to the whole province."""
+    base, state = recorded
+    state["late"] = True
+    offline(page)
+    page.goto(base)
+    page.locator(".leaflet-control-zoom-in").wait_for()
+    assert page.locator("path.lnmap-city").count() == 0
+    width = "() => { const b = [...document.querySelectorAll(SEL)].map(e => e.getBoundingClientRect());" \
+            " return Math.max(...b.map(r => r.right)) - Math.min(...b.map(r => r.left)); }"
+    before = page.evaluate(width.replace("SEL", "'#lnmap-preview path.lnmap-preview-city'"))
+    page.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+    page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14")
+    page.wait_for_function("document.documentElement.dataset.firstFrame === 'done'")
+    after = page.evaluate(width.replace("SEL", "'path.lnmap-city'"))
+    state["late"] = False
+    assert after > 1.3 * before, (before, after)  # zoomDelta 0.5: 1.41 times as wide

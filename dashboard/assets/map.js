@@ -290,7 +290,7 @@
     if (!map) return;
     if (fit.map !== map) {
       fit.map = map;
-      fit.userMoved = false;
+      fit.userMoved = FIRST.userMoved;  // the user may have moved it under the first frame already
       const mine = function () { if (!fit.busy) fit.userMoved = true; };
       map.on("zoomstart dragstart", mine);
       const ro = new ResizeObserver(function () { if (fit.map) fit.map.invalidateSize({ pan: false }); scheduleFit(); });
@@ -1141,7 +1141,7 @@
   // layers use (mapView, cityLook, circleOf). Until Leaflet's map exists they fill the part of the window
   // the map will take (style.css); then they lie under Leaflet's panes at the view refit() will choose, so
   // Leaflet paints over them in place; each part goes in the frame Leaflet paints its own.
-  const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null };
+  const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null, userMoved: false, start: 0 };
   const WORLD = 2 * Math.PI * 6378137;  // Web Mercator: the world's width in metres (Leaflet's EPSG:3857)
   const SVG_NS = "http://www.w3.org/2000/svg";
   function svgEl(tag, attrs, parent) {
@@ -1160,12 +1160,13 @@
   function firstPlace() {
     const g = FIRST.data.geo;
     const map = FIRST.map;
+    if (map && map.getContainer().isConnected) map.invalidateSize({ pan: false });  // its box may have changed
     if (map && map.getContainer().isConnected && map.getSize().x > 0 && map.getSize().y > 0) {
       const size = map.getSize();
       let t = null;
       // Until Leaflet's cities are drawn, the view refit() will choose; then refit() owns the view, and what is
       // left of the first frame follows the map as it is.
-      if (!fit.userMoved && !FIRST.since) {
+      if (!FIRST.userMoved && !FIRST.since) {
         const bounds = L.latLngBounds(g.bounds);
         const best = freeRect(map, bounds);
         if (best && best.scale > 0 && map._getBoundsCenterZoom) {
@@ -1202,7 +1203,7 @@
       return firstPaint();  // placed again in its new box
     }
     const rMax = Math.max(14, Math.min(44, Math.min(pl.W, pl.H) / 20));
-    const key = [pl.k, pl.a, pl.b, rMax, v.h.indicator, v.mode, v.h.selected, JSON.stringify(v.h.highlight)].join();
+    const key = [pl.k, pl.a, pl.b, rMax, v.h.indicator, v.mode, v.h.selected, v.h.lang, JSON.stringify(v.h.highlight)].join();
     if (key === FIRST.at) return;
     FIRST.at = key;
     const svg = FIRST.el.firstChild || svgEl("svg", { width: "100%", height: "100%" }, FIRST.el);
@@ -1210,7 +1211,7 @@
     const geo = svgEl("g", { transform: "matrix(" + [pl.k, 0, 0, pl.k, pl.a, pl.b].join(" ") + ")" }, svg);
     if (d.view.context && d.geo.context) {
       const c = NS.contextStyle();
-      svgEl("path", { class: "lnmap-preview-context", d: d.geo.context, fill: c.fillColor, stroke: c.color,
+      svgEl("path", { class: "lnmap-preview-context", d: d.geo.context, fill: c.fillColor, "fill-rule": "evenodd", stroke: c.color,
                       "stroke-width": c.weight, "vector-effect": "non-scaling-stroke" }, geo);
     }
     const cities = svgEl("g", { class: "lnmap-preview-cities" }, geo);
@@ -1219,7 +1220,7 @@
     const sym = Object.assign({}, v.symbols, { r_max: rMax });
     d.geo.cities.forEach(function (c) {
       const st = cityLook(v.h, c.a);
-      svgEl("path", { class: "lnmap-preview-city", "data-adcode": c.a, d: c.d, fill: st.fillColor,
+      svgEl("path", { class: "lnmap-preview-city", "data-adcode": c.a, d: c.d, fill: st.fillColor, "fill-rule": "evenodd",
                       "fill-opacity": st.fillOpacity, stroke: st.color, "stroke-width": st.weight,
                       "stroke-dasharray": st.dashArray, "vector-effect": "non-scaling-stroke" }, cities);
       const x = pl.k * c.p[0] + pl.a, y = pl.k * c.p[1] + pl.b;
@@ -1229,13 +1230,29 @@
                           "fill-opacity": o.fillOpacity, stroke: "#ffffff", "stroke-width": 1.2 }, circles);
       }
       if (d.view.labels) {
-        svgEl("text", { x: x, y: v.mode === "symbols" ? y - 13 : y }, labels).textContent = d.view.lang === "en" ? c.en : c.zh;
+        svgEl("text", { x: x, y: v.mode === "symbols" ? y - 13 : y }, labels).textContent = v.h.lang === "en" ? c.en : c.zh;
       }
     });
   }
   // Each frame until it is gone: placed again (the legend and cards that come with Dash change refit's view),
   // and each part hidden once Leaflet has painted its own.
-  function firstTick() {
+  // The first frame goes (on an error in its own code too: it must never stand in the way of the map).
+  function firstGone() {
+    if (FIRST.el) FIRST.el.remove();
+    FIRST.el = FIRST.data = FIRST.v = null;
+    document.documentElement.dataset.firstFrame = "done";
+  }
+  function guarded(f) {
+    return function () {
+      try {
+        return f.apply(this, arguments);
+      } catch (e) {
+        firstGone();
+        if (window.console) console.error("first frame:", e);
+      }
+    };
+  }
+  const firstTick = guarded(function () {
     if (!FIRST.el) return;
     const leaflet = function (sel) { return FIRST.map && FIRST.map.getContainer().querySelector(sel); };
     const drawn = FIRST.map ? FIRST.map.getContainer().querySelectorAll("path.lnmap-city").length : 0;
@@ -1248,9 +1265,7 @@
     if (parts[0][1] && !FIRST.since) FIRST.since = performance.now();
     // Everything Leaflet draws is there, or its cities for 5 s (a layer that never came): the frame goes.
     if (parts.every(function (p) { return p[1]; }) || (FIRST.since && performance.now() - FIRST.since > 5000)) {
-      FIRST.el.remove();
-      FIRST.el = FIRST.data = FIRST.v = null;
-      document.documentElement.dataset.firstFrame = "done";
+      firstGone();
       return;
     }
     firstPaint();
@@ -1258,9 +1273,12 @@
       const el = FIRST.el.querySelector(p[0]);
       if (el && p[1]) el.style.display = "none";
     });
-    window.requestAnimationFrame(firstTick);
-  }
-  function firstFrame() {
+    // Every frame while the page comes up; after 10 s without Leaflet's cities (their file failed, a very slow
+    // link) twice a second: the map it shows stays, without a layout every frame.
+    if (performance.now() - FIRST.start > 10000) setTimeout(firstTick, 500);
+    else window.requestAnimationFrame(firstTick);
+  });
+  const firstFrame = guarded(function () {
     const src = document.getElementById("lnmap-preview-data");
     if (!src || !window.L) return;
     let d;
@@ -1275,11 +1293,17 @@
     if (!v) return;
     FIRST.data = d;
     FIRST.v = v;
+    FIRST.start = performance.now();
     FIRST.el = document.createElement("div");
     FIRST.el.id = "lnmap-preview";
     FIRST.el.setAttribute("aria-hidden", "true");
     document.body.insertBefore(FIRST.el, document.body.firstChild);
-    L.Map.addInitHook(function () { if (!FIRST.map) FIRST.map = this; });
+    L.Map.addInitHook(function () {
+      if (FIRST.map) return;
+      FIRST.map = this;
+      // A zoom or drag by the user before Leaflet has drawn the cities: the map stays where the user took it.
+      this.on("zoomstart dragstart", function () { if (!fit.busy) FIRST.userMoved = true; });
+    });
     document.documentElement.dataset.firstFrame = "drawn";
     firstPaint();
     // Leaflet's GeoJSON, into the browser's cache now: dash-leaflet asks for it only once Dash has rendered.
@@ -1287,11 +1311,13 @@
       fetch(u, { credentials: "same-origin" }).then(function (r) { return r.arrayBuffer(); }).catch(function () {});
     });
     window.requestAnimationFrame(firstTick);
-  }
+  });
   // A city clicked in the first frame, before Leaflet has drawn its own (in the first frame's box, or under
   // Leaflet's still empty panes): outlined at once, and its panel opened once the map is up (bootNow), not lost.
-  document.addEventListener("click", function (e) {
-    if (!FIRST.el) return;
+  // Only a pointer's click on the map itself: not a key press (no position), not a button, box or control over it.
+  document.addEventListener("click", guarded(function (e) {
+    if (!FIRST.el || !e.detail || !e.target.closest || !e.target.closest("#lnmap-preview, .leaflet-container") ||
+        e.target.closest(".leaflet-control, .map-box, .map-side, button, a, input, label, select, [role=button]")) return;
     const hit = document.elementsFromPoint(e.clientX, e.clientY).find(function (el) {
       return el.classList && el.classList.contains("lnmap-preview-city");
     });
@@ -1302,13 +1328,13 @@
       NS.pickCity(FIRST.pick);
       FIRST.pick = null;
     }
-  }, true);
+  }), true);
   // A switch made before Leaflet has drawn the cities: the first frame shows it too.
-  NS.firstFrameView = function (v) {
+  NS.firstFrameView = guarded(function (v) {
     if (!FIRST.el || !v) return;
     // A city clicked in the first frame stays outlined until its panel opens (Dash's first view has none).
     FIRST.v = FIRST.pick ? Object.assign({}, v, { h: Object.assign({}, v.h, { selected: FIRST.pick }) }) : v;
     firstPaint();
-  };
+  });
   firstFrame();
 })();
