@@ -1141,7 +1141,8 @@
   // layers use (mapView, cityLook, circleOf). Until Leaflet's map exists they fill the part of the window
   // the map will take (style.css); then they lie under Leaflet's panes at the view refit() will choose, so
   // Leaflet paints over them in place; each part goes in the frame Leaflet paints its own.
-  const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null, userMoved: false, start: 0 };
+  const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null, userMoved: false, start: 0,
+                  input: -1e9 };
   const WORLD = 2 * Math.PI * 6378137;  // Web Mercator: the world's width in metres (Leaflet's EPSG:3857)
   const SVG_NS = "http://www.w3.org/2000/svg";
   function svgEl(tag, attrs, parent) {
@@ -1302,7 +1303,17 @@
       if (FIRST.map) return;
       FIRST.map = this;
       // A zoom or drag by the user before Leaflet has drawn the cities: the map stays where the user took it.
-      this.on("zoomstart dragstart", function () { if (!fit.busy) FIRST.userMoved = true; });
+      // Leaflet and dash-leaflet zoom the map themselves while it is set up: a zoom counts as the user's only
+      // right after the user's own input on the map (wheel, pointer, key); a drag always does.
+      const map = this;
+      ["wheel", "pointerdown", "keydown", "touchstart"].forEach(function (type) {
+        map.getContainer().addEventListener(type, function () { FIRST.input = performance.now(); },
+                                            { capture: true, passive: true });
+      });
+      map.on("dragstart", function () { if (!fit.busy) FIRST.userMoved = true; });
+      map.on("zoomstart", function () {
+        if (!fit.busy && performance.now() - FIRST.input < 1000) FIRST.userMoved = true;
+      });
     });
     document.documentElement.dataset.firstFrame = "drawn";
     firstPaint();
