@@ -86,7 +86,9 @@ def _export_in_subprocess(out: Path, env_extra: dict[str, str]) -> tuple[dict[st
     )
     out.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "MPL_IGNORE_SYSTEM_FONTS"}
-    env.update(SOURCE_DATE_EPOCH=EPOCH, **env_extra)
+    # A font cache of its own: matplotlib's shared one (~/.cache/matplotlib) written by a process that hid the
+    # system fonts lists none, and a later process reading it finds no font at all.
+    env.update(SOURCE_DATE_EPOCH=EPOCH, MPLCONFIGDIR=str(out / "mplconfig"), **env_extra)
     proc = subprocess.run([sys.executable, "-c", code, str(out)], env=env, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
