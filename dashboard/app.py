@@ -25,7 +25,7 @@ from dashboard.callbacks import register_callbacks
 from dashboard.i18n import DEFAULT_LANG, ERROR_LABELS, LANGS, label, t
 from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_routes, source_frames
 from dashboard.layout import TABLE_PROPS, create_layout, layer_specs
-from dashboard.preview import preview_geometry, preview_payload, preview_script
+from dashboard.preview import encoded, preview_geometry, preview_payload, preview_script
 from dashboard.state import View, browser_store, build_hideout, parse_query
 from geo.observed import MAX_BYTES
 from geo.settings import Settings, get_settings
@@ -91,16 +91,17 @@ INDEX = """<!DOCTYPE html>
 class LnmapDash(Dash):
     """Dash with the first frame (:mod:`dashboard.preview`) of the asked view in the index page."""
 
-    preview: dict | None = None  # the outlines; set by create_app
+    preview: str | None = None  # the outlines, encoded once; set by create_app
     preview_store: dict | None = None
 
     def interpolate_index(self, **kwargs):
         if self.preview is not None and self.preview_store is not None and flask.has_request_context():
             query = flask.request.query_string.decode("utf-8", "replace")
-            payload = preview_payload(self.preview_store, self.preview, query)
+            payload = preview_payload(self.preview_store, query)
             # Dash's placeholder says "Loading..." in English; in the page's language (the link's, else Chinese).
             lang = payload["view"]["lang"] if payload else parse_query(query, self.preview_store).lang
-            kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", t("loading", lang)) + preview_script(payload)
+            entry = kwargs["app_entry"].replace("Loading...", t("loading", lang))
+            kwargs["app_entry"] = entry + preview_script(payload, self.preview)
         return super().interpolate_index(**kwargs)
 
 
@@ -128,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # Uploads arrive base64-encoded inside a callback request: cap the request, not only the decoded file.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * MAX_BYTES
     app.index_string = INDEX
-    app.preview, app.preview_store = preview_geometry(frames), store
+    app.preview, app.preview_store = encoded(preview_geometry(frames)), store
     app.layout = create_layout(store, hideout, view)
     app.layout.children.append(_error_box())
     app.clientside_callback("function () { return true; }", Output(ERROR_ID, "hidden"), Input(ERROR_ID, "n_clicks"),

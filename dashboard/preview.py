@@ -87,9 +87,10 @@ def preview_geometry(frames: dict[str, gpd.GeoDataFrame]) -> dict:
     }
 
 
-def preview_payload(store: dict, geometry: dict, search: str) -> dict | None:
-    """The first frame of the page ``search`` asks for (a query string), or None when the server
-    cannot tell what that page will draw."""
+def preview_payload(store: dict, search: str) -> dict | None:
+    """The first frame of the page ``search`` asks for (a query string), without its outlines (the same for
+    every page: :func:`encoded` once, given to :func:`preview_script`), or None when the server cannot tell
+    what that page will draw."""
     q = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
     if any(q.get(k, [""])[-1] for k in NEEDS_DATA):
         return None
@@ -104,7 +105,6 @@ def preview_payload(store: dict, geometry: dict, search: str) -> dict | None:
                  "map_type": view.map_type, "context": "context" in view.layers, "labels": "labels" in view.layers},
         "store": {"indicators": {view.indicator: ind}, "symbols": store["symbols"], "nodata": store["nodata"],
                   "region_members": store["region_members"], "series": {}},
-        "geo": geometry,
         # The GeoJSON Leaflet will ask for, fetched into the browser's cache while Dash starts (their URLs carry
         # the data's version and may be cached for a year).
         # (The labels' file also places the circles: always wanted, and 0.6 KB.)
@@ -113,9 +113,16 @@ def preview_payload(store: dict, geometry: dict, search: str) -> dict | None:
     }
 
 
-def preview_script(payload: dict | None) -> str:
-    """The payload as an inert JSON block for the page (``<`` escaped: no text in it can close the tag)."""
+def encoded(obj) -> str:
+    """JSON for a ``<script>`` block: ``<`` escaped, so no text in it can close the tag."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def preview_script(payload: dict | None, geo: str = "") -> str:
+    """The payload, with the outlines ``geo`` (:func:`encoded` geometry) as its "geo", as an inert JSON block."""
     if payload is None:
         return ""
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    text = encoded(payload)
+    if geo:
+        text = text[:-1] + ("," if len(text) > 2 else "") + '"geo":' + geo + "}"
     return f'<script type="application/json" id="lnmap-preview-data">{text}</script>'

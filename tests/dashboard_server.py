@@ -9,11 +9,13 @@ from werkzeug.serving import make_server
 
 
 @contextlib.contextmanager
-def serve_dashboard():
-    """Yield the base URL (ending in ``/``) of a freshly built app, served in a thread."""
+def serve_dashboard(wrap=None):
+    """Yield the base URL (ending in ``/``) of a freshly built app, served in a thread; ``wrap(wsgi_app)``, if
+    given, returns the WSGI app to serve instead (a layer that records or delays requests)."""
     from dashboard.app import create_app
 
-    srv = make_server("127.0.0.1", 0, create_app().server, threaded=True)
+    server = create_app().server
+    srv = make_server("127.0.0.1", 0, wrap(server.wsgi_app) if wrap else server, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     try:

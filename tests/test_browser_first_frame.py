@@ -136,30 +136,22 @@ def test_the_first_frame_goes_and_a_link_with_a_dataset_gets_none(page, base):
 def recorded():
     """The dashboard behind a WSGI layer that records every GeoJSON request it answers and, while ``late`` is
     set, answers the cities' outlines 2.5 s late, as over a slow link."""
-    import threading
     import time
 
-    from werkzeug.serving import make_server
-
-    from dashboard.app import create_app
-
-    wsgi = create_app().server.wsgi_app
     state = {"hits": [], "late": False}
 
-    def layer(environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        if path.endswith(".geojson"):
-            state["hits"].append(path.rsplit("/", 1)[-1])
-            if state["late"] and path.endswith("/cities.geojson"):
-                time.sleep(2.5)
-        return wsgi(environ, start_response)
+    def recording(wsgi):
+        def layer(environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            if path.endswith(".geojson"):
+                state["hits"].append(path.rsplit("/", 1)[-1])
+                if state["late"] and path.endswith("/cities.geojson"):
+                    time.sleep(2.5)
+            return wsgi(environ, start_response)
+        return layer
 
-    srv = make_server("127.0.0.1", 0, layer, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}/", state
-    srv.shutdown()
-    thread.join(5)
+    with serve_dashboard(recording) as url:
+        yield url, state
 
 
 def test_leaflet_reads_its_geojson_from_the_cache_the_first_frame_filled(chromium, recorded):

@@ -80,13 +80,13 @@ def test_label_points_are_the_map_labels_in_web_mercator(frames, geometry):
         assert c["p"][1] == pytest.approx((oy - y) / UNIT_M, abs=0.051)
 
 
-def test_a_view_needing_data_the_page_lacks_gets_no_first_frame(app, geometry):
+def test_a_view_needing_data_the_page_lacks_gets_no_first_frame(app):
     store = app.preview_store
-    assert preview_payload(store, geometry, "?indicator=so2_cut_target_pct")["view"]["indicator"] == "so2_cut_target_pct"
+    assert preview_payload(store, "?indicator=so2_cut_target_pct")["view"]["indicator"] == "so2_cut_target_pct"
     for query in ("?dataset=obs-20261122T101010123456-0123abcd", "?plan=十四五", "?year=2021",
                   "?basemap=gaode"):  # Gaode's tiles are in GCJ-02: Leaflet draws the shifted outlines
-        assert preview_payload(store, geometry, query) is None, query
-    assert preview_payload(store, geometry, "?basemap=osm") is not None  # OSM's tiles are WGS84
+        assert preview_payload(store, query) is None, query
+    assert preview_payload(store, "?basemap=osm") is not None  # OSM's tiles are WGS84
 
 
 def test_the_index_carries_the_asked_view(app):
