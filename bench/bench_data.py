@@ -30,11 +30,12 @@ def timed(fn, repeat: int) -> float:
 
 
 def main() -> None:
-    from geo.boundaries import load_layer
-    from geo.gazetteer import _load
-    from geo.indicators import city_table, load_cities
-    from geo.observed import import_observed
-    from geo.package import validate_package
+    from geo.measures.cities import city_table
+    from geo.measures.join import load_cities
+    from geo.measures.observed import import_observed
+    from geo.package.build import validate_package
+    from geo.places.boundaries import load_layer
+    from geo.places.gazetteer import _load
 
     fixture = (ROOT / "tests/fixtures/observed_example_cod_2020.csv").read_bytes()
     store = tempfile.mkdtemp(prefix="lnmap-bench-")

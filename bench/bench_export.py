@@ -48,7 +48,8 @@ def main() -> None:
     parser.add_argument("--all-runs", type=int, default=3)
     args = parser.parse_args()
 
-    from geo.export import load_layers, render_map
+    from geo.exports.maps import render_map
+    from geo.exports.spec import load_layers
 
     os.environ["LNMAP_STORE_DIR"] = tempfile.mkdtemp(prefix="lnmap-bench-")
     loads = [("start", time.strftime("%H:%M:%S", time.gmtime()), machine_load())]

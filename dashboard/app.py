@@ -27,9 +27,9 @@ from dashboard.layers import IMMUTABLE, build_layers, layers_version, register_r
 from dashboard.layout import TABLE_PROPS, create_layout, layer_specs
 from dashboard.preview import encoded, preview_geometry, preview_payload, preview_script
 from dashboard.state import View, browser_store, build_hideout, parse_query
-from geo.observed import MAX_BYTES
-from geo.settings import Settings, get_settings
-from geo.view import load_view_data
+from geo.core.settings import Settings, get_settings
+from geo.measures.observed import MAX_BYTES
+from geo.measures.view import load_view_data
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ import flask
 from flask_limiter import Limiter
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from geo.errors import StoreError
-from geo.settings import Settings
-from geo.users import is_editor, secret_key, verify
+from geo.core.errors import StoreError
+from geo.core.settings import Settings
+from geo.store.users import is_editor, secret_key, verify
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def account_view(lang: str, settings: Settings) -> tuple:
     viewer, no upload or remove control and a sign-in link."""
     from dash import html
 
-    from geo.db import audit_log
+    from geo.store.db import audit_log
 
     t = {k: v[lang] for k, v in _ACCOUNT.items()}
     if actor() is None:

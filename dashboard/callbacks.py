@@ -1,6 +1,6 @@
 """Callbacks: thin adapters. The server renders only the detail panel; the rest runs in the browser.
 
-Clientside callbacks (``assets/map.js``, namespace ``lnmap``) handle every switch of
+Clientside callbacks (``assets/map_*.js``, namespace ``lnmap``) handle every switch of
 indicator, scheme, layer, basemap and language, and the URL, so a switch sends no
 request. The one server callback, :func:`detail_panel`, is a plain function of its
 inputs and the data loaded at start; it reads and writes no module-level state.
@@ -26,11 +26,20 @@ from dashboard.layout import (
     render_upload_result,
 )
 from dashboard.state import REGION_IDS, SITE_LAYERS, asked_year, observed_store, parse_query, plan_store
-from geo.errors import DataValidationError, LnmapError, StoreError
-from geo.indicators import POLLUTANTS
-from geo.observed import MAX_BYTES, active_dataset, import_observed, list_datasets, load_observed, remove_dataset, trajectory
-from geo.settings import Settings
-from geo.view import (
+from geo.core.errors import DataValidationError, LnmapError, StoreError
+from geo.core.settings import Settings
+from geo.core.vocabulary import column_decimals
+from geo.measures.catalogue import POLLUTANTS
+from geo.measures.observed import (
+    MAX_BYTES,
+    active_dataset,
+    import_observed,
+    list_datasets,
+    load_observed,
+    remove_dataset,
+    trajectory,
+)
+from geo.measures.view import (
     OTHER_PLAN_CITIES,
     ViewData,
     city_detail,
@@ -39,10 +48,9 @@ from geo.view import (
     region_summary,
     with_observed,
 )
-from geo.vocabulary import column_decimals
 
 log = logging.getLogger(__name__)
-PROVINCE_ADCODE = "210000"  # province rows of an observed file (geo.provincial)
+PROVINCE_ADCODE = "210000"  # province rows of an observed file (geo.measures.provincial)
 
 AREA = {"type": "area", "key": ALL}
 RANK = {"type": "rank", "index": ALL}
@@ -90,8 +98,8 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
 
 
 def coal_rows(data: ViewData, settings: Settings | None = None) -> list[dict]:
-    """Coal-fired plants and capacity per Liaoning city (geo.power_plants; none when the file is missing)."""
-    from geo.power_plants import coal_by_city, load_power_plants
+    """Coal-fired plants and capacity per Liaoning city (geo.places.power_plants; none when the file is missing)."""
+    from geo.places.power_plants import coal_by_city, load_power_plants
 
     try:
         coal = coal_by_city(load_power_plants(settings))
@@ -222,7 +230,7 @@ def with_plan(data: ViewData, base_store: dict, out: tuple, trigger: str | None,
     from the picker, or on page load from the link (``plan=``); one that is not stored is the bundled
     十三五 (the link's notice names it). A failed upload (no new store) leaves the plan as it was.
     """
-    from geo.plans import BUNDLED, list_plans
+    from geo.measures.plans import BUNDLED, list_plans
 
     store, options, dataset_value, message, new_pollutant, measure = out
     try:
@@ -268,8 +276,9 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
     """The view on screen (indicator, scheme, layers, language) as a download, or a message."""
     from urllib.parse import parse_qs
 
-    from geo.export import ExportError, file_name, render_map
-    from geo.indicators import BY_ID, lookup
+    from geo.exports.maps import render_map
+    from geo.exports.spec import ExportError, file_name
+    from geo.measures.catalogue import BY_ID, lookup
 
     observed = _observed_rows(dataset_id, settings)
     view = parse_query(query or "", {"indicators": {i.id: 1 for i in with_observed(data, observed).indicators},
@@ -283,12 +292,12 @@ def export_view(data: ViewData, fmt: str, query: str | None, page: str | None, d
     sites = [k for k in SITE_LAYERS if k in view.layers]
     try:
         if fmt == "gpkg":  # the joined layer with the view's classes as its default style
-            from geo.export_layer import layer_file_name, render_layer
+            from geo.exports.gis_layer import layer_file_name, render_layer
 
             blob = render_layer([view.indicator], fmt, lang=view.lang, scheme=view.scheme, settings=settings,
                                 observed=observed)
             return dcc.send_bytes(blob, layer_file_name([view.indicator], fmt, view.lang)), ""
-        # Every option of the view goes into the file, its reproduce command and its name (geo.export).
+        # Every option of the view goes into the file, its reproduce command and its name (geo.exports.maps).
         dataset = dataset_id if observed is not None else None
         options: dict[str, Any] = {"scheme": view.scheme, "regions": regions, "sites": sites, "map_type": view.map_type,
                                    "dataset": dataset, "plants": "plants" in view.layers,
@@ -311,8 +320,8 @@ UPLOAD_TOO_LARGE = """function (picked, lang, store) {
 
 def profile_download(data: ViewData, city: dict | None, fmt: str, lang: str | None, dataset_id: str | None,
                      settings: Settings | None = None) -> tuple[Any, Any]:
-    """The selected city's one-page profile (geo.profile) as a download, with the observed values in use."""
-    from geo.profile import PROFILE_FORMATS, render_profile
+    """The selected city's one-page profile (geo.exports.profile) as a download, with the observed values in use."""
+    from geo.exports.profile import PROFILE_FORMATS, render_profile
 
     lang = lang if lang in LANGS else DEFAULT_LANG
     adcode = (city or {}).get("adcode")
@@ -327,8 +336,8 @@ def profile_download(data: ViewData, city: dict | None, fmt: str, lang: str | No
 
 def multiples_view(query: str | None, dataset_id: str | None, settings: Settings | None = None) -> list:
     """The measure on the map (from the view's link) for the four pollutants, as an image and downloads."""
-    from geo.indicators import BY_ID, POLLUTANTS
-    from geo.multiples import MULTIPLES_FORMATS, render_multiples
+    from geo.exports.multiples import MULTIPLES_FORMATS, render_multiples
+    from geo.measures.catalogue import BY_ID, POLLUTANTS
 
     view = parse_query(query or "", {"indicators": BY_ID, "cities": {}})
     ind = BY_ID[view.indicator]
@@ -351,8 +360,8 @@ def multiples_view(query: str | None, dataset_id: str | None, settings: Settings
 
 
 def multiples_download(query: str | None, fmt: str, dataset_id: str | None, settings: Settings | None = None):
-    from geo.indicators import BY_ID
-    from geo.multiples import render_multiples
+    from geo.exports.multiples import render_multiples
+    from geo.measures.catalogue import BY_ID
 
     view = parse_query(query or "", {"indicators": BY_ID, "cities": {}})
     ind = BY_ID[view.indicator]
@@ -382,7 +391,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         _cs("tableView"), Output("table-host", "children"),
         Input("pollutant", "value"), Input("lang", "value"), Input("store", "data"), Input("year", "value"),
-        Input("table-view", "open"),  # set by assets/map.js when the section is opened or closed
+        Input("table-view", "open"),  # set by assets/map_*.js when the section is opened or closed
     )
     app.clientside_callback(
         _cs("tableCsv"), Output("table-download", "data"),
@@ -505,7 +514,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         State("upload", "filename"), State("upload-source", "value"), State("lang", "value"), State("url", "search"),
         State("pollutant", "value"),
         # Not with the page's first callbacks: the map's would wait for this one's answer (its store), and
-        # most pages have no dataset to add. assets/map.js sets "boot" once the map is drawn; then the
+        # most pages have no dataset to add. assets/map_*.js sets "boot" once the map is drawn; then the
         # link's or the active dataset, the datasets and the plans come in (trigger None: the page load).
         prevent_initial_call=True,
     )

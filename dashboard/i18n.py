@@ -1,8 +1,8 @@
-"""The dashboard's words: re-exported from :mod:`geo.vocabulary`, the one catalogue the exports read too."""
+"""The dashboard's words: re-exported from :mod:`geo.core.vocabulary`, the one catalogue the exports read too."""
 
 from __future__ import annotations
 
-from geo.vocabulary import (  # noqa: F401  (re-exported)
+from geo.core.vocabulary import (  # noqa: F401  (re-exported)
     BASEMAP_LABELS,
     DEFAULT_LANG,
     LANG_LABELS,

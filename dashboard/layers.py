@@ -2,7 +2,7 @@
 
 Each layer exists in two datums: ``wgs84`` (the committed data, for the plain
 background and WGS84 tile services such as OpenStreetMap) and ``gcj02`` (shifted
-with :func:`geo.datum.wgs84_to_gcj02`, to line up with Amap/Gaode tiles). The bytes
+with :func:`geo.core.datum.wgs84_to_gcj02`, to line up with Amap/Gaode tiles). The bytes
 are gzip-compressed once; the route sends them compressed to browsers that accept it,
 with an ETag so a reload costs a 304.
 
@@ -28,17 +28,16 @@ import shapely
 from flask import Flask, Response, abort, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from geo.boundaries import load_layer
-from geo.datum import transform_geometry, wgs84_to_gcj02
-from geo.errors import DataValidationError, Problem
-from geo.package import DESIGNATIONS_FILE
-from geo.power_plants import ATTRIBUTION, ATTRIBUTION_ZH, DATA_AGE, FUELS, OTHER_FUEL, PLANTS_FILE, load_power_plants
-from geo.regions import region_outlines
-from geo.settings import PROJECTED_CRS, WEB_CRS, Settings, get_settings
-from geo.sites import KINDS, placed_sites
-from geo.symbols import radii
-from geo.view import OTHER_PLAN_CITIES
-from geo.vocabulary import LANGS, citation_text, label
+from geo.core.datum import transform_geometry, wgs84_to_gcj02
+from geo.core.errors import DataValidationError, Problem
+from geo.core.settings import DESIGNATIONS_FILE, PROJECTED_CRS, WEB_CRS, Settings, get_settings
+from geo.core.symbols import radii
+from geo.core.vocabulary import LANGS, citation_text, label
+from geo.measures.view import OTHER_PLAN_CITIES
+from geo.places.boundaries import load_layer
+from geo.places.power_plants import ATTRIBUTION, ATTRIBUTION_ZH, DATA_AGE, FUELS, OTHER_FUEL, PLANTS_FILE, load_power_plants
+from geo.places.regions import region_outlines
+from geo.places.sites import KINDS, placed_sites
 
 log = logging.getLogger(__name__)
 
@@ -189,14 +188,14 @@ def marked_counties(counties: gpd.GeoDataFrame, cities: gpd.GeoDataFrame,
 
 # --------------------------------------------------------------------------- power plants
 
-#: Plant circles are area-true: radius = PLANT_R_PX × √(MW ÷ PLANT_R_MW) (:func:`geo.symbols.radii`),
+#: Plant circles are area-true: radius = PLANT_R_PX × √(MW ÷ PLANT_R_MW) (:func:`geo.core.symbols.radii`),
 #: in screen pixels at every zoom; a circle is never drawn under PLANT_MIN_R_PX, so the smallest stay visible.
 PLANT_R_PX = 15.0
 PLANT_R_MW = 1000.0
 PLANT_MIN_R_PX = 2.5
 #: The size legend's reference circles (MW), largest first.
 PLANT_LEGEND_MW = (2000, 500, 100)
-#: How a fuel reads without its colour (geo.power_plants.FUELS): a solid disc, a ring, a dashed or dotted ring.
+#: How a fuel reads without its colour (geo.places.power_plants.FUELS): a solid disc, a ring, a dashed or dotted ring.
 #: ``color`` None: the outline takes the fuel's colour.
 PLANT_DRAW: dict[str, dict] = {
     "Coal": {"fillOpacity": 0.35, "weight": 1.2, "dashArray": "", "color": "#222222"},
@@ -208,7 +207,7 @@ PLANT_DRAW: dict[str, dict] = {
 }
 OTHER_DRAW = {"fillOpacity": 0.3, "weight": 1.5, "dashArray": "6 2 1 2", "color": None}
 #: Words of the county and power-plant layers. They go to the browser in the layers' hideout only (not in
-#: geo.vocabulary.STRINGS, which every page carries whole), and no other surface uses them.
+#: geo.core.vocabulary.STRINGS, which every page carries whole), and no other surface uses them.
 MAP_LAYER_WORDS = {
     "county_lines": {"zh": "县界", "en": "County boundary"},
     "county_marked": {"zh": "文件点名的县（市、区）", "en": "County named in a designation"},
@@ -246,7 +245,7 @@ def plant_radius(mw) -> np.ndarray:
 
 
 def plant_points(cities: gpd.GeoDataFrame, settings: Settings | None = None) -> gpd.GeoDataFrame:
-    """The committed Liaoning plants (geo.power_plants) with their circle radius, largest first (drawn first,
+    """The committed Liaoning plants (geo.places.power_plants) with their circle radius, largest first (drawn first,
     so a small plant is never hidden under a big one)."""
     plants = load_power_plants(settings)
     plants["city_en"] = plants.adcode.map(cities.set_index(cities.adcode.astype(str)).name_en)

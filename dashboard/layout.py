@@ -25,19 +25,11 @@ from dashboard.i18n import (
 from dashboard.layers import extra_layer_props, layer_url
 from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
 from dashboard.trajectory import render_trajectories
-from geo.observed import MAX_BYTES
-from geo.profile import PROFILE_FORMATS
-from geo.symbols import MAP_TYPES
-from geo.vocabulary import (
-    MAP_TYPE_LABELS,
-    PRECISION_LABELS,
-    annex_note,
-    citation_text,
-    data_note,
-    fmt_number,
-    problem_text,
-    words,
-)
+from geo.core.symbols import MAP_TYPES
+from geo.core.vocabulary import MAP_TYPE_LABELS, PRECISION_LABELS, annex_note, citation_text, data_note, fmt_number, problem_text
+from geo.exports.profile import PROFILE_FORMATS
+from geo.measures.catalogue import words
+from geo.measures.observed import MAX_BYTES
 
 #: Liaoning's extent (lat, lon), padded a little, for the initial view.
 BOUNDS = [[38.6, 118.8], [43.55, 125.8]]
@@ -46,7 +38,7 @@ def FN(name: str) -> dict:
 
 
 def fmt(value, decimals: int = 2) -> str:
-    """A number with thousands separators at ``decimals`` places (:func:`geo.vocabulary.fmt_number`)."""
+    """A number with thousands separators at ``decimals`` places (:func:`geo.core.vocabulary.fmt_number`)."""
     return fmt_number(None if value is None else float(value), decimals)
 
 
@@ -124,7 +116,7 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
             _layer_group("other_plans", on, version),
             dl.Pane(name="lnmap-regions", children=[_layer_group(r, on, version) for r in REGION_IDS]),
             dl.Pane(name="lnmap-plants", children=[_layer_group("plants", on, version)]),
-            # Totals as proportional circles (geo.symbols), at the cities' label points; empty for a choropleth.
+            # Totals as proportional circles (geo.core.symbols), at the cities' label points; empty for a choropleth.
             dl.Pane(name="lnmap-symbols", children=[dl.GeoJSON(
                 id="symbols", url=layer_url("wgs84", "labels", version), pointToLayer=FN("symbolMarker"),
                 interactive=False, hideout={"show": False})]),
@@ -271,7 +263,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         dcc.Store(id="store", data=store),
         dcc.Store(id="city"),
         dcc.Store(id="query"),
-        dcc.Store(id="boot"),  # set by assets/map.js once the map is drawn: the datasets and plans load then
+        dcc.Store(id="boot"),  # set by assets/map_*.js once the map is drawn: the datasets and plans load then
         dcc.Store(id="show-other", data="other_plans" in view.layers),
         dcc.Download(id="download"),
         header,
@@ -314,7 +306,7 @@ def create_observed_controls(lang: str = DEFAULT_LANG, editors: bool = True) -> 
 
 
 def create_multiples_view() -> html.Details:
-    """The measure on the map for COD, NH3-N, SO2 and NOx side by side (geo.multiples), drawn by the server
+    """The measure on the map for COD, NH3-N, SO2 and NOx side by side (geo.exports.multiples), drawn by the server
     on request, with its downloads."""
     return html.Details(id="multiples-view", className="section table-view", children=[
         html.Summary(T("multiples_view")),
@@ -323,7 +315,7 @@ def create_multiples_view() -> html.Details:
     ])
 
 
-#: The table view's DataTable but for its columns and data. assets/map.js (``tableView``) makes it when the
+#: The table view's DataTable but for its columns and data. assets/map_*.js (``tableView``) makes it when the
 #: section is opened: dash_table's scripts (~150 KB compressed) then load, not with the page, where they
 #: held up the first map. ``persistence`` keeps a sort the user chose while the table is made anew for
 #: another pollutant or language.
@@ -340,7 +332,7 @@ TABLE_PROPS = {
 
 def create_table_view() -> html.Details:
     """The 14 cities x every measure of the pollutant on the map, sortable (dash_table's own sorting), with
-    a CSV download built in the browser (assets/map.js ``tableView``/``tableCsv``): no request either way.
+    a CSV download built in the browser (assets/map_*.js ``tableView``/``tableCsv``): no request either way.
     The table itself (:data:`TABLE_PROPS`) is put in ``table-host`` when the section is open."""
     return html.Details(id="table-view", className="section table-view", open=False, children=[
         html.Summary(T("table_view")),
@@ -360,7 +352,7 @@ def create_download_controls(lang: str = DEFAULT_LANG) -> html.Div:
         html.Div(className="export-buttons", children=[
             *[html.Button(f.upper(), id={"type": "export", "fmt": f}, n_clicks=0, className="small-button")
               for f in EXPORT_FORMATS],
-            # The joined layer with its style, for QGIS/ArcGIS (geo.export_layer).
+            # The joined layer with its style, for QGIS/ArcGIS (geo.exports.gis_layer).
             html.Button(T("export_gpkg", lang=lang), id={"type": "export", "fmt": "gpkg"}, n_clicks=0,
                         className="small-button"),
         ]),
@@ -483,7 +475,7 @@ def _section(title, children, open_: bool = False, key: str = "") -> html.Detail
 
 def folded(node):
     """``node`` (a panel's children) with the body of every section as HTML text (``data-html``), put in
-    the page by assets/map.js when the section is open: at once for an open one, on opening for a closed
+    the page by assets/map_*.js when the section is open: at once for an open one, on opening for a closed
     one. Every Dash component costs the browser's renderer time to mount, and Dash's renderer more again
     to index it: a city panel of 600–700 components took most of a click's time, and the open section's
     121 still took about 200 ms. A body that is not plain HTML (a graph, a button) stays as it is."""
@@ -556,13 +548,13 @@ def render_city(detail: dict | None, lang: str, group: str | None = None) -> lis
     """The city panel: progress, then one folded section per pollutant (``group`` open: the one
     on the map) with each target's value, unit, years, formula in words and citation; then the
     regions, designations and sites, folded. The indicator on the map, its rank and share come
-    first, drawn in the browser (``#focus``, assets/map.js ``focus``)."""
+    first, drawn in the browser (``#focus``, assets/map_*.js ``focus``)."""
     if detail is None:
         return [html.P(t("pick_city", lang), className="muted")]
     head = ([detail["name_zh"], html.Span(f" · {detail['name_en']}", className="muted")] if lang == "zh" else
             [detail["name_en"], " · ", html.Span(detail["name_zh"], lang="zh-CN", className="muted")])
     out: list = [html.H2(head, className="city-name", **{"data-adcode": detail["adcode"]})]
-    if detail["in_liaoning"]:  # the page an analyst hands a leader (geo.profile), in the screen's language
+    if detail["in_liaoning"]:  # the page an analyst hands a leader (geo.exports.profile), in the screen's language
         out.append(html.Div(className="profile-buttons", children=[
             html.Span(t("profile_buttons", lang)),
             *[html.Button(f.upper(), id={"type": "profile", "fmt": f}, n_clicks=0, className="small-button")
@@ -682,9 +674,9 @@ def render_region(summary: dict | None, lang: str) -> list:
 
 
 def render_coal(coal: list[dict], lang: str) -> list:
-    """Coal-fired capacity per city (geo.power_plants.coal_by_city) with its share of the province's, the
+    """Coal-fired capacity per city (geo.places.power_plants.coal_by_city) with its share of the province's, the
     data's attribution and age: beside the note that the SO2/NOx baselines leave out province-managed plants."""
-    from geo.power_plants import ATTRIBUTION, ATTRIBUTION_ZH, DATA_AGE
+    from geo.places.power_plants import ATTRIBUTION, ATTRIBUTION_ZH, DATA_AGE
 
     if not coal:
         return []

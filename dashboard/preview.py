@@ -4,7 +4,7 @@ A cold load spends about a second evaluating Dash's and Leaflet's scripts, rende
 and fetching the GeoJSON before Leaflet draws a city. The index page therefore carries the 14
 city outlines and the neighbouring provinces, projected to Web Mercator (EPSG:3857, Leaflet's
 projection) and simplified below a pixel at the zoom levels the map opens at, together with the
-values of the indicator the link asks for. ``assets/map.js`` (section "the first frame") draws
+values of the indicator the link asks for. ``assets/map_*.js`` (section "the first frame") draws
 them as soon as it is evaluated, with the same style functions Leaflet uses later, under
 Leaflet's panes and at the view Leaflet will fit; each part is taken away in the frame
 Leaflet's own cities, circles and labels are painted.

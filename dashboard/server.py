@@ -4,7 +4,7 @@
 of the garbage collector's reach (``gc.freeze``: the collector would otherwise write to every object
 and un-share the pages), then forks the workers: they share the loaded data copy-on-write, and a
 worker that dies is replaced by a fork that answers at once instead of loading everything again.
-After the fork each worker drops the database engines it inherited (:func:`geo.db.after_fork`).
+After the fork each worker drops the database engines it inherited (:func:`geo.store.db.after_fork`).
 
 Sync workers (one request at a time each, no keep-alive) are the default: a killed worker takes at most
 the one request it was answering with it, and an import, bounded by the reader to a few seconds, holds
@@ -21,7 +21,7 @@ import os
 import socket
 from typing import Any
 
-from geo.errors import LnmapError
+from geo.core.errors import LnmapError
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def check_port(host: str, port: int) -> None:
 
 
 def _post_fork(_server: Any, _worker: Any) -> None:
-    from geo.db import after_fork
+    from geo.store.db import after_fork
 
     after_fork()
 

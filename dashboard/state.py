@@ -5,7 +5,7 @@ The view lives in the URL query string (PRODUCT.md: ``indicator``, ``scheme``,
 browser keeps :func:`browser_store` in a ``dcc.Store`` and builds the map's
 ``hideout`` from it without asking the server; :func:`build_hideout` and
 :func:`parse_query` are the Python twins of ``hideout`` and ``parseQuery`` in
-``assets/map.js`` (a browser test checks that both give the same answer).
+``assets/map_*.js`` (a browser test checks that both give the same answer).
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from urllib.parse import parse_qs, urlencode
 import xyzservices.providers as xyz
 
 from dashboard.i18n import DEFAULT_LANG, LANGS, bundle
-from geo.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
-from geo.gazetteer import normalise
-from geo.indicators import formula_words, lookup, parse_id
-from geo.observed import annual_table
-from geo.regions import REGION_COLOURS
-from geo.symbols import BASE_COLOUR, MAP_TYPES, NEGATIVE_COLOUR, SYMBOL_COLOUR, TOTAL_UNITS
-from geo.view import ViewData, indicator_payload, measures_by_group, with_observed
-from geo.vocabulary import annex_note, citation_text, column_decimals, words
+from geo.core.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
+from geo.core.symbols import BASE_COLOUR, MAP_TYPES, NEGATIVE_COLOUR, SYMBOL_COLOUR, TOTAL_UNITS
+from geo.core.vocabulary import annex_note, citation_text, column_decimals
+from geo.measures.catalogue import formula_words, lookup, parse_id, words
+from geo.measures.observed import annual_table
+from geo.measures.view import ViewData, indicator_payload, measures_by_group, with_observed
+from geo.places.gazetteer import normalise
+from geo.places.regions import REGION_COLOURS
 
 DEFAULT_INDICATOR = "cod_emission_2015_t"
 PANELS = ("city", "region", "province")
@@ -57,9 +57,9 @@ class View:
     basemap: str = "none"
     panel: str = "city"
     region: str = REGION_IDS[0]
-    dataset: str | None = None  # the observed dataset in use (geo.observed), if any
-    plan: str | None = None  # a later plan whose targets are shown (geo.plans); None: the bundled 十三五
-    map_type: str = "auto"  # geo.symbols.MAP_TYPES: auto draws totals as circles, rates as colours
+    dataset: str | None = None  # the observed dataset in use (geo.measures.observed), if any
+    plan: str | None = None  # a later plan whose targets are shown (geo.measures.plans); None: the bundled 十三五
+    map_type: str = "auto"  # geo.core.symbols.MAP_TYPES: auto draws totals as circles, rates as colours
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -105,7 +105,7 @@ def parse_query(search: str, store: dict) -> View:
         view.dataset = q["dataset"]
     if q.get("map_type") in MAP_TYPES:
         view.map_type = q["map_type"]
-    if q.get("plan") and len(q["plan"]) <= 64:  # a plan name (geo.plans.check_plan_name); checked against the store
+    if q.get("plan") and len(q["plan"]) <= 64:  # a plan name (geo.measures.plans.check_plan_name); checked against the store
         view.plan = q["plan"]
     return view
 
@@ -160,7 +160,7 @@ def basemap_spec(key: str) -> dict | None:
 
 def in_words(indicators: dict) -> dict:
     """Each indicator's source, formula and note as the screen prints them, in both languages
-    (:mod:`geo.vocabulary`: citations, formulas in words, the annexes' notes), and the decimals its
+    (:mod:`geo.core.vocabulary`: citations, formulas in words, the annexes' notes), and the decimals its
     values are printed with. The raw forms (ids in formulas) stay off the page."""
     out = {}
     for key, ind in indicators.items():
@@ -179,7 +179,7 @@ def in_words(indicators: dict) -> dict:
 
 def city_aliases(data: ViewData) -> dict[str, str]:
     """Every spelling the gazetteer knows of a Liaoning city or county (normalised as
-    :func:`geo.gazetteer.normalise` does: width folded, spaces dropped, lower case) -> the city's
+    :func:`geo.places.gazetteer.normalise` does: width folded, spaces dropped, lower case) -> the city's
     adcode; a county leads to its city. The search box looks names up here, in the browser."""
     out: dict[str, str] = {}
     for p in data.gazetteer.places.values():
@@ -203,7 +203,7 @@ def browser_store(data: ViewData) -> dict:
         "city_aliases": city_aliases(data),
         "measures": measures_by_group(data),
         "series": {},  # measures over years, once an observed dataset is in (observed_store)
-        # Totals as circles (geo.symbols): the units that are totals, colours, the largest circle's radius (px).
+        # Totals as circles (geo.core.symbols): the units that are totals, colours, the largest circle's radius (px).
         "symbols": {"units": list(TOTAL_UNITS), "colour": SYMBOL_COLOUR, "negative": NEGATIVE_COLOUR,
                     "base": BASE_COLOUR, "r_max": 24, "map_types": list(MAP_TYPES)},
         "cities": {r.adcode: {"name_zh": r.name_zh, "name_en": r.name_en} for r in data.table.itertuples()},
@@ -249,9 +249,9 @@ def asked_year(store: dict, search: str | None) -> str | None:
     return str(ind["year"])
 
 
-#: Measures that run over years (:func:`geo.observed.annual_table`); the year picker chooses one year of them.
+#: Measures that run over years (:func:`geo.measures.observed.annual_table`); the year picker chooses one year of them.
 ANNUAL_MEASURES = ("observed_year", "path", "ahead_of_path",
-                   # energy (geo.energy): the yearly values and where they leave the city against 附件1
+                   # energy (geo.measures.energy): the yearly values and where they leave the city against 附件1
                    "intensity_decline_observed", "intensity_cumulative_decline", "intensity_progress",
                    "increment_observed", "increment_cumulative", "increment_headroom")
 
@@ -260,7 +260,7 @@ def annual_payload(data: ViewData, observed) -> tuple[dict, dict]:
     """The measures of every observed year, classified like the others, and the series they form.
 
     Returns (indicators by id, ``{group: {measure: {year: id}}}``). The ids are
-    :func:`geo.indicators.lookup`'s (``so2_emission_2018_observed_t``, ``so2_path_2018_t``,
+    :func:`geo.measures.catalogue.lookup`'s (``so2_emission_2018_observed_t``, ``so2_path_2018_t``,
     ``so2_ahead_of_path_2018_t``); a year that is also a catalogue measure (the 2020 observed value)
     keeps its catalogue entry and only joins the series.
     """
@@ -286,13 +286,14 @@ def annual_payload(data: ViewData, observed) -> tuple[dict, dict]:
     return payload, series
 
 
-#: A later plan's measures, in selector order (:func:`geo.plans.plan_table`; ids from :func:`geo.indicators.parse_id`).
+#: A later plan's measures, in selector order (:func:`geo.measures.plans.plan_table`; ids from
+#: :func:`geo.measures.catalogue.parse_id`).
 PLAN_MEASURES = ("emission", "cut_target", "cap", "required_cut", "key_project_cut", "progress", "gap_to_cap",
                  "intensity_cut_target", "increment_cap")
 
 
 def plan_store(store: dict, data: ViewData, plan: str | None, observed=None, settings=None) -> dict:
-    """The browser store showing a later plan's targets (``plan`` as :func:`geo.plans.list_plans` names it)
+    """The browser store showing a later plan's targets (``plan`` as :func:`geo.measures.plans.list_plans` names it)
     instead of the bundled 十三五: its measures per group, classified as the others, derived the same way
     (``so2_cap_2025_t`` from ``so2_emission_2020_t`` and the cut), with progress when ``observed`` has
     the plan's target year. A city missing from the plan is no data. ``store`` itself for the bundled plan
@@ -300,7 +301,7 @@ def plan_store(store: dict, data: ViewData, plan: str | None, observed=None, set
 
     The observed years stay pickable; the path to the 2020 cap (十三五's) does not apply, so it is left out.
     """
-    from geo.plans import BUNDLED, plan_table
+    from geo.measures.plans import BUNDLED, plan_table
 
     if not plan or plan == BUNDLED:
         return {**store, "plan": None}

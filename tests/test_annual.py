@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.indicators import city_table, formula_words, lookup, templates
-from geo.observed import annual_table, import_observed, load_observed, trajectory
+from geo.measures.catalogue import formula_words, lookup, templates
+from geo.measures.cities import city_table
+from geo.measures.observed import annual_table, import_observed, load_observed, trajectory
 
 ROWS = ("城市,指标,年份,数值,单位\n"
         "沈阳,SO2,2016,98000,吨\n沈阳,SO2,2017,95000,吨\n沈阳,SO2,2018,90000,吨\n"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.db import audit_log
-from geo.observed import import_observed, list_datasets
-from geo.settings import Settings
-from geo.users import add_user
+from geo.core.settings import Settings
+from geo.measures.observed import import_observed, list_datasets
+from geo.store.db import audit_log
+from geo.store.users import add_user
 
 FIXTURE = Path(__file__).parent / "fixtures" / "observed_example_cod_2020.csv"
 HOST = "http://localhost"

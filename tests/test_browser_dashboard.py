@@ -157,7 +157,7 @@ FILL_CLOCK = """(() => {
 
 def test_the_first_map_waits_for_no_server_callback_and_the_lists_come_after(page, base):
     """Server callbacks at load (the datasets, the plans, the account) used to hold the first map back:
-    the map's callbacks waited for their answer. They run once the map is drawn (assets/map.js sets
+    the map's callbacks waited for their answer. They run once the map is drawn (assets/map_*.js sets
     "boot"); the account line and the dataset list must still come."""
     page.add_init_script(FILL_CLOCK)
     open_map(page, base + "/")
@@ -181,7 +181,7 @@ NEXT_FRAME = """async (sel) => {
 
 @pytest.mark.parametrize("map_type", ["choropleth", "symbols"])
 def test_a_switch_is_drawn_in_the_next_frame_as_dash_then_draws_it(page, base, map_type):
-    """A pollutant click redraws the map before Dash's renderer runs (assets/map.js, the preview): the first
+    """A pollutant click redraws the map before Dash's renderer runs (assets/map_*.js, the preview): the first
     frame must already show the new pollutant, and exactly what the full update draws after it."""
     open_map(page, base + f"/?map_type={map_type}")
     before, first = page.evaluate(NEXT_FRAME, "#pollutant input[value=so2]")

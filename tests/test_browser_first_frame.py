@@ -1,4 +1,4 @@
-"""The first frame (dashboard/preview.py, assets/map.js) in headless Chromium: on screen before Dash
+"""The first frame (dashboard/preview.py, assets/map_*.js) in headless Chromium: on screen before Dash
 runs, the same map Leaflet then draws, in the same place, and gone once Leaflet has drawn."""
 
 from __future__ import annotations

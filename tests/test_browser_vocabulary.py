@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from geo.provenance import DOCUMENTS
+from geo.core.provenance import DOCUMENTS
 from tests.dashboard_server import offline, serve_dashboard
 
 pytestmark = pytest.mark.browser
@@ -65,7 +65,32 @@ def read(page, base, query, lang):
     page.wait_for_function(f"document.documentElement.lang === '{'en' if lang == 'en' else 'zh-CN'}'")
     if "layers=" in query and ("coastal" in query or "other" in query):
         page.wait_for_selector(".layer-legend .legend-row, .lnmap-other")
-    return page.evaluate(READ, lang)
+    return settled_text(page, lang)
+
+
+#: Every folded section open and filled (a section's HTML goes in on the toggle event, after ``open`` is set).
+ALL_OPEN = """() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  return [...document.querySelectorAll('details > .section-body[data-html]')]
+    .every(b => b.lnmapShown === b.dataset.html);
+}"""
+
+
+def settled_text(page, lang: str) -> str:
+    """The screen's text once it has stopped changing: every section open and filled, no request of the
+    page's still running, and the same text read twice 300 ms apart (a callback answered late, on a busy
+    machine, changes it in between). What the tests assert is what a reader sees when the page is still."""
+    page.wait_for_function(ALL_OPEN)
+    page.wait_for_load_state("networkidle")
+    before = page.evaluate(READ, lang)
+    for _ in range(30):
+        page.wait_for_timeout(300)
+        page.wait_for_function(ALL_OPEN)
+        now = page.evaluate(READ, lang)
+        if now == before:
+            return now
+        before = now
+    raise AssertionError("the page's text kept changing for 9 s")
 
 
 @pytest.mark.parametrize("view", VIEWS)

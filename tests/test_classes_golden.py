@@ -23,8 +23,9 @@ import itertools
 import numpy as np
 import pytest
 
-from geo import export
-from geo.classify import classify
+from geo.core.classify import classify
+from geo.exports import maps as export
+from geo.exports import spec as spec_module
 
 COD_2015 = {
     "沈阳": 241522.89, "大连": 173983.97, "鞍山": 99223.61, "抚顺": 29902.51, "本溪": 32375.49, "丹东": 57368.97,
@@ -83,7 +84,7 @@ def layers():
 @pytest.mark.parametrize("scheme", list(BOUNDS))
 def test_export_table_classes_and_bounds(layers, scheme):
     """The CSV/XLSX behind a map: each city's class (1-based there) and that class's bounds."""
-    frame = export.data_frame(export.map_spec("cod_emission_2015_t", layers, scheme=scheme)).set_index("name_zh")
+    frame = spec_module.data_frame(export.map_spec("cod_emission_2015_t", layers, scheme=scheme)).set_index("name_zh")
     lowers = [26274.30, *BOUNDS[scheme][:-1]]
     for name, cls in CLASS[scheme].items():
         row = frame.loc[name + "市"]
@@ -201,7 +202,7 @@ def test_ties_in_quantiles_give_fewer_classes_without_a_warning():
 
 
 def test_breaks_refuses_an_unknown_scheme():
-    from geo.classify import _breaks
+    from geo.core.classify import _breaks
 
     with pytest.raises(ValueError, match="unknown scheme 'jenks'"):
         _breaks(np.array([1.0, 2.0, 3.0]), "jenks", 2)
@@ -234,8 +235,8 @@ def test_empty_classes_keep_what_they_were_asked_for():
 
 
 def test_classes_for_an_indicator_take_its_palette_and_centre():
-    from geo.classify import classes_for
-    from geo.indicators import BY_ID
+    from geo.core.classify import classes_for
+    from geo.measures.catalogue import BY_ID
 
     cod = classes_for(BY_ID["cod_emission_2015_t"], list(COD_2015.values()))
     assert cod.colours[0] == _cmap_hex("YlOrBr", 0.15) and not cod.diverging

@@ -4,7 +4,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.indicators import CATALOGUE
+from geo.measures.catalogue import CATALOGUE
 
 
 def test_indicators_lists_every_id_with_unit_and_source():
@@ -46,7 +46,7 @@ def test_export_table_xlsx_has_sources_sheet(tmp_path):
 def test_export_table_csv_has_a_sources_sidecar_and_the_active_observed_columns(tmp_path, monkeypatch):
     from pathlib import Path
 
-    from geo.observed import import_observed
+    from geo.measures.observed import import_observed
 
     monkeypatch.setenv("LNMAP_STORE_DIR", str(tmp_path / "store"))
     fixture = Path(__file__).parent / "fixtures" / "observed_example_cod_2020.csv"

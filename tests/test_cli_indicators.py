@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.indicators import CATALOGUE, POLLUTANTS, templates
+from geo.measures.catalogue import CATALOGUE, POLLUTANTS, templates
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 ENERGY_PATTERNS = ["energy_intensity_decline_Y_observed_pct", "energy_increment_Y_observed_10kt_ce",

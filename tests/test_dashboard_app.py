@@ -30,7 +30,9 @@ def test_page_loads_nothing_from_a_cdn(client):
     html = client.get("/").get_data(as_text=True)
     assert "unpkg.com" not in html and "cdn" not in html.lower()
     assert "/_dash-component-suites/dash_leaflet/" in html
-    assert "/assets/map.js" in html
+    for part in ("map_1_core", "map_2_layers", "map_3_panel", "map_4_first_frame"):
+        assert f"/assets/{part}.js" in html
+    assert html.index("/assets/map_1_core.js") < html.index("/assets/map_4_first_frame.js")
 
 
 def test_layout_does_not_inline_geometry(client):

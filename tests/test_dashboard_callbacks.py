@@ -8,7 +8,7 @@ import pytest
 from dashboard.callbacks import detail_panel
 from dashboard.layout import fmt, layer_specs
 from dashboard.state import LAYERS
-from geo.view import load_view_data
+from geo.measures.view import load_view_data
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +93,8 @@ def test_province_view_lists_coal_capacity_by_city_from_the_plants_file():
     import pandas as pd
 
     from dashboard.callbacks import detail_panel
-    from geo.settings import get_settings
-    from geo.view import load_view_data
+    from geo.core.settings import get_settings
+    from geo.measures.view import load_view_data
 
     mw: dict[str, float] = defaultdict(float)
     with (get_settings().indicators_dir / "power_plants.csv").open(encoding="utf-8") as f:

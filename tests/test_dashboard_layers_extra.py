@@ -16,9 +16,9 @@ from shapely.geometry import shape
 
 from dashboard.layers import PLANT_MIN_R_PX, build_layers, extra_layer_props, plant_radius, register_routes
 from dashboard.state import LAYERS
-from geo.boundaries import load_layer
-from geo.power_plants import ATTRIBUTION, ATTRIBUTION_ZH
-from geo.settings import get_settings
+from geo.core.settings import get_settings
+from geo.places.boundaries import load_layer
+from geo.places.power_plants import ATTRIBUTION, ATTRIBUTION_ZH
 from tests.dashboard_server import offline, serve_dashboard
 
 
@@ -124,8 +124,8 @@ def test_the_county_layer_marks_exactly_the_counties_designations_names(client):
 
 def test_a_designation_naming_an_unknown_county_stops_the_build(tmp_path):
     from dashboard.layers import marked_counties
-    from geo.errors import DataValidationError
-    from geo.settings import Settings
+    from geo.core.errors import DataValidationError
+    from geo.core.settings import Settings
 
     (tmp_path / "indicators").mkdir()
     rows = (get_settings().indicators_dir / "designations.csv").read_text(encoding="utf-8").splitlines()
@@ -152,7 +152,7 @@ def test_the_county_lines_run_inside_the_cities_only(client):
 
 def test_both_layers_are_toggleable_with_words_in_both_languages():
     from dashboard.layout import layer_specs
-    from geo.vocabulary import LAYER_LABELS
+    from geo.core.vocabulary import LAYER_LABELS
 
     specs = layer_specs("v1")
     assert {"counties", "plants"} <= set(LAYERS) and {"counties", "plants"} <= set(specs)

@@ -1,4 +1,4 @@
-"""geo.view and dashboard.state as plain functions: payload, hideout, URL state, detail data."""
+"""geo.measures.view and dashboard.state as plain functions: payload, hideout, URL state, detail data."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from dashboard.state import (
     parse_query,
     resolve_city,
 )
-from geo.classify import NO_DATA_COLOUR, SCHEMES
-from geo.indicators import CATALOGUE, city_table
-from geo.view import (
+from geo.core.classify import NO_DATA_COLOUR, SCHEMES
+from geo.measures.catalogue import CATALOGUE
+from geo.measures.cities import city_table
+from geo.measures.view import (
     city_detail,
     indicator_payload,
     load_view_data,
@@ -188,11 +189,11 @@ def test_without_observed_values_no_progress_measure(data):
 
 def test_densities_below_one_keep_three_decimals_on_screen():
     """NH3-N's required cut per km² is rounded to 0.001 (0.020–0.130 t/km²): two decimals would print
-    0.095 and 0.104 alike as 0.10 (geo.vocabulary.decimals_for does the same for the exports)."""
+    0.095 and 0.104 alike as 0.10 (geo.core.vocabulary.decimals_for does the same for the exports)."""
     import pandas as pd
 
     from dashboard.state import browser_store
-    from geo.view import load_view_data
+    from geo.measures.view import load_view_data
 
     store = browser_store(load_view_data(observed=pd.DataFrame()))
     ind = store["indicators"]["nh3n_required_cut_t_per_km2"]

@@ -70,8 +70,8 @@ def test_a_rate_stays_a_choropleth_and_a_user_can_force_either(page, base):
     ([0.5, 0.25], 2),            # fewer when the values need fewer
 ])
 def test_legend_decimals_agree_in_the_browser_and_the_exports(page, base, values, decimals):
-    """assets/map.js decimalsFor and geo.vocabulary.decimals_for, each against the hand-picked answer."""
-    from geo.vocabulary import decimals_for
+    """assets/map_*.js decimalsFor and geo.core.vocabulary.decimals_for, each against the hand-picked answer."""
+    from geo.core.vocabulary import decimals_for
 
     _open(page, base)
     assert page.evaluate("v => window.lnmap.decimalsFor(v)", values) == decimals

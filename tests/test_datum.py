@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from coord_convert.transform import gcj2wgs, wgs2gcj
 
-from geo.datum import gcj02_to_wgs84, transform_geometry, wgs84_to_gcj02
+from geo.core.datum import gcj02_to_wgs84, transform_geometry, wgs84_to_gcj02
 
 
 @pytest.fixture

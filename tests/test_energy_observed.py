@@ -21,12 +21,13 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from geo import db
 from geo.cli import main
-from geo.energy import cumulative_decline, energy_table, energy_trajectory
-from geo.errors import DataValidationError
-from geo.indicators import city_table, lookup
-from geo.observed import import_observed, load_observed, read_observed
+from geo.core.errors import DataValidationError
+from geo.measures.catalogue import lookup
+from geo.measures.cities import city_table
+from geo.measures.energy import cumulative_decline, energy_table, energy_trajectory
+from geo.measures.observed import import_observed, load_observed, read_observed
+from geo.store import db
 from tests.test_annual import _export  # the CLI's table export, read back as a frame
 
 HEADER = "城市,指标,年份,数值,单位\n"
@@ -120,8 +121,8 @@ def test_energy_against_a_later_plan(tmp_path):
     Declines 2021 = 3 %, 2022 = 3 %: 1 − 0.97 × 0.97 = 1 − 0.9409 = 5.91 %; progress 5.91 ÷ 14.5 × 100 = 40.76 %."""
     from pathlib import Path
 
-    from geo.indicators import export_table
-    from geo.plans import import_plan
+    from geo.measures.join import export_table
+    from geo.measures.plans import import_plan
 
     fixture = Path(__file__).parent / "fixtures" / "plan_example_14th.csv"
     import_plan(fixture.read_bytes(), plan="十四五", name=fixture.name)

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geo import export
 from geo.cli import main
-from geo.fonts import FontError, MissingGlyphError, export_font
+from geo.core.fonts import FontError, MissingGlyphError, export_font
+from geo.exports import maps as export
 
 IND = "cod_emission_2015_t"
 DOC = "辽政发〔2017〕21号"
@@ -32,7 +32,7 @@ def spec_zh(layers):
 
 @pytest.fixture(scope="module")
 def static_zh(layers, spec_zh):
-    from geo.export_static import render_static_many
+    from geo.exports.static import render_static_many
 
     slide = render_static_many(spec_zh, layers, ["png", "pdf", "svg"], page="slide", dpi=120)
     a4 = render_static_many(spec_zh, layers, ["png"], page="a4", dpi=72, regions=True, sites=True)
@@ -62,8 +62,8 @@ def test_spec_title_legend_and_source(spec_zh):
 
 
 def test_spec_uses_the_dashboard_classes(layers, spec_zh):
-    from geo.classify import classes_for
-    from geo.indicators import BY_ID
+    from geo.core.classify import classes_for
+    from geo.measures.catalogue import BY_ID
 
     expected = classes_for(BY_ID[IND], layers.cities[IND].to_numpy(), "quantiles")
     assert spec_zh.classes == expected
@@ -181,7 +181,7 @@ def test_pptx_has_one_editable_slide(layers, spec_zh):
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-    from geo.export_pptx import build_deck
+    from geo.exports.slides import build_deck
 
     fake_png = _tiny_png()
     other = export.map_spec("so2_cut_target_pct", layers, lang="zh")
@@ -234,7 +234,7 @@ def test_html_draws_a_total_as_circles_whose_area_follows_the_value(layers):
     assert len(markers) == 14 and all(not o["interactive"] and o["className"] == "lnmap-symbol" for *_, o in markers)
     radii = np.array(sorted(o["radius"] for *_, o in markers))
     values = np.sort(layers.cities[IND].to_numpy(dtype=float))
-    # area ∝ value: r ÷ r_max = √(v ÷ v_max) for every city (numpy here, not geo.symbols.radii)
+    # area ∝ value: r ÷ r_max = √(v ÷ v_max) for every city (numpy here, not geo.core.symbols.radii)
     assert np.allclose(radii / radii.max(), np.sqrt(values / values.max()), atol=0.001)
     # by hand: 沈阳 241,522.89 t gets the largest, 40 px; 铁岭 142,602.10 t: 40 × √(142,602.10 ÷ 241,522.89)
     # = 40 × √0.59043 = 40 × 0.76840 = 30.74 px
@@ -319,11 +319,11 @@ def test_export_all_goes_on_after_a_failure(tmp_path, monkeypatch):
             raise RuntimeError("boom")
         return real(indicator_id, *a, **k)
 
-    import geo.export_batch
+    import geo.exports.batch
 
-    monkeypatch.setattr(geo.export_batch, "map_spec", flaky)  # in this process: jobs=1
+    monkeypatch.setattr(geo.exports.batch, "map_spec", flaky)  # in this process: jobs=1
     ticks = []
-    summary = export.export_all(tmp_path, ("csv",), progress=ticks.append, jobs=1)
+    summary = geo.exports.batch.export_all(tmp_path, ("csv",), progress=ticks.append, jobs=1)
     assert [f[0] for f in summary.failed] == ["nox_cap_2020_t"] and "boom" in summary.failed[0][2]
     written = {p.name for p in summary.written}
     assert "cod_emission_2015_t.csv" in written and "nox_cap_2020_t.csv" not in written
@@ -360,7 +360,7 @@ def test_cli_export_all_summary(store, monkeypatch):
 
 def test_regions_and_sites_can_be_chosen_one_by_one(layers):
     spec = export.map_spec("cod_emission_2015_t", layers, lang="zh")
-    from geo.export_static import selected
+    from geo.exports.static import selected
 
     assert selected(True, "coastal_belt") and not selected(False, "coastal_belt")
     assert selected(("coastal_belt",), "coastal_belt") and not selected(("coastal_belt",), "east_green")
@@ -373,7 +373,7 @@ def test_regions_and_sites_can_be_chosen_one_by_one(layers):
 def test_observed_values_in_an_export_name_dataset_row_and_flag(tmp_path):
     from pathlib import Path
 
-    from geo.observed import read_observed
+    from geo.measures.observed import read_observed
 
     fixture = Path(__file__).parent / "fixtures" / "observed_example_cod_2020.csv"
     rows = read_observed(fixture.read_bytes(), name=fixture.name, source="示例来源").rows.assign(dataset_id="obs-x")
@@ -447,7 +447,7 @@ def test_the_command_recorded_in_a_dashboard_pdf_writes_the_same_bytes(tmp_path,
 
 
 def test_the_command_recorded_with_a_dataset_names_it_and_writes_the_same_bytes(tmp_path, monkeypatch):
-    from geo.observed import import_observed
+    from geo.measures.observed import import_observed
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")
     data = (Path(__file__).parent / "fixtures" / "observed_example_cod_2020.csv").read_bytes()

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.export import load_layers
-from geo.export_batch import Options, multiples_measures, plan, run_all
+from geo.exports.batch import Options, multiples_measures, plan, run_all
+from geo.exports.spec import load_layers
 
 EPOCH = "1767225600"
 
@@ -94,8 +94,8 @@ def test_pages_of_a_run_share_one_font_that_covers_each_page(tmp_path, monkeypat
 
     from fontTools.ttLib import TTFont
 
-    from geo.export import map_spec
-    from geo.export_html import render_html
+    from geo.exports.interactive import render_html
+    from geo.exports.spec import map_spec
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     ids = ["cod_emission_2015_t", "so2_cut_target_pct"]  # 化学需氧量 on one page only, 二氧化硫 on the other
@@ -122,8 +122,8 @@ def test_deck_slides_follow_the_catalogue_whatever_order_they_arrive_in():
 
     from pptx import Presentation
 
-    from geo.export import ExportSummary, map_spec
-    from geo.export_batch import _SlidesInOrder
+    from geo.exports.batch import _SlidesInOrder
+    from geo.exports.spec import ExportSummary, map_spec
     from tests.test_export import _tiny_png
 
     layers = load_layers()

@@ -9,8 +9,9 @@ import re
 
 import pytest
 
-from geo.export import file_name, render_map, reproduce_command
-from geo.settings import get_settings
+from geo.core.settings import get_settings
+from geo.exports.maps import render_map
+from geo.exports.spec import file_name, reproduce_command
 
 
 def _named_counties() -> dict[str, str]:

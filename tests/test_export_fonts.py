@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import export
+from geo.exports import maps as export
 
 IND = "cod_emission_2015_t"
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
@@ -78,7 +78,7 @@ def _export_in_subprocess(out: Path, env_extra: dict[str, str]) -> tuple[dict[st
     code = (
         "import sys, pathlib\n"
         "from matplotlib import font_manager\n"
-        "from geo import export\n"
+        "from geo.exports import maps as export\n"
         "out = pathlib.Path(sys.argv[1])\n"
         "for f in ('png', 'pdf', 'svg', 'pptx'):\n"
         f"    (out / ('m.' + f)).write_bytes(export.render_map({IND!r}, f, dpi=60))\n"
@@ -134,7 +134,7 @@ def test_pptx_names_the_font_and_carries_the_bundled_rendering(monkeypatch):
     runs = [r for s in slide.shapes if s.has_text_frame for p in s.text_frame.paragraphs for r in p.runs]
     assert runs and {r.font.name for r in runs} == {"Noto Sans CJK SC"}
     picture = next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE).image.blob
-    from geo.export_pptx import slide_picture
+    from geo.exports.slides import slide_picture
 
     layers = export.load_layers()
     assert picture == slide_picture(export.map_spec(IND, layers), layers)

@@ -63,7 +63,7 @@ def printed_value(printed: dict[str, str], name_zh: str) -> float:
 def dashboard_store():
     """What the dashboard sends the browser: every indicator's classes per scheme, and the no-data colour."""
     from dashboard.state import browser_store
-    from geo.view import load_view_data
+    from geo.measures.view import load_view_data
 
     return browser_store(load_view_data(observed=pd.DataFrame()))
 
@@ -154,7 +154,7 @@ def test_qgis_opens_the_geopackage_with_the_dashboards_classes(tmp_path, empty_s
     assert no_data["label"] == {"zh": "无数据", "en": "No data"}[lang]
     # Tonnes above 1,000 are labelled as whole tonnes with thousands separators.
     lowers = [dash["lower"], *dash["bounds"][:-1]]
-    # Half-open classes: every class after the first starts above its lower bound (geo.vocabulary.legend_labels).
+    # Half-open classes: every class after the first starts above its lower bound (geo.core.vocabulary.legend_labels).
     assert [r["label"] for r in classes] == [f"{'> ' if i else ''}{lo:,.0f} – {hi:,.0f}"
                                              for i, (lo, hi) in enumerate(zip(lowers, dash["bounds"]))]
 
@@ -264,8 +264,8 @@ def test_shapefile_zip_has_short_names_a_cpg_and_intact_chinese(tmp_path, empty_
 
 
 def _import_partial_cod(store: Path, source: str, n_rows: int = 10) -> None:
-    from geo.observed import import_observed
-    from geo.settings import Settings
+    from geo.core.settings import Settings
+    from geo.measures.observed import import_observed
 
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()[: n_rows + 1]
     import_observed(("\n".join(lines) + "\n").encode(), name="part.csv", source=source,
@@ -335,8 +335,8 @@ def test_dashboard_button_sends_the_view_as_a_geopackage(tmp_path):
     from dashboard.callbacks import export_view
     from dashboard.i18n import t
     from dashboard.layout import create_download_controls
-    from geo.settings import Settings
-    from geo.view import load_view_data
+    from geo.core.settings import Settings
+    from geo.measures.view import load_view_data
 
     data = load_view_data(observed=pd.DataFrame())
     sent, message = export_view(data, "gpkg", "?indicator=nh3n_cap_2020_t&scheme=equal_interval&lang=en", "slide",

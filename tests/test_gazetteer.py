@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from geo.errors import GazetteerError
-from geo.gazetteer import get_gazetteer, normalise
+from geo.core.errors import GazetteerError
+from geo.places.gazetteer import get_gazetteer, normalise
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from test_observed_dashboard import served  # noqa: F401 — the dashboard on a test server (a fixture)
 
-from geo.errors import DataValidationError
-from geo.observed import list_datasets, read_observed
-from geo.tableread import Limits, read_table
+from geo.core.errors import DataValidationError
+from geo.measures.observed import list_datasets, read_observed
+from geo.store.tableread import Limits, read_table
 
 SECONDS = 10
 PEAK_MIB = 400
@@ -199,8 +199,8 @@ _CALLBACK = textwrap.dedent("""
     import pandas as pd
     from dashboard.callbacks import observed_state
     from dashboard.state import browser_store
-    from geo.settings import Settings
-    from geo.view import load_view_data
+    from geo.core.settings import Settings
+    from geo.measures.view import load_view_data
 
     import resource
 
@@ -327,7 +327,7 @@ def view():
     import pandas as pd
 
     from dashboard.state import browser_store
-    from geo.view import load_view_data
+    from geo.measures.view import load_view_data
 
     data = load_view_data(observed=pd.DataFrame())
     return data, browser_store(data)
@@ -340,7 +340,7 @@ def _say(out) -> str:
 @pytest.mark.parametrize("bad", [{"a": 1}, ["obs-1"], 5])
 def test_a_dataset_id_that_is_not_text_gives_a_message(view, tmp_path, bad):
     from dashboard.callbacks import observed_state
-    from geo.settings import Settings
+    from geo.core.settings import Settings
 
     data, store = view
     for trigger in ("dataset", "remove-confirm", None):
@@ -351,7 +351,7 @@ def test_a_dataset_id_that_is_not_text_gives_a_message(view, tmp_path, bad):
 @pytest.mark.parametrize("contents", ["data:text/csv;base64,@@@", {"x": 1}, "no comma"])
 def test_upload_contents_that_cannot_be_read_give_a_message(view, tmp_path, contents):
     from dashboard.callbacks import observed_state
-    from geo.settings import Settings
+    from geo.core.settings import Settings
 
     data, store = view
     out = observed_state(data, store, "upload", contents, ["x"], {"s": 1}, None, "zh", Settings(store_dir=tmp_path))
@@ -360,8 +360,8 @@ def test_upload_contents_that_cannot_be_read_give_a_message(view, tmp_path, cont
 
 def test_upload_and_remove_on_a_store_that_cannot_be_written_give_a_message(view, tmp_path, monkeypatch):
     from dashboard.callbacks import observed_state
-    from geo import observed
-    from geo.settings import Settings
+    from geo.core.settings import Settings
+    from geo.measures import observed
 
     data, store = view
     settings = Settings(store_dir=tmp_path / "store")
@@ -391,7 +391,7 @@ def test_upload_and_remove_on_a_store_that_cannot_be_written_give_a_message(view
 
 def test_an_unexpected_error_in_the_callback_gives_a_message(view, tmp_path, monkeypatch):
     from dashboard import callbacks
-    from geo.settings import Settings
+    from geo.core.settings import Settings
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

@@ -6,19 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.errors import DataValidationError
-from geo.indicators import (
+from geo.core.errors import DataValidationError
+from geo.measures.catalogue import (
     ANNEX_INDICATORS,
     BY_ID,
     CATALOGUE,
     POLLUTANTS,
-    city_table,
     derive,
-    load_cities,
     load_quotas,
     parse_annexes,
     read_text_utf8,
 )
+from geo.measures.cities import city_table
+from geo.measures.join import load_cities
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +178,8 @@ def test_bad_input_changes_nothing_stored(tmp_path, good_rows, monkeypatch):
     """A failed build writes nothing: the committed tables stay as they were."""
     import shutil
 
-    from geo.package import build_indicators
-    from geo.settings import REPO_ROOT
+    from geo.core.settings import REPO_ROOT
+    from geo.package.build import build_indicators
 
     data = tmp_path / "data"
     shutil.copytree(REPO_ROOT / "data", data)
@@ -203,7 +203,7 @@ def test_city_area_agrees_with_the_geodesic_area_of_the_same_polygon():
     integrates on the ellipsoid and shares no code with the projection."""
     from pyproj import Geod
 
-    from geo.boundaries import city_areas_km2, load_layer
+    from geo.places.boundaries import city_areas_km2, load_layer
 
     areas = city_areas_km2()
     geod = Geod(ellps="GRS80")
@@ -217,7 +217,7 @@ def test_city_area_agrees_with_the_geodesic_area_of_the_same_polygon():
 
 
 def test_density_is_total_over_area_worked_by_hand():
-    from geo.symbols import resolve_map_type
+    from geo.core.symbols import resolve_map_type
 
     table = city_table().set_index("adcode")
     sy = table.loc["210100"]
@@ -241,7 +241,7 @@ def test_density_is_total_over_area_worked_by_hand():
 
 
 def test_density_of_a_city_without_a_polygon_is_an_error():
-    from geo.indicators import add_densities
+    from geo.measures.catalogue import add_densities
 
     table = city_table()
     areas = pd.Series({a: 1000.0 for a in table.adcode if a != "210200"})
@@ -250,10 +250,11 @@ def test_density_of_a_city_without_a_polygon_is_an_error():
 
 
 def test_density_reaches_the_table_the_map_export_and_the_dashboard_store():
-    from geo.export import render_map
-    from geo.indicators import export_table
-    from geo.view import indicator_payload, load_view_data, measures_by_group
-    from geo.vocabulary import citation_text, formula_text
+    from geo.core.vocabulary import citation_text
+    from geo.exports.maps import render_map
+    from geo.measures.catalogue import formula_text
+    from geo.measures.join import export_table
+    from geo.measures.view import indicator_payload, load_view_data, measures_by_group
 
     assert "so2_emission_2015_t_per_km2" in export_table().columns
     csv = render_map("so2_emission_2015_t_per_km2", "csv").decode("utf-8-sig")

@@ -24,8 +24,8 @@ def test_multiples_pdf_names_the_four_pollutants(tmp_path):
 
 
 def test_shared_scale_is_one_scale():
-    from geo.export import load_layers
-    from geo.multiples import multiple_specs
+    from geo.exports.multiples import multiple_specs
+    from geo.exports.spec import load_layers
 
     layers = load_layers()
     shared = multiple_specs("emission_2015_t", layers, classes="shared")
@@ -45,7 +45,7 @@ def test_unknown_measure_is_a_clear_error(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pptx"])
 def test_other_formats(fmt):
-    from geo.multiples import render_multiples
+    from geo.exports.multiples import render_multiples
 
     data = render_multiples("cap_2020_t", fmt, lang="en", classes="separate", dpi=40)
     assert len(data) > 1000
@@ -54,7 +54,7 @@ def test_other_formats(fmt):
 def test_density_multiples_cite_each_annex_and_the_city_area_once():
     from pypdf import PdfReader
 
-    from geo.multiples import render_multiples
+    from geo.exports.multiples import render_multiples
 
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_multiples("required_cut_t_per_km2", "pdf")))
                    .pages).replace("\n", "")

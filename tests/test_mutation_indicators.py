@@ -1,4 +1,4 @@
-"""Tests that kill surviving mutants of geo/indicators.py (bench/results_mutation.md).
+"""Tests that kill surviving mutants of geo/measures/catalogue.py (bench/results_mutation.md).
 
 Each test names the bug it catches; expected values come from the policy text, a hand
 calculation in the comment, or another library -- never from the code under test.
@@ -12,8 +12,8 @@ import re
 import pandas as pd
 import pytest
 
-from geo.errors import DataValidationError, Problem
-from geo.indicators import (
+from geo.core.errors import DataValidationError, Problem
+from geo.measures.catalogue import (
     BY_ID,
     Indicator,
     Period,
@@ -166,7 +166,7 @@ def test_energy_ids_of_a_later_plan_and_of_observed_years():
 
 
 def test_formula_words_of_yearly_and_energy_formulas_in_both_languages():
-    """Bug: a yearly id (not in the catalogue, so not named by geo.vocabulary.words) left as a raw id or
+    """Bug: a yearly id (not in the catalogue, so not named by geo.measures.catalogue.words) left as a raw id or
     named in the other language, or a clause of the energy formulas left untranslated in the Chinese text
     (or translated in the English one)."""
     ahead = lookup("so2_ahead_of_path_2018_t")
@@ -185,7 +185,7 @@ def test_formula_words_of_yearly_and_energy_formulas_in_both_languages():
 
 
 def test_formula_words_names_catalogue_and_yearly_ids_together():
-    """Bug: a catalogue id (left to geo.vocabulary.words) ends the naming of the yearly ids after it,
+    """Bug: a catalogue id (left to geo.measures.catalogue.words) ends the naming of the yearly ids after it,
     which stay raw ids in the text."""
     ind = Indicator("x", "so2", "x", "", "", "t", "2018", "", "derived", "",
                     formula="so2_cut_beyond_projects_t + so2_ahead_of_path_2018_t − so2_path_2018_t")
@@ -398,7 +398,7 @@ def test_seed_path_finds_the_quota_document_or_says_where_it_looked(tmp_path):
     file name looked for and the folder."""
     import dataclasses
 
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
 
     assert seed_path().name.startswith("003_") and seed_path().parent.name == "sources"
     empty = dataclasses.replace(get_settings(), seeds_dir=tmp_path)
@@ -409,7 +409,7 @@ def test_seed_path_finds_the_quota_document_or_says_where_it_looked(tmp_path):
 def test_catalogue_frame_equals_the_committed_indicators_csv():
     """Bug: the catalogue written to data/indicators/indicators.csv without its unit in words (unit_zh,
     unit_en columns) or with annex/column as floats."""
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
 
     frame = catalogue_frame()
     committed = pd.read_csv(get_settings().indicators_dir / "indicators.csv", keep_default_na=False, dtype=str)
@@ -424,7 +424,8 @@ def test_catalogue_frame_equals_the_committed_indicators_csv():
 def test_city_table_refuses_a_quota_table_of_other_places_or_with_a_city_missing():
     """Bugs: a quota row of a place that is not a Liaoning city joined silently (or not named), a city
     without any quota value given an empty row instead of an error."""
-    from geo.indicators import city_table, load_quotas
+    from geo.measures.catalogue import load_quotas
+    from geo.measures.cities import city_table
 
     q = load_quotas()
     stranger = q.iloc[[0, 1]].assign(adcode=["220400", "110000"])  # 辽源 (吉林), 北京
@@ -441,7 +442,8 @@ def test_city_table_refuses_a_quota_table_of_other_places_or_with_a_city_missing
 def test_city_table_columns_in_catalogue_order_cities_by_code():
     """Bugs: the table's columns out of the catalogue's order, the status columns lost, or the cities out of
     code order (every export and the dashboard's table read them in this order)."""
-    from geo.indicators import CATALOGUE, city_table, load_quotas
+    from geo.measures.catalogue import CATALOGUE, load_quotas
+    from geo.measures.cities import city_table
 
     q = load_quotas()
     t = city_table(quotas=q.iloc[::-1])  # the quota rows in reverse: the table still in code order
@@ -459,8 +461,8 @@ def test_export_table_orders_yearly_columns_and_drops_empty_gaps():
     """Bugs: the yearly columns of the export out of order (pollutant in the catalogue's order, then
     year, then observed value, path, ahead of the path), a plan's target sorted among observed values,
     or the gap and status columns of pollutants with no 2020 value kept empty."""
-    from geo.indicators import _column_order, export_table
-    from geo.observed import read_observed
+    from geo.measures.join import _column_order, export_table
+    from geo.measures.observed import read_observed
 
     obs = read_observed("城市,指标,年份,数值,单位\n沈阳,SO2,2019,90000,吨\n沈阳,COD,2018,200000,吨\n"
                         "大连,SO2,2020,60000,吨\n".encode(), name="o.csv").rows
@@ -474,7 +476,7 @@ def test_export_table_orders_yearly_columns_and_drops_empty_gaps():
     assert "cod_progress_pct" not in t.columns and "cod_target_status" not in t.columns  # no COD value for 2020
     assert "nox_emission_2020_observed_t" not in t.columns
     # a plan's targets before any observed measure, whatever the pollutant or year; then by pollutant (cod,
-    # nh3n, so2, nox, energy), year, and the measure's place in the id patterns (geo.indicators._DYNAMIC)
+    # nh3n, so2, nox, energy), year, and the measure's place in the id patterns (geo.measures.catalogue._DYNAMIC)
     want = ["so2_emission_2020_t", "so2_cut_target_2025_pct", "nox_cap_2025_t", "energy_increment_cap_2025_10kt_ce",
             "cod_path_2017_t", "so2_emission_2018_observed_t", "so2_progress_2025_pct", "so2_gap_to_cap_2025_t",
             "energy_intensity_decline_2018_observed_pct", "energy_increment_2018_observed_10kt_ce",
@@ -485,7 +487,7 @@ def test_export_table_orders_yearly_columns_and_drops_empty_gaps():
 
 def test_density_ids_are_the_totals_with_per_km2():
     """Bug: a density id not the total's id with ``_per_km2`` after it (the catalogue lists them so)."""
-    from geo.indicators import density_id, is_density
+    from geo.measures.catalogue import density_id, is_density
 
     assert density_id("cod_emission_2015_t") == "cod_emission_2015_t_per_km2"
     assert density_id("cod_emission_2015_t") in BY_ID and is_density(BY_ID["cod_emission_2015_t_per_km2"])
@@ -552,9 +554,10 @@ def test_load_cities_uses_its_settings_and_names_a_city_only_in_one_table(monkey
     the boundary layer (left) or only in the indicator table (right) joined silently or not named."""
     import dataclasses
 
-    from geo import boundaries
-    from geo.indicators import load_cities
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
+    from geo.measures import join
+    from geo.measures.join import load_cities
+    from geo.places import boundaries
 
     mine = dataclasses.replace(get_settings(), purge_days=7.0)
     real, calls = boundaries.load_layer, []
@@ -564,8 +567,8 @@ def test_load_cities_uses_its_settings_and_names_a_city_only_in_one_table(monkey
         calls.append(name)
         return real(name, settings)
 
-    monkeypatch.setattr(boundaries, "load_layer", layer)
-    from geo import regions
+    monkeypatch.setattr(join, "load_layer", layer)
+    from geo.places import regions
 
     real_members = regions.membership_wide
 
@@ -573,7 +576,7 @@ def test_load_cities_uses_its_settings_and_names_a_city_only_in_one_table(monkey
         assert settings is mine, "region memberships read with other settings than load_cities was given"
         return real_members(settings)
 
-    monkeypatch.setattr(regions, "membership_wide", members)
+    monkeypatch.setattr(join, "membership_wide", members)
     gdf = load_cities(mine)
     assert len(gdf) == 14 and gdf.crs.to_epsg() == 4326 and list(gdf.columns[:3]) == ["adcode", "name_zh", "name_en"]
     assert "cod_emission_2015_t" in gdf.columns and any(c.startswith("region_") for c in gdf.columns)
@@ -588,7 +591,7 @@ def test_load_cities_uses_its_settings_and_names_a_city_only_in_one_table(monkey
         return shapes
 
     calls.clear()
-    monkeypatch.setattr(boundaries, "load_layer", shifted)
+    monkeypatch.setattr(join, "load_layer", shifted)
     with pytest.raises(DataValidationError) as exc:
         load_cities(mine)
     assert sorted(exc.value.problems, key=str) == [Problem("city 210200 is only in the right table", field="adcode"),
@@ -608,9 +611,12 @@ def test_export_table_reads_with_the_settings_it_is_given(monkeypatch):
     those it is given (another data folder, another store), for 十三五 or for a later plan."""
     import dataclasses
 
-    from geo import indicators, plans, regions
-    from geo.indicators import THIRTEENTH, city_table, export_table
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
+    from geo.measures import join
+    from geo.measures.catalogue import THIRTEENTH
+    from geo.measures.cities import city_table
+    from geo.measures.join import export_table
+    from geo.places import regions
 
     mine, seen = dataclasses.replace(get_settings(), purge_days=7.0), []
 
@@ -621,9 +627,9 @@ def test_export_table_reads_with_the_settings_it_is_given(monkeypatch):
             return real(*args, **kwargs)
         return call
 
-    monkeypatch.setattr(indicators, "city_table", spy(city_table))
-    monkeypatch.setattr(regions, "membership_wide", spy(regions.membership_wide))
-    monkeypatch.setattr(plans, "plan_table", spy(lambda name, settings=None, observed=None: (city_table(), THIRTEENTH)))
+    monkeypatch.setattr(join, "city_table", spy(city_table))
+    monkeypatch.setattr(join, "membership_wide", spy(regions.membership_wide))
+    monkeypatch.setattr(join, "plan_table", spy(lambda name, settings=None, observed=None: (city_table(), THIRTEENTH)))
     assert len(export_table(mine)) == 14 and len(export_table(mine, plan="十四五")) == 14
     assert seen == [True] * 4  # city_table, memberships; plan_table, memberships
 
@@ -633,14 +639,15 @@ def test_city_table_reads_with_its_settings_and_a_city_without_a_polygon_is_name
     is given; a city with no polygon (so no area for its densities) reported without its code field."""
     import dataclasses
 
-    from geo import indicators
-    from geo.indicators import add_densities, city_table
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
+    from geo.measures import cities
+    from geo.measures.catalogue import add_densities
+    from geo.measures.cities import city_table
 
     mine, seen = dataclasses.replace(get_settings(), purge_days=7.0), []
     for name in ("get_gazetteer", "load_quotas"):
-        real = getattr(indicators, name)
-        monkeypatch.setattr(indicators, name, lambda settings=None, _real=real: seen.append(settings is mine) or _real(settings))
+        real = getattr(cities, name)
+        monkeypatch.setattr(cities, name, lambda settings=None, _real=real: seen.append(settings is mine) or _real(settings))
     table = city_table(mine)
     assert seen == [True, True] and len(table) == 14
     areas = pd.Series({"210100": 12869.0})  # only 沈阳 has an area
@@ -654,8 +661,9 @@ def test_derive_prints_no_negative_zero_and_load_cities_carries_the_gaps():
     map's cities without the gap measures of the observed dataset it was given."""
     import math
 
-    from geo.indicators import derive, load_cities
-    from geo.observed import read_observed
+    from geo.measures.catalogue import derive
+    from geo.measures.join import load_cities
+    from geo.measures.observed import read_observed
 
     wide = pd.DataFrame({f"{p}_{m}": [v] for p in ("cod", "nh3n", "so2", "nox")
                          for m, v in (("emission_2015_t", 1000.0), ("cut_target_pct", 10.0), ("key_project_cut_t", 100.004))})

@@ -1,4 +1,4 @@
-"""Tests that kill surviving mutants of geo/observed.py (bench/results_mutation.md).
+"""Tests that kill surviving mutants of geo/measures/observed.py (bench/results_mutation.md).
 
 Each test names the bug it catches; expected values come from the policy text, a hand
 calculation in the comment, or another library -- never from the code under test.
@@ -13,10 +13,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from geo import db
-from geo.db import audit_log
-from geo.errors import DataValidationError, Problem
-from geo.observed import (
+from geo.core.errors import DataValidationError, Problem
+from geo.measures.observed import (
     STORED_COLUMNS,
     active_dataset,
     check_dataset_id,
@@ -33,12 +31,14 @@ from geo.observed import (
     trajectory,
     use_dataset,
 )
+from geo.store import db
+from geo.store.db import audit_log
 
 SOURCE_COLUMNS = ["adcode", "pollutant", "source", "flag", "conversion", "source_row", "dataset_id"]
 
 
 def _rows(*rows: tuple) -> pd.DataFrame:
-    """Stored rows (geo.observed.STORED_COLUMNS' names) of (adcode, pollutant, year, value, flag, source_row)."""
+    """Stored rows (geo.measures.observed.STORED_COLUMNS' names) of (adcode, pollutant, year, value, flag, source_row)."""
     return pd.DataFrame([{"adcode": a, "city_zh": "", "pollutant": p, "indicator_id": f"{p}_emission_{y}_observed_t",
                           "year": y, "value": v, "unit": "t", "value_as_given": str(v), "unit_as_given": "吨",
                           "conversion": "none", "flag": f, "source_row": r, "dataset_id": "d", "source": "s"}
@@ -62,8 +62,8 @@ def test_store_dir_is_the_settings_one(tmp_path):
     """Bug: the store folder of the default settings lost, or of given settings ignored."""
     import dataclasses
 
-    from geo.observed import store_dir
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
+    from geo.measures.observed import store_dir
 
     assert store_dir() == get_settings().store_dir
     assert store_dir(dataclasses.replace(get_settings(), store_dir=tmp_path / "s")) == tmp_path / "s"
@@ -344,7 +344,7 @@ def test_read_observed_rows_as_stored():
 def test_number_reads_plain_grouped_and_full_width_values_and_says_why_not():
     """Bugs: thousands grouping accepted where a comma may be a decimal comma (or refused in a CSV); a
     full-width or grouped value misread; infinity taken for a number; the reason for a refusal wrong."""
-    from geo.observed import _number
+    from geo.measures.rows import parse_number as _number
 
     assert _number("12,345.6", comma_grouping=True) == (12345.6, "")
     assert _number("２１７３７．５", comma_grouping=False) == (21737.5, "")  # NFKC: full-width digits and point
@@ -362,7 +362,7 @@ def test_number_reads_plain_grouped_and_full_width_values_and_says_why_not():
 def test_source_text_refuses_what_no_font_draws():
     """Bugs: a control, private-use, surrogate or astral character let into the source printed on figures,
     or the refusal not naming each character once, in order."""
-    from geo.observed import _check_source_text
+    from geo.measures.rows import check_source_text as _check_source_text
 
     assert _check_source_text(None) == [] and _check_source_text("") == [] and _check_source_text("统计公报 2021") == []
     got = _check_source_text("a\ue000b\x07c\U00020000\ud800\ue000")
@@ -374,8 +374,8 @@ def test_annual_table_paths_only_inside_the_plan_period():
     """Bugs: a path drawn for a pollutant observed only in the base year (or beyond the target); a path
     year missing or off the straight line; −0.0 for a city on its path; a city without a baseline given
     a path (it gets none: no data, never zero); a later plan's period ignored."""
-    from geo.indicators import Period
-    from geo.observed import annual_table
+    from geo.measures.catalogue import Period
+    from geo.measures.observed import annual_table
 
     obs = _rows(("A", "so2", 2018, 880.004, "", 2), ("A", "so2", 2022, 700.0, "", 3), ("A", "cod", 2015, 5.0, "", 4),
                 ("B", "so2", 2018, 900.0, "", 5))
@@ -430,9 +430,9 @@ def test_every_store_call_uses_the_settings_it_is_given_and_says_what_it_could_n
     import dataclasses
     import os
 
-    from geo.db import dispose_all
-    from geo.errors import StoreError
-    from geo.settings import get_settings
+    from geo.core.errors import StoreError
+    from geo.core.settings import get_settings
+    from geo.store.db import dispose_all
 
     a = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
     b = import_observed("城市,指标,年份,数值,单位\n鞍山,SO2,2020,90000,吨\n".encode(), name="b.csv", actor="t")["dataset_id"]
@@ -474,9 +474,9 @@ def test_import_and_remove_purge_the_store_they_were_given(monkeypatch, tmp_path
     """Bug: the purge after an import or a remove run on the default store instead of the one given."""
     import dataclasses
 
-    from geo import observed
-    from geo.db import dispose_all
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
+    from geo.measures import observed
+    from geo.store.db import dispose_all
 
     mine = dataclasses.replace(get_settings(), store_dir=tmp_path / "mine",
                                database_url=f"sqlite:///{tmp_path / 'mine.sqlite3'}")
@@ -509,7 +509,7 @@ def test_purges_are_measured_in_utc_and_say_who(monkeypatch):
     import dataclasses
     import time
 
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
 
     a = import_observed(CSV, name="a.csv", actor="t")["dataset_id"]
     remove_dataset(a, actor="t")
@@ -545,16 +545,16 @@ def test_a_failed_purge_after_an_import_is_logged_not_raised(monkeypatch, caplog
     """Bug: a purge that fails after a successful import failing the import, or failing silently."""
     import logging
 
-    from geo import observed
-    from geo.errors import StoreError
+    from geo.core.errors import StoreError
+    from geo.measures import observed
 
     def broken(settings=None, **kwargs):
         raise StoreError("cannot purge removed datasets: the disk is full", "full")
 
     monkeypatch.setattr(observed, "purge_removed", broken)
-    with caplog.at_level(logging.WARNING, logger="geo.observed"):
+    with caplog.at_level(logging.WARNING, logger="geo.measures.observed"):
         meta = import_observed(CSV, name="a.csv", actor="t")
-    assert meta["activated"] and [r.getMessage() for r in caplog.records if r.name == "geo.observed"] == [
+    assert meta["activated"] and [r.getMessage() for r in caplog.records if r.name == "geo.measures.observed"] == [
         "observed store: purge failed (cannot purge removed datasets: the disk is full)"]
 
 

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.errors import DataValidationError
-from geo.indicators import city_table
-from geo.observed import (
+from geo.core.errors import DataValidationError
+from geo.measures.cities import city_table
+from geo.measures.observed import (
     MAX_BYTES,
     active_dataset,
     import_observed,
@@ -49,7 +49,7 @@ def _snapshot(path: Path | None = None) -> dict:
     """Every row of every table of the store's database (``path``: unused, the store is the database)."""
     import sqlalchemy as sa
 
-    from geo import db
+    from geo.store import db
 
     with db.reading() as conn:
         return {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr) for t in db.metadata.sorted_tables}
@@ -411,7 +411,7 @@ def test_blank_lines_are_skipped_but_counted_in_row_numbers(store):
 
 
 def test_a_value_below_the_empty_run_that_ends_the_table_is_refused(store):
-    from geo.tableread import LIMITS
+    from geo.store.tableread import LIMITS
 
     rows = GOOD + [",,,,,"] * LIMITS.empty_run + ["鞍山,COD,2020,1,吨,"]
     problems = _rejected(_csv(rows), store)
@@ -444,7 +444,7 @@ def test_cells_bound(store):
 
 
 def test_reading_time_is_bounded(store):
-    from geo.tableread import Limits
+    from geo.store.tableread import Limits
 
     slow = Limits(seconds=0.0)
     with pytest.raises(DataValidationError, match=r"reading took too long: more than 0 s; the limit is 0 s"):
@@ -466,7 +466,7 @@ def test_validate_refuses_a_large_file_before_reading_it(tmp_path):
 @pytest.fixture
 def read_only_store(store, monkeypatch):
     """Two datasets, then the database opened read-only (as on a read-only mount; root writes anywhere)."""
-    from geo.db import dispose_all
+    from geo.store.db import dispose_all
 
     first = import_observed(_csv(GOOD), name="a.csv")
     second = import_observed(_csv(["沈阳,COD,2020,190000,吨,"]), name="b.csv")
@@ -495,7 +495,8 @@ def test_a_full_disk_stores_nothing_and_says_so(store):
     """SQLite stops growing the file at max_page_count: the same error as a full disk (SQLITE_FULL)."""
     import sqlalchemy as sa
 
-    from geo import db, observed
+    from geo.measures import observed
+    from geo.store import db
 
     first = import_observed(_csv(GOOD), name="a.csv")
     before = _snapshot()
@@ -541,8 +542,8 @@ def test_a_file_store_made_before_the_database_is_copied_in_once(tmp_path, monke
     assert sorted(p.name for p in store.glob("obs-*")) == sorted(
         [f.name for f in legacy.glob("obs-*")] + ["obs-20990101T000000000000-deadbeef.json"]), "files kept"
     # removed and purged, a migrated dataset does not come back from its files
-    from geo.db import dispose_all
-    from geo.observed import purge_removed
+    from geo.measures.observed import purge_removed
+    from geo.store.db import dispose_all
 
     remove_dataset("obs-20261126T112943728136-5fd20af8")
     assert purge_removed(days=0) == ["obs-20261126T112943728136-5fd20af8"]

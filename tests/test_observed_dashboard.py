@@ -14,8 +14,8 @@ from werkzeug.serving import make_server
 from dashboard.app import create_app
 from dashboard.callbacks import detail_panel, export_view, observed_state
 from dashboard.state import browser_store
-from geo.settings import Settings
-from geo.view import load_view_data
+from geo.core.settings import Settings
+from geo.measures.view import load_view_data
 
 FIXTURE = Path(__file__).parent / "fixtures" / "observed_example_cod_2020.csv"
 
@@ -125,7 +125,7 @@ EDITOR, PASSWORD = "editor", "a long editor password"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from geo.users import add_user
+    from geo.store.users import add_user
 
     store_dir = tmp_path_factory.mktemp("store")
     settings = Settings(store_dir=store_dir)

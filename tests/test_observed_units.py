@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo.errors import DataValidationError
-from geo.observed import read_observed
+from geo.core.errors import DataValidationError
+from geo.measures.observed import read_observed
 
 TONNE = ["t", "吨", "tonne", "tonnes", "ton", "tons", "T", " 吨 "]
 TEN_KT = ["万吨", "万t", "10kt", "10^4t", "10⁴t", "10KT", "10 kt"]

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.package import SCHEMAS, validate_package
-from geo.settings import REPO_ROOT
+from geo.core.settings import REPO_ROOT
+from geo.package.build import SCHEMAS, validate_package
 
 
 @pytest.fixture
@@ -22,8 +22,8 @@ def data_copy(tmp_path):
 def _rewrite(path, edit):
     _edit_without_rehash(path, edit)
     # keep the descriptor's hash in step so that the content check, not the hash, is what fails
-    from geo.package import descriptor
-    from geo.settings import Settings
+    from geo.core.settings import Settings
+    from geo.package.build import descriptor
 
     desc_path = path.parent / "datapackage.json"
     desc = json.loads(desc_path.read_text(encoding="utf-8"))

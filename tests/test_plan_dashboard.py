@@ -15,9 +15,9 @@ from werkzeug.serving import make_server
 
 from dashboard.callbacks import with_plan
 from dashboard.state import browser_store, plan_store
-from geo.plans import import_plan
-from geo.settings import Settings
-from geo.view import load_view_data
+from geo.core.settings import Settings
+from geo.measures.plans import import_plan
+from geo.measures.view import load_view_data
 
 PLAN = Path(__file__).parent / "fixtures" / "plan_example_14th.csv"
 SHENYANG, DALIAN, ANSHAN = "210100", "210200", "210300"

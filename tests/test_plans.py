@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from geo import db
 from geo.cli import main
-from geo.errors import DataValidationError
-from geo.plans import import_plan, list_plans, load_plan, plan_table, read_plan, remove_plan
+from geo.core.errors import DataValidationError
+from geo.measures.plans import import_plan, list_plans, load_plan, plan_table, read_plan, remove_plan
+from geo.store import db
 from tests.test_annual import _export  # the CLI's table export, read back as a frame
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan_example_14th.csv"
@@ -51,10 +51,10 @@ def test_import_and_export_a_later_plan(tmp_path):
 
 def test_observed_values_give_progress_against_the_plan_asked_for():
     import_plan(FIXTURE.read_bytes(), plan="十四五", name=FIXTURE.name)
-    from geo.observed import import_observed, load_observed
+    from geo.measures.observed import import_observed, load_observed
 
     meta = import_observed("城市,指标,年份,数值,单位\n沈阳,SO2,2023,57000,吨\n沈阳,SO2,2025,55000,吨\n".encode(), name="o.csv")
-    from geo.indicators import export_table
+    from geo.measures.join import export_table
 
     t = export_table(observed=load_observed(meta["dataset_id"]), plan="十四五").set_index("name_zh")
     # progress = (60000 − 55000) ÷ (60000 − 54000) × 100 = 83.33; gap = 55000 − 54000 = 1000

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.boundaries import load_layer
-from geo.power_plants import (
+from geo.core.settings import get_settings
+from geo.places.boundaries import load_layer
+from geo.places.power_plants import (
     BORDER_DECISIONS,
     BORDER_FILE,
     PLANTS_FILE,
@@ -15,7 +16,6 @@ from geo.power_plants import (
     coal_by_city,
     load_power_plants,
 )
-from geo.settings import get_settings
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_committed_check_passes_and_a_moved_point_fails(tmp_path):
 
 
 def test_an_undecided_border_point_stops_the_build():
-    from geo.errors import DataValidationError
+    from geo.core.errors import DataValidationError
 
     ref = pd.DataFrame([{
         "Power Plant ID": "999", "Name": "Just outside", "Fuel": "Coal", "Capacity (MW)": "100",
@@ -91,7 +91,7 @@ def test_plants_layer_in_a_map_carries_the_attribution(tmp_path):
     from pypdf import PdfReader
 
     from geo.cli import main
-    from geo.power_plants import ATTRIBUTION
+    from geo.places.power_plants import ATTRIBUTION
 
     out = tmp_path / "plants.pdf"
     result = CliRunner().invoke(main, ["export", "plants", "--out", str(out), "--lang", "en"])

@@ -1,5 +1,5 @@
-"""Every problem the plan import (geo.plans) and the energy rows of the observed import can report
-reads in Chinese on a Chinese screen (geo.vocabulary.problem_text): no English sentence left."""
+"""Every problem the plan import (geo.measures.plans) and the energy rows of the observed import can report
+reads in Chinese on a Chinese screen (geo.core.vocabulary.problem_text): no English sentence left."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from geo.errors import DataValidationError
-from geo.observed import read_observed
-from geo.plans import check_plan_name, import_plan, read_plan
-from geo.vocabulary import problem_text
+from geo.core.errors import DataValidationError
+from geo.core.vocabulary import problem_text
+from geo.measures.observed import read_observed
+from geo.measures.plans import check_plan_name, import_plan, read_plan
 
 PLAN_HEADER = "城市,指标,基准年,目标年,数值,单位,出处"
 PLAN_ROWS = [

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.provenance import DOCUMENTS
+from geo.core.provenance import DOCUMENTS
 
 DOC = "辽政发〔2017〕21号"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -68,7 +68,7 @@ def test_profile_is_one_page_with_value_document_and_ranks(shenyang_pdf, seed_te
 
 
 def test_rank_of_a_middle_city_matches_the_hand_ordering(seed_text):
-    from geo.profile import build_profile, load_profile_data
+    from geo.exports.profile import build_profile, load_profile_data
 
     emissions = _annex2_emissions(seed_text)
     ordered = sorted(emissions, key=emissions.get, reverse=True)
@@ -94,7 +94,7 @@ def test_english_profile_has_no_chinese_outside_document_numbers(tmp_path):
 
 
 def test_any_spelling_and_all(tmp_path):
-    from geo.profile import resolve_city
+    from geo.exports.profile import resolve_city
 
     assert resolve_city("沈阳") == resolve_city("沈阳市") == resolve_city("Shenyang") == resolve_city("210100")
     result = CliRunner().invoke(main, ["export", "city", "--city", "长春", "--out", str(tmp_path / "x.pdf")])
@@ -108,7 +108,7 @@ def test_any_spelling_and_all(tmp_path):
 def test_profile_pptx_is_one_slide_with_the_table(tmp_path):
     from pptx import Presentation
 
-    from geo.profile import render_profile
+    from geo.exports.profile import render_profile
 
     prs = Presentation(io.BytesIO(render_profile("大连", "pptx")))
     slides = list(prs.slides)

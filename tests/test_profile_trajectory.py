@@ -19,7 +19,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.provenance import DOCUMENTS
+from geo.core.provenance import DOCUMENTS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "observed_years_so2.csv"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")

@@ -26,9 +26,10 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.errors import DataValidationError
-from geo.observed import import_observed, load_observed
-from geo.provincial import province_baselines, provincial_progress
+from geo.core.errors import DataValidationError
+from geo.measures.observed import import_observed, load_observed
+from geo.measures.provincial import provincial_progress
+from geo.measures.targets import province_baselines
 
 ROWS = ("城市,指标,年份,数值,单位\n"
         "辽宁省,SO2,2018,800000,吨\n辽宁,二氧化硫,2020,76,万吨\n"

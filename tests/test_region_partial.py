@@ -19,7 +19,7 @@ def base():
 
 
 def test_partial_members_are_hatched_and_the_city_colour_shows_through(page, base):
-    from geo.settings import get_settings
+    from geo.core.settings import get_settings
 
     with (get_settings().indicators_dir / "region_members.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["region_id"] == "east_green"]

@@ -1,9 +1,9 @@
 import pytest
 
-from geo.boundaries import load_layer
-from geo.regions import load_members, load_regions, membership_wide, region_outlines, regions_of
-from geo.settings import PROJECTED_CRS
-from geo.sites import KINDS, build_sites, distance_to_city_m, load_sites, placed_sites, uncertainty_m
+from geo.core.settings import PROJECTED_CRS
+from geo.places.boundaries import load_layer
+from geo.places.regions import load_members, load_regions, membership_wide, region_outlines, regions_of
+from geo.places.sites import KINDS, build_sites, distance_to_city_m, load_sites, placed_sites, uncertainty_m
 
 
 def test_four_regions_with_sources():
@@ -62,7 +62,7 @@ def test_uncertainty_from_precision():
 def test_build_sites_rejects_bad_rows_naming_them():
     import pandas as pd
 
-    from geo.errors import DataValidationError
+    from geo.core.errors import DataValidationError
 
     ref = pd.DataFrame([
         dict(name_zh="甲", name_en="A", kind="port", expected_city_adcode="210200", lon="121.6", lat="38.9",

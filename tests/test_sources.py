@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.package import validate_package
-from geo.settings import Settings
+from geo.core.settings import Settings
+from geo.package.build import validate_package
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "data" / "sources"

@@ -6,8 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.db import head_revision
-from geo.observed import (
+from geo.measures.observed import (
     active_dataset,
     import_observed,
     list_datasets,
@@ -16,6 +15,7 @@ from geo.observed import (
     remove_dataset,
     restore_dataset,
 )
+from geo.store.db import head_revision
 
 CSV = "城市,指标,年份,数值,单位\n沈阳,COD,2020,200000,吨\n大连,COD,2020,150000,吨\n".encode()
 
@@ -40,7 +40,7 @@ def test_remove_is_reversible_until_purged(backend):
 
 
 def test_every_change_is_in_the_audit_log(backend):
-    from geo.db import audit_log
+    from geo.store.db import audit_log
 
     meta = import_observed(CSV, name="a.csv", actor="web:alice")
     import_observed(CSV, name="copy.csv", actor="web:bob")
@@ -56,7 +56,7 @@ def test_every_change_is_in_the_audit_log(backend):
 
 
 def test_editors_from_the_command_line(backend):
-    from geo.users import verify
+    from geo.store.users import verify
 
     runner = CliRunner()
     assert runner.invoke(main, ["users", "add", "alice"], input="correct horse\n").exit_code == 0

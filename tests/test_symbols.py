@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from geo import export
-from geo.symbols import legend_values, radii, resolve_map_type
+from geo.core.symbols import legend_values, radii, resolve_map_type
+from geo.exports import maps as export
 
 
 def test_circle_area_is_proportional_to_the_value():
@@ -21,7 +21,7 @@ def test_circle_area_is_proportional_to_the_value():
 
 
 def test_auto_map_type():
-    from geo.indicators import BY_ID
+    from geo.measures.catalogue import BY_ID
 
     assert resolve_map_type(BY_ID["cod_emission_2015_t"]) == "symbols"
     assert resolve_map_type(BY_ID["energy_increment_cap_10kt_ce"]) == "symbols"
@@ -35,8 +35,8 @@ def layers():
 
 
 def _figure(spec, layers):
-    from geo.export_static import build_figure
-    from geo.fonts import matplotlib_font
+    from geo.core.fonts import matplotlib_font
+    from geo.exports.static import build_figure
 
     return build_figure(spec, layers, page="slide", regions=False, sites=False, prop=matplotlib_font())
 
@@ -57,7 +57,7 @@ def _city_fills(fig, spec):
 
 
 def test_a_total_is_drawn_as_circles_over_a_grey_base(layers):
-    from geo.symbols import BASE_COLOUR
+    from geo.core.symbols import BASE_COLOUR
 
     spec = export.map_spec("cod_emission_2015_t", layers, lang="zh")
     fig = _figure(spec, layers)

@@ -1,6 +1,6 @@
 """Every term the browser code looks up exists in both languages.
 
-map.js translates with ``tr(store, key, lang)`` and shows the key itself when the table has
+The map_*.js assets translate with ``tr(store, key, lang)`` and shows the key itself when the table has
 no entry, so a renamed key would put an identifier on screen without any error: these tests
 read the keys out of the code and check them against the tables the browser receives.
 """
@@ -15,7 +15,8 @@ import pytest
 from dashboard.i18n import bundle
 from dashboard.state import BASEMAPS
 
-MAP_JS = (Path(__file__).resolve().parents[1] / "dashboard" / "assets" / "map.js").read_text(encoding="utf-8")
+ASSETS = Path(__file__).resolve().parents[1] / "dashboard" / "assets"
+MAP_JS = "\n".join(p.read_text(encoding="utf-8") for p in sorted(ASSETS.glob("map_*.js")))
 STRINGS = bundle()["strings"]
 
 
@@ -52,7 +53,7 @@ def _layout_keys() -> set[str]:
 
 
 def test_the_keys_are_found_in_the_code():
-    """Guards the readers above: if map.js changes shape, this fails instead of checking nothing."""
+    """Guards the readers above: if the map_*.js files change shape, this fails instead of checking nothing."""
     keys = _literal_keys()
     assert {"no_data", "legend_source", "legend_formula", "partial", "title", "observed_loaded",
             "no_observed", "popup_kind"} <= keys, keys

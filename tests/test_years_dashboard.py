@@ -14,9 +14,9 @@ from werkzeug.serving import make_server
 
 from dashboard.state import annual_payload, asked_year, browser_store, observed_store
 from dashboard.trajectory import trajectory_figure
-from geo.observed import import_observed, load_observed, trajectory
-from geo.settings import Settings
-from geo.view import load_view_data, with_observed
+from geo.core.settings import Settings
+from geo.measures.observed import import_observed, load_observed, trajectory
+from geo.measures.view import load_view_data, with_observed
 
 FIXTURE = Path(__file__).parent / "fixtures" / "observed_years_so2.csv"
 SHENYANG, DALIAN, ANSHAN = "210100", "210200", "210300"
@@ -63,10 +63,10 @@ def test_store_holds_each_year_and_the_path_with_hand_worked_values(base, observ
 
 
 def test_energy_years_join_the_energy_measures(base):
-    """Yearly energy-intensity declines compound (geo.energy): 沈阳 4.1 % then 3.5 % ->
+    """Yearly energy-intensity declines compound (geo.measures.energy): 沈阳 4.1 % then 3.5 % ->
     1 − 0.959 × 0.965 = 0.074565 -> 7.46 % by 2017. A year no city has (cumulative 2018–2020 after
     the file's last year) is not offered."""
-    from geo.observed import read_observed
+    from geo.measures.observed import read_observed
 
     data, store = base
     text = ("城市,指标,年份,数值,单位\n沈阳,能耗强度降低率,2016,4.1,%\n沈阳,能耗强度降低率,2017,3.5,%\n"
@@ -132,7 +132,7 @@ def served(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("years")  # its own database: the per-test one changes under a module's server
     settings = Settings(store_dir=folder, database_url=f"sqlite:///{folder / 'lnmap.sqlite3'}")
-    # No 2020 values: the dataset is stored but not made the default (geo.observed); a link names it.
+    # No 2020 values: the dataset is stored but not made the default (geo.measures.observed); a link names it.
     meta = import_observed(FIXTURE.read_bytes(), name=FIXTURE.name, settings=settings, actor="test")
     app = create_app(settings)
     posts: list[str] = []

@@ -6,8 +6,8 @@
 - :func:`folium_app`: a Flask route that renders a folium page for the indicator asked for, so a
   switch is a new page (generated, loaded and painted again); a city click opens folium's popup.
 
-Both use the same data as the dashboard (geo.indicators.city_table, the city outlines of
-geo.boundaries.load_layer("cities"), quantile classes from geo.classify) and the Leaflet 1.9.4 the
+Both use the same data as the dashboard (geo.measures.cities.city_table, the city outlines of
+geo.places.boundaries.load_layer("cities"), quantile classes from geo.core.classify) and the Leaflet 1.9.4 the
 repository vendors (folium's CDN files cannot be fetched offline, and the benchmark blocks the network).
 """
 
@@ -18,9 +18,10 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from geo.boundaries import load_layer
-from geo.classify import classes_for
-from geo.indicators import BY_ID, POLLUTANTS, city_table
+from geo.core.classify import classes_for
+from geo.measures.catalogue import BY_ID, POLLUTANTS
+from geo.measures.cities import city_table
+from geo.places.boundaries import load_layer
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAFLET = ROOT / "geo" / "vendor" / "leaflet-1.9.4"

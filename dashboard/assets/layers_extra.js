@@ -5,7 +5,7 @@
  *     outline and a tooltip naming the county, its designation(s) and their citation.
  * window.lnmap.plantMarker, plantPopup                         the power-plant layer (key "plants"):
  *     circles whose area is proportional to the capacity, drawn by fuel so they read without colour.
- * window.lnmap.extraLegend                                     their rows of the layer legend (map.js
+ * window.lnmap.extraLegend                                     their rows of the layer legend (map_3_panel.js
  *     `layers` callback), with the size legend and the data's attribution.
  * Everything they print comes in the GeoJSON's hideout (dashboard/layers.py extra_layer_props), in both
  * languages; hideout.lang picks one.
@@ -34,7 +34,7 @@
 
   // ------------------------------------------------------------------ counties
   // The hatch of a named county: thin diagonal lines, see-through, so the city's colour still shows.
-  function ensureHatch() {  // NS.svgPattern: assets/map.js (loaded by the time a layer is drawn)
+  function ensureHatch() {  // NS.svgPattern: map_2_layers.js (loaded by the time a layer is drawn)
     NS.svgPattern(HATCH, 6, 45, '<line x1="0" y1="0" x2="0" y2="6" stroke="#1a1a1a" stroke-width="1.3" stroke-opacity="0.6"/>');
   }
   NS.countyLineStyle = function () {
@@ -119,7 +119,7 @@
                       { direction: "top", className: "lnmap-tip" });
   };
 
-  // ------------------------------------------------------------------ legend rows (map.js `layers` callback)
+  // ------------------------------------------------------------------ legend rows (map_3_panel.js `layers` callback)
   function rgba(hex, a) {
     const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || "");
     if (!m) return hex;

@@ -1,0 +1,1 @@
+"""Layer 4, the data package: built from the source documents and references, and validated."""
