@@ -1,1 +1,2 @@
-"""Layer 0, the base every other package uses: errors, settings, datum, classes, provenance, files, dates, symbols, fonts, words."""
+"""Layer 0, the base every other package uses: errors, settings, datum, classes, provenance, files, dates,
+symbols, fonts, words."""

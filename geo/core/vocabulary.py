@@ -551,10 +551,6 @@ def citation_text(source: str, lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(pieces)
 
 
-
-
-
-
 def annex_note(note: str, lang: str) -> str:
     """An annex's note (``辽政发〔2017〕21号 附件4 注：…``) as a sentence in ``lang``."""
     m = re.match(r"(?P<doc>\S+号)\s*(?P<part>附件\s*\d+)\s*注[：:]\s*(?P<text>.+)", note or "")

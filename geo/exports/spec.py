@@ -445,10 +445,6 @@ def data_bytes(spec: MapSpec, fmt: str) -> bytes:
 # --------------------------------------------------------------------------- entry points
 
 
-
-
-
-
 def layer_choice(choice: bool | Collection[str]) -> LayerChoice:
     """A regions/sites option as ``True``, ``False`` or the sorted ids it names (none named: ``False``)."""
     if isinstance(choice, bool):
@@ -555,8 +551,6 @@ def reproduce_command(indicator_id: str, fmt: str | None, *, lang: str = "zh", s
                                     map_type=map_type, dataset=dataset, dpi=dpi, plants=plants,
                                     counties=counties)]
     return shlex.join(args)
-
-
 
 
 @dataclass

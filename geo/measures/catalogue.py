@@ -375,16 +375,6 @@ def derive(wide: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-
-
-
-
-
-
-
-
-
-
 # --------------------------------------------------------------------------- years and plan periods
 #
 # Measures of a year or of a later plan period have ids with the year in them
@@ -664,7 +654,6 @@ def words(text: str, lang: str) -> str:
                 .replace(" over members", "（成员市之和）"))
         text = re.sub(r"city area \(km², ([^)]+)\)", r"城市面积（平方千米，\1）", text)
     return text
-
 
 
 def formula_text(ind, lang: str) -> str:

@@ -101,12 +101,6 @@ STORED_COLUMNS = ["adcode", "city_zh", "pollutant", "indicator_id", "year", "val
                   "unit_as_given", "conversion", "flag", "source_row", "dataset_id", "source"]
 
 
-
-
-
-
-
-
 _HEADER_INDEX = {cell_key(alias): canon for canon, aliases in _HEADERS.items() for alias in aliases}
 _UNIT_INDEX = {cell_key(u): f for u, f in _UNITS.items()}
 _ENERGY_INDEX = {cell_key(alias): k for k, aliases in _ENERGY_NAMES.items() for alias in aliases}
@@ -165,10 +159,6 @@ class Parsed:
     encoding: str
     sha256: str
     file_name: str
-
-
-
-
 
 
 def read_observed(data: bytes, *, name: str = "upload", source: str | None = None,
@@ -302,8 +292,6 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
     return Parsed(rows, table.encoding, sha, name)
 
 
-
-
 def _unit_name(unit: str) -> str:
     return {"10kt_ce": "万吨标准煤"}.get(unit, unit)
 
@@ -339,8 +327,6 @@ def _implausible(records: list[dict], name: str, field: str) -> list[Problem]:
                 f"more than {PLAUSIBLE_FACTOR:g}x away from its 2015 baseline {b:g} t (辽政发〔2017〕21号); "
                 "check the unit", r["source_row"], field, name))
     return problems
-
-
 
 
 # --------------------------------------------------------------------------- store
@@ -437,8 +423,6 @@ def import_observed(
     meta["existing"] = False
     _purge_quietly(settings, actor)
     return meta
-
-
 
 
 def _live(conn, dataset_id: str) -> bool:

@@ -42,18 +42,6 @@ COLUMNS = ["target_id", "indicator_zh", "indicator_en", "citation", "relation", 
            "progress_pct", "gap", "formula", "observed_source"]
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def _sources(observed: pd.DataFrame) -> dict[str, str]:
     """indicator_id -> "source (dataset, row n)" of the province's observed rows."""
     return {r.indicator_id: f"{r.source} ({r.dataset_id}, row {int(r.source_row)})" for r in observed.itertuples()}

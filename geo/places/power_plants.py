@@ -173,12 +173,6 @@ def build_power_plants(ref: pd.DataFrame, cities: gpd.GeoDataFrame, province: gp
     return out[COLUMNS], border_df
 
 
-
-
-
-
-
-
 def load_power_plants(settings: Settings | None = None) -> gpd.GeoDataFrame:
     """The committed Liaoning plants as points (EPSG:4326)."""
     settings = settings or get_settings()
