@@ -71,7 +71,7 @@ def test_the_readme_names_every_pattern():
     section = README.split("### Indicator ids", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"`([a-z0-9_A-Z]+)`", section))
     for t in templates():
-        pattern = t.id if t.group == "energy" else "p_" + t.id.removeprefix(f"{t.group}_")
+        pattern = t.id if t.group in ("energy", "gdp") else "p_" + t.id.removeprefix(f"{t.group}_")
         assert pattern in named, pattern
     for i in CATALOGUE:
         if i.group in POLLUTANTS and not i.id.endswith("_per_km2"):  # densities: their own README paragraph

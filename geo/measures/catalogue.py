@@ -30,7 +30,7 @@ POLLUTANTS = {
     "nox": ("氮氧化物", "NOx"),
 }
 UNITS = {"t": ("吨", "t"), "%": ("%", "%"), "10kt_ce": ("万吨标准煤", "10⁴ t standard coal"),
-         "t/km2": ("吨/平方千米", "t/km²")}
+         "t/km2": ("吨/平方千米", "t/km²"), "100m_yuan": ("亿元", "10⁸ yuan")}
 
 
 @dataclass(frozen=True)
@@ -438,6 +438,7 @@ DYNAMIC = [
     (re.compile(r"^(energy)_increment_cumulative_(\d{4})_10kt_ce$"), "increment_cumulative"),
     (re.compile(r"^(energy)_intensity_progress_(\d{4})_pct$"), "intensity_progress"),
     (re.compile(r"^(energy)_increment_headroom_(\d{4})_10kt_ce$"), "increment_headroom"),
+    (re.compile(r"^(gdp)_(\d{4})_observed_100m_yuan$"), "gdp_observed"),
 ]
 
 
@@ -468,6 +469,9 @@ def lookup(indicator_id: str, period: Period | None = None) -> Indicator | None:
     b, t = per.base_year, per.target_year
     if g == "energy":
         return _energy_indicator(indicator_id, measure, y, per)
+    if g == "gdp":
+        return Indicator(indicator_id, "gdp", f"gdp_{y}", f"{y}年地区生产总值", f"GDP {y} (observed)", "100m_yuan",
+                         str(y), "", "observed", OBSERVED_SOURCE)
     zh, en = POLLUTANTS[g]
     src = per.source(g)
     base, cap = per.baseline_id(g), per.cap_id(g)
@@ -590,6 +594,8 @@ def templates() -> list[Indicator]:
     ):
         out.append(_template(pattern, year, example or pattern.replace("_T_", "_2025_"),
                              THIRTEENTH if example else Period("十四五", 2020, 2025)))
+    # GDP (地区生产总值, 亿元) of a year: the denominator of carbon intensity.
+    out.append(_template("gdp_Y_observed_100m_yuan", years, "gdp_2018_observed_100m_yuan", THIRTEENTH))
     return out
 
 

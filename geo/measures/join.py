@@ -10,7 +10,7 @@ from geo.core.errors import DataValidationError, Problem
 from geo.core.settings import Settings, get_settings
 from geo.measures.catalogue import BY_ID, CATALOGUE, DYNAMIC, POLLUTANTS, THIRTEENTH, Period, lookup, parse_id
 from geo.measures.cities import city_table
-from geo.measures.observed import annual_table
+from geo.measures.observed import annual_table, gdp_table
 from geo.measures.plans import plan_table
 from geo.places.boundaries import load_layer
 from geo.places.regions import membership_wide
@@ -52,7 +52,7 @@ def export_table(settings: Settings | None = None, observed: pd.DataFrame | None
     else:
         table, period = plan_table(plan, settings, observed=observed)
     if observed is not None and len(observed):
-        annual = annual_table(table, observed, period)
+        annual = annual_table(table, observed, period).merge(gdp_table(table, observed), on="adcode")
         table = table.merge(annual[["adcode", *(c for c in annual.columns if c not in table.columns)]],
                             on="adcode", how="left")
     table = table.merge(membership_wide(settings), on="adcode", how="left")
@@ -73,7 +73,7 @@ def _column_order(column: str) -> tuple:
     parsed = parse_id(column)
     assert parsed is not None
     group, measure, year = parsed
-    groups, measures = [*POLLUTANTS, "energy"], [m for _, m in DYNAMIC]
+    groups, measures = [*POLLUTANTS, "energy", "gdp"], [m for _, m in DYNAMIC]
     plan_first = measure not in ("observed_year", "path", "ahead_of_path") and not measure.endswith(
         ("_observed", "cumulative", "cumulative_decline", "progress", "headroom", "gap_to_cap"))
     return (not plan_first, groups.index(group), year, measures.index(measure))

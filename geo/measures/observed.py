@@ -83,15 +83,19 @@ _ENERGY_NAMES = {
     "increment": ["能源消费增量", "能耗增量", "能源消费增加量", "energyincrement", "energyconsumptionincrement",
                   "energy_increment_observed_10kt_ce"],
 }
-_ENERGY_LABELS = {"intensity_decline": "能耗强度降低率", "increment": "能源消费增量"}
+#: GDP observed per year (地区生产总值, 亿元): what carbon intensity (CO2 per unit of GDP) is computed from.
+_ENERGY_NAMES["gdp"] = ["地区生产总值", "生产总值", "地区gdp", "gdp", "grossdomesticproduct", "grossregionalproduct",
+                        "gdp_observed_100m_yuan"]
+_ENERGY_LABELS = {"intensity_decline": "能耗强度降低率", "increment": "能源消费增量", "gdp": "地区生产总值"}
 #: Units per energy measure: factor to the stored unit (% and 万吨标准煤, the units of 附件1).
 _ENERGY_UNITS = {
     "intensity_decline": {"%": 1.0},
     "increment": {"万吨标准煤": 1.0, "万吨标煤": 1.0, "万tce": 1.0, "10ktce": 1.0, "10⁴tce": 1.0,
                   "吨标准煤": 0.0001, "吨标煤": 0.0001, "tce": 0.0001},
+    "gdp": {"亿元": 1.0, "亿元人民币": 1.0, "100myuan": 1.0, "万元": 0.0001, "万元人民币": 0.0001, "10kyuan": 0.0001},
 }
-_ENERGY_STORED_UNIT = {"intensity_decline": "%", "increment": "10kt_ce"}
-_ENERGY_UNIT_NAMES = {"intensity_decline": "%", "increment": "万吨标准煤/10kt ce or 吨标准煤/tce"}
+_ENERGY_STORED_UNIT = {"intensity_decline": "%", "increment": "10kt_ce", "gdp": "100m_yuan"}
+_ENERGY_UNIT_NAMES = {"intensity_decline": "%", "increment": "万吨标准煤/10kt ce or 吨标准煤/tce", "gdp": "亿元 or 万元"}
 #: A yearly decline in energy intensity lies between these (%): 100 % would leave no energy use; the
 #: same bounds as a plan's cut (:func:`geo.measures.plans._bounds`).
 DECLINE_BOUNDS = (-100.0, 100.0)
@@ -114,7 +118,8 @@ def _what(text: str) -> tuple[str, str] | None:
     if k in POLLUTANT_INDEX:
         return POLLUTANT_INDEX[k], "emission"
     if k in _ENERGY_INDEX:
-        return "energy", _ENERGY_INDEX[k]
+        measure = _ENERGY_INDEX[k]
+        return ("gdp" if measure == "gdp" else "energy"), measure
     return None
 
 
@@ -132,6 +137,8 @@ def _known_unit(unit_text: str) -> bool:
 def observed_id(group: str, measure: str, year: int) -> str:
     """The indicator id of an observed value: ``so2_emission_2018_observed_t``,
     ``energy_intensity_decline_2018_observed_pct``, ``energy_increment_2018_observed_10kt_ce``."""
+    if group == "gdp":
+        return f"gdp_{year}_observed_100m_yuan"
     if group != "energy":
         return f"{group}_emission_{year}_observed_t"
     return (f"energy_intensity_decline_{year}_observed_pct" if measure == "intensity_decline"
@@ -249,6 +256,8 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
             row_problems.append(Problem(why, i, names["value"], name))
         elif value is not None and measure == "emission" and value < 0:
             row_problems.append(Problem(f"negative value {raw_value!r}", i, names["value"], name))
+        elif value is not None and measure == "gdp" and value <= 0:
+            row_problems.append(Problem(f"GDP {raw_value!r} is not above zero", i, names["value"], name))
         elif value is not None and measure == "intensity_decline" and not DECLINE_BOUNDS[0] < value < DECLINE_BOUNDS[1]:
             row_problems.append(Problem(f"decline {raw_value!r} % is not between {DECLINE_BOUNDS[0]:g} and "
                                         f"{DECLINE_BOUNDS[1]:g} %", i, names["value"], name))
@@ -293,7 +302,7 @@ def read_observed(data: bytes, *, name: str = "upload", source: str | None = Non
 
 
 def _unit_name(unit: str) -> str:
-    return {"10kt_ce": "万吨标准煤"}.get(unit, unit)
+    return {"10kt_ce": "万吨标准煤", "100m_yuan": "亿元"}.get(unit, unit)
 
 
 def _implausible(records: list[dict], name: str, field: str) -> list[Problem]:
@@ -312,6 +321,8 @@ def _implausible(records: list[dict], name: str, field: str) -> list[Problem]:
         caps[LIAONING] = province_increment_cap()[0]
     problems = []
     for r in records:
+        if r["pollutant"] == "gdp":  # no bundled figure to hold a city's GDP against
+            continue
         if r["pollutant"] == "energy":
             cap = caps.get(r["adcode"])
             if r["unit"] == "10kt_ce" and cap and abs(r["value"]) > cap * PLAUSIBLE_FACTOR:
@@ -612,6 +623,17 @@ def annual_table(cities: pd.DataFrame, observed: pd.DataFrame, period=None) -> p
                 columns[f"{p}_ahead_of_path_{y}_t"] = (path - by_year[y]).round(2) + 0.0
     energy = energy_table(cities, observed, per).drop(columns="adcode").set_axis(out.index)
     return pd.concat([out, pd.DataFrame(columns, index=out.index), energy], axis=1)
+
+
+def gdp_table(cities: pd.DataFrame, observed: pd.DataFrame) -> pd.DataFrame:
+    """adcode, then ``gdp_Y_observed_100m_yuan`` (地区生产总值, 亿元) for every year the dataset has GDP
+    for; a city without a value is no data. The denominator of carbon intensity (:mod:`geo.carbon`)."""
+    out = cities[["adcode"]].copy()
+    mine = observed[observed.pollutant == "gdp"] if len(observed) else observed
+    for y in sorted(int(y) for y in mine.year.unique()) if len(mine) else []:
+        values = mine[mine.year.astype(int) == y].set_index("adcode").value
+        out[f"gdp_{y}_observed_100m_yuan"] = out.adcode.map(values).astype(float)
+    return out
 
 
 def trajectory(cities: pd.DataFrame, observed: pd.DataFrame, adcode: str, pollutant: str, period=None) -> list[dict]:
