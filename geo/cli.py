@@ -143,16 +143,21 @@ def export() -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--plan", default=None, help="A plan period's targets (lnmap targets list) instead of 十三五's.")
-def export_table_cmd(fmt: str, out: Path, plan: str | None) -> None:
-    """One row per city: adcode, names, region memberships, one column per indicator id."""
+@click.option("--level", type=click.Choice(["city", "county"]), default="city", show_default=True,
+              help="One row per city (every indicator) or per county (with its city); both carry every CO2 inventory.")
+def export_table_cmd(fmt: str, out: Path, plan: str | None, level: str) -> None:
+    """One row per city: adcode, names, region memberships, one column per indicator id (--level county: one row
+    per county). Each stored CO2 inventory (lnmap carbon list) adds its columns, e.g. co2_t[NAME]."""
     from geo.exports.tables import write_table
 
+    if plan and level == "county":
+        raise click.UsageError("--plan gives a plan's per-city targets: use it with --level city")
     try:
         observed = _observed_values()
-        n = write_table(out, fmt, observed=observed if len(observed) else None, plan=plan)
+        n = write_table(out, fmt, observed=observed if len(observed) else None, plan=plan, level=level)
     except (LnmapError, OSError, KeyError) as exc:
         _fail(exc)
-    click.echo(f"wrote {n} cities to {out}" + (f" (plan {plan})" if plan else "")
+    click.echo(f"wrote {n} {'cities' if level == 'city' else 'counties'} to {out}" + (f" (plan {plan})" if plan else "")
                + (" (with the active observed dataset's gap columns)" if len(observed) else ""))
     if fmt == "csv":
         from geo.exports.tables import sources_path
@@ -829,6 +834,28 @@ def build_power_plants_cmd() -> None:
         _fail(exc)
     for name, n in counts.items():
         click.echo(f"{name:24s} {n} rows")
+
+
+def _write_allocation(alloc, fmt: str, out: Path) -> list[Path]:
+    from geo.exports.allocation import write_allocation
+
+    return write_allocation(alloc, fmt, out)
+
+
+def _allocate_command() -> click.Command:
+    from geo.allocation.commands import allocate_command  # lnmap allocate (issue 23)
+
+    return allocate_command(_write_allocation)
+
+
+def _carbon_group() -> click.Group:
+    from geo.carbon.commands import carbon  # lnmap carbon (issue 22); its work imports lazily
+
+    return carbon
+
+
+main.add_command(_allocate_command())
+main.add_command(_carbon_group())
 
 
 if __name__ == "__main__":  # pragma: no cover

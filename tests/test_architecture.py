@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("geo.core",),
     ("geo.store",),
     ("geo.places",),
-    ("geo.measures",),
+    ("geo.measures", "geo.allocation", "geo.carbon"),
     ("geo.package",),
     ("geo.exports",),
     ("geo.indicators", "geo.cli", "dashboard"),

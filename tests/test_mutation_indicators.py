@@ -326,7 +326,10 @@ def test_templates_say_y_b_and_t_where_the_example_said_a_year():
     B+1, or cites 附件4 instead of the plan's own 出处 column; the years a pattern may take lost; a
     field (group, names, formula, diverging, centre) dropped."""
     t = {i.id: i for i in templates()}
-    assert len(t) == 4 * 10 + 8  # per pollutant 10 patterns; energy 6 yearly + 2 plan targets
+    assert len(t) == 4 * 10 + 8 + 1  # per pollutant 10 patterns; energy 6 yearly + 2 plan targets; GDP 1 yearly
+    gdp = t["gdp_Y_observed_100m_yuan"]
+    assert (gdp.group, gdp.name_zh, gdp.unit, gdp.year, gdp.kind) == ("gdp", "Y年地区生产总值", "100m_yuan", "2015–2025",
+                                                                       "observed")
     cap = t["so2_cap_T_t"]
     assert (cap.group, cap.measure, cap.name_zh, cap.name_en, cap.unit, cap.year, cap.base_year, cap.kind) == (
         "so2", "cap", "二氧化硫 T年排放上限", "SO2 allowed T emissions", "t", "T (a plan)", "B", "derived")

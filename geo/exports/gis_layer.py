@@ -38,7 +38,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -101,6 +101,8 @@ class CityLayer:
     lang: str
     scheme: str
     about: str = ""
+    counties: gpd.GeoDataFrame | None = None  # with the CO2 inventories' county values (GeoPackage only)
+    county_fields: list[FieldInfo] = field(default_factory=list)
 
     def fields_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"field": f.name, "shapefile_field": f.short, "alias_zh": f.alias_zh,
@@ -218,6 +220,61 @@ def _observed_fields(cities: gpd.GeoDataFrame, layers: Layers, chosen: set[str])
     return frame, fields
 
 
+def _carbon_fields(places: pd.DataFrame, level: str, layers: Layers, inventories: list[dict]
+                   ) -> tuple[pd.DataFrame, list[FieldInfo]]:
+    """Each stored CO2 inventory's values for ``places`` (:func:`geo.carbon.measures.carbon_columns`), and a text
+    field per inventory naming its inventory, year, method, licence and source on every feature."""
+    from geo.carbon.measures import FIELDS, METHODS, WORDS, carbon_columns, column_id
+
+    wide = carbon_columns(level, layers.observed, inventories=inventories).set_index("adcode")
+    adcodes = places["adcode"].astype(str).tolist()
+    frame = pd.DataFrame(index=range(len(places)))
+    fields: list[FieldInfo] = []
+    for k, inv in enumerate(inventories, start=1):
+        en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))[1]
+        about = (f"{inv['name']}, {inv['year']}; method: {en_method}; licence: {inv['licence'] or 'not given'}; "
+                 f"source: {inv['source'] or 'not given'}")
+        shown, year = False, f"_{inv['year']}_"
+        for f, short in zip(FIELDS, ("co2t", "co2a", "co2i", "cov")):
+            column = column_id(f, inv["name"])
+            if column not in wide:
+                continue
+            shown = True
+            zh, en, unit, formula = WORDS[f]
+            frame[column] = wide[column].reindex(adcodes).to_numpy()
+            fields.append(FieldInfo(column, f"{short}_{k}", f"{zh}（{inv['name']}，{inv['year']}年）",
+                                    f"{en} ({inv['name']}, {inv['year']})", unit,
+                                    about + (f"; formula: {formula.replace('_Y_', year)}" if formula else "")))
+        if shown:
+            column = f"co2_source[{inv['name']}]"
+            frame[column] = about
+            fields.append(FieldInfo(column, f"co2s_{k}", f"二氧化碳清单出处（{inv['name']}）",
+                                    f"CO2 inventory source ({inv['name']})",
+                                    description="inventory, year, method, licence and source of the co2 fields"))
+    return frame, fields
+
+
+def _county_layer(layers: Layers, inventories: list[dict]) -> tuple[gpd.GeoDataFrame | None, list[FieldInfo]]:
+    """The counties with every inventory's county values, when an inventory gives counties any."""
+    from geo.carbon.places import place_layer
+
+    counties = place_layer("county").reset_index(drop=True)
+    frame, fields = _carbon_fields(counties, "county", layers, inventories)
+    if not fields:
+        return None, []
+    cities = place_layer("city").set_index("adcode")["name_zh"]
+    base = pd.DataFrame({"adcode": counties["adcode"], "name_zh": counties["name_zh"], "name_en": counties["name_en"],
+                         "city_adcode": counties["parent_adcode"], "city_zh": counties["parent_adcode"].map(cities)})
+    base_fields = [FieldInfo("adcode", "adcode", "行政区划代码", "Administrative code", description="GB/T 2260 6-digit code"),
+                   FieldInfo("name_zh", "name_zh", "名称", "Name (Chinese)"),
+                   FieldInfo("name_en", "name_en", "英文名称", "Name (English)",
+                             description="machine romanisation (pypinyin)"),
+                   FieldInfo("city_adcode", "city_code", "所在市代码", "City code"),
+                   FieldInfo("city_zh", "city_zh", "所在市", "City")]
+    joined = gpd.GeoDataFrame(pd.concat([base, frame], axis=1), geometry=counties.geometry.values, crs=counties.crs)
+    return joined.to_crs(WEB_CRS), base_fields + fields
+
+
 def build_layer(indicator_ids: Sequence[str], layers: Layers, *, lang: str = "zh",
                 scheme: str = DEFAULT_SCHEME) -> CityLayer:
     """The joined city layer of ``indicator_ids``: names, regions, value/class/label/source per indicator,
@@ -239,11 +296,21 @@ def build_layer(indicator_ids: Sequence[str], layers: Layers, *, lang: str = "zh
     frame, more = _observed_fields(cities, layers, set(ids))
     parts.append(frame)
     fields += more
+    from geo.carbon.inventory import list_inventories
+
+    inventories = list_inventories()
+    counties: gpd.GeoDataFrame | None = None
+    county_fields: list[FieldInfo] = []
+    if inventories:
+        frame, more = _carbon_fields(cities, "city", layers, inventories)
+        parts.append(frame)
+        fields += more
+        counties, county_fields = _county_layer(layers, inventories)
     joined = gpd.GeoDataFrame(pd.concat(parts, axis=1), geometry=cities.geometry.values, crs=cities.crs)
     if joined.crs is None or joined.crs.to_epsg() != 4326:
         joined = joined.to_crs(WEB_CRS)
     return CityLayer(cities=joined, fields=fields, specs=specs, regions=_regions(layers, lang),
-                     sites=_sites(layers), lang=lang, scheme=scheme)
+                     sites=_sites(layers), lang=lang, scheme=scheme, counties=counties, county_fields=county_fields)
 
 
 def _regions(layers: Layers, lang: str) -> gpd.GeoDataFrame:
@@ -370,6 +437,11 @@ def _gpkg_extras(path: Path, layer: CityLayer) -> None:
                        [(CITY_LAYER, f.name, f.alias(layer.lang), f"{f.alias_zh} / {f.alias_en}",
                          "; ".join(x for x in (f"unit: {f.unit}" if f.unit else "", f.description) if x))
                         for f in layer.fields])
+        db.executemany("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, title, description) "
+                       "VALUES ('counties', ?, ?, ?, ?)",
+                       [(f.name, f.alias(layer.lang), f"{f.alias_zh} / {f.alias_en}",
+                         "; ".join(x for x in (f"unit: {f.unit}" if f.unit else "", f.description) if x))
+                        for f in layer.county_fields])
         for i, style in enumerate(layer.styles()):
             db.execute("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                        "styleName, styleQML, styleSLD, useAsDefault, description, owner) "
@@ -385,7 +457,8 @@ def _gpkg_extras(path: Path, layer: CityLayer) -> None:
         md = cur.lastrowid
         db.execute("INSERT INTO gpkg_metadata_reference (reference_scope, md_file_id) VALUES ('geopackage', ?)", (md,))
         db.executemany("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, md_file_id) "
-                       "VALUES ('table', ?, ?)", [(t, md) for t in (CITY_LAYER, "regions", "sites")])
+                       "VALUES ('table', ?, ?)", [(t, md) for t in (CITY_LAYER, "regions", "sites")
+                                                   + (("counties",) if layer.counties is not None else ())])
 
 
 def _layer_options(name: str, description: str) -> dict:
@@ -403,6 +476,9 @@ def write_gpkg(path: Path, layer: CityLayer) -> None:
                   layer_options=_layer_options("regions", "辽环发〔2023〕39号 十七 regions"))
     _write_vector(layer.sites, path, "sites", "GPKG",
                   layer_options=_layer_options("sites", "sites the documents name, with coordinate precision"))
+    if layer.counties is not None:
+        _write_vector(layer.counties, path, "counties", "GPKG",
+                      layer_options=_layer_options("counties", "Liaoning counties: CO2 inventories summed to each"))
     pyogrio.write_dataframe(layer.fields_frame(), path, layer="fields", driver="GPKG",
                             layer_options={"DESCRIPTION": f"the fields of {CITY_LAYER}: aliases, units, sources"})
     _gpkg_extras(path, layer)

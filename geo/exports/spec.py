@@ -112,6 +112,7 @@ class Layers:
     observed_cites: dict = field(default_factory=dict)  # (adcode, pollutant) -> "source [flag] (dataset, row n)"
     plants: gpd.GeoDataFrame | None = None  # power plants (EPSG:4326), geo.places.power_plants
     counties: gpd.GeoDataFrame | None = None  # county polygons (EPSG:4326) with ``marked``/designations, _counties
+    observed: pd.DataFrame | None = None  # the observed rows the cities were joined with (GDP for carbon intensity)
     _projected: dict = field(default_factory=dict, repr=False)
 
     def projected(self, name: str) -> gpd.GeoDataFrame:
@@ -161,6 +162,7 @@ def load_layers(settings: Settings | None = None, observed: pd.DataFrame | None 
         observed_cites=cites,
         plants=_plants(settings),
         counties=_counties(settings),
+        observed=observed,
     )
 
 

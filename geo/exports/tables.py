@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.carbon.inventory import list_inventories
+from geo.carbon.measures import carbon_columns, carbon_sources
+from geo.carbon.places import place_layer
 from geo.core.fileio import write_atomic
 from geo.core.settings import Settings
 from geo.measures.catalogue import CATALOGUE, Period, lookup, parse_id
@@ -51,21 +54,46 @@ def sources_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.sources.csv")
 
 
+LEVELS = ("city", "county")
+
+
+def county_table(settings: Settings | None = None) -> pd.DataFrame:
+    """One row per county of Liaoning: adcode, names, and the city it lies in (adcode, name)."""
+    counties = place_layer("county", settings)
+    cities = place_layer("city", settings).set_index("adcode")
+    return pd.DataFrame({"adcode": counties["adcode"], "name_zh": counties["name_zh"], "name_en": counties["name_en"],
+                         "city_adcode": counties["parent_adcode"],
+                         "city_zh": counties["parent_adcode"].map(cities["name_zh"])})
+
+
 def write_table(out: Path, fmt: str, settings: Settings | None = None, observed: pd.DataFrame | None = None,
-                plan: str | None = None) -> int:
+                plan: str | None = None, level: str = "city") -> int:
     """Write the contract's joined table with every column's source.
 
     XLSX: a second sheet ``sources``. CSV: a sidecar ``<name>.sources.csv`` (a CSV has one table).
     ``observed``: imported observed values (the active dataset in the CLI) add the gap columns.
     ``plan``: a stored plan period's targets instead of 十三五's (:mod:`geo.measures.plans`).
+    ``level``: ``city`` (the 14 cities and every indicator) or ``county`` (every county, with the city it is
+    in); either way each stored CO2 inventory adds its columns (:func:`geo.carbon.measures.carbon_columns`).
     """
-    table = export_table(settings, observed=observed, plan=plan)
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    inventories = list_inventories(settings)
+    if level == "city":
+        table = export_table(settings, observed=observed, plan=plan)
+    else:
+        table = county_table(settings)
+    if inventories:
+        table = table.merge(carbon_columns(level, observed, settings, inventories), on="adcode", how="left")
     period = None
     if plan is not None:
         from geo.measures.plans import plan_period
 
         period = plan_period(plan, settings)
     sources = sources_frame(list(table.columns), observed, period)
+    carbon_rows = carbon_sources(list(table.columns), settings, inventories)
+    if carbon_rows:
+        sources = pd.concat([sources, pd.DataFrame(carbon_rows)], ignore_index=True)
     out = Path(out)
     if fmt == "csv":
         write_atomic(out, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n"))
@@ -74,7 +102,7 @@ def write_table(out: Path, fmt: str, settings: Settings | None = None, observed:
     elif fmt == "xlsx":
         def _xlsx(p: Path) -> None:
             with pd.ExcelWriter(p, engine="openpyxl") as xl:
-                table.to_excel(xl, sheet_name="cities", index=False)
+                table.to_excel(xl, sheet_name="cities" if level == "city" else "counties", index=False)
                 sources.to_excel(xl, sheet_name="sources", index=False)
         write_atomic(out, _xlsx)
     else:

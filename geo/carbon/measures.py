@@ -1,0 +1,100 @@
+"""The carbon measures every surface shows: an inventory's CO2 per place with its intensity, as table columns.
+
+For each stored inventory ``NAME`` (:func:`geo.carbon.inventory.list_inventories`) and place (city or county):
+
+- ``co2_t[NAME]``: t CO2 in the place (the inventory's method: grid with cell fractions, asset sum or table);
+- ``co2_t_per_km2[NAME]``: ÷ the place's area in an equal-area frame (:data:`geo.carbon.places.EQUAL_AREA_CRS`);
+- ``co2_t_per_10k_yuan[NAME]`` (cities): co2_t ÷ (地区生产总值 of the inventory's year, 亿元 × 10,000), t CO2 per
+  万元 of GDP, where the observed values have that city's GDP for that year (:func:`geo.measures.observed.gdp_table`);
+  no GDP, no intensity — never a guessed one;
+- ``coverage_pct[NAME]`` (grids): the share of the place's area the inventory's valid cells cover.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.carbon.inventory import inventory_table, list_inventories
+from geo.core.settings import Settings
+from geo.measures.observed import gdp_table
+
+FIELDS = ("co2_t", "co2_t_per_km2", "co2_t_per_10k_yuan", "coverage_pct")
+#: How an inventory's values were made, in both languages.
+METHODS = {
+    "grid": ("格网按像元落入面积比例求和", "grid cells summed by the share of their area inside (exact cell fractions)"),
+    "asset": ("设施点位求和", "sum of the listed sites inside"),
+    "table": ("按地区表导入", "table by place, as given"),
+}
+INTENSITY_DECIMALS = 4
+#: What each column holds: (name zh, name en, unit, formula).
+WORDS = {
+    "co2_t": ("二氧化碳排放量", "CO2 emissions", "t", ""),
+    "co2_t_per_km2": ("单位面积二氧化碳排放量", "CO2 emissions per km²", "t/km2",
+                      "co2_t ÷ the place's area (km², equal-area projection), rounded to 0.001"),
+    "co2_t_per_10k_yuan": ("单位地区生产总值二氧化碳排放量", "CO2 per unit of GDP", "t/10k yuan",
+                           "co2_t ÷ (gdp_Y_observed_100m_yuan × 10,000), rounded to 0.0001"),
+    "coverage_pct": ("清单覆盖面积比例", "share of the area the inventory covers", "%",
+                     "area of the valid cells inside ÷ the place's area × 100, rounded to 0.01"),
+}
+
+
+def column_id(field: str, inventory: str) -> str:
+    """The table column of one field of one inventory: ``co2_t[EDGAR-2022]``."""
+    return f"{field}[{inventory}]"
+
+
+def carbon_table(name: str, level: str = "city", observed: pd.DataFrame | None = None,
+                 settings: Settings | None = None) -> pd.DataFrame:
+    """:func:`geo.carbon.inventory.inventory_table` with ``co2_t_per_10k_yuan`` filled for the cities whose GDP
+    of the inventory's year is in ``observed``."""
+    table = inventory_table(name, level, settings)
+    if level != "city" or observed is None or not len(observed) or not len(table):
+        return table
+    year = int(table["year"].iloc[0])
+    gdp = gdp_table(table[["adcode"]], observed)
+    column = f"gdp_{year}_observed_100m_yuan"
+    if column in gdp:
+        per_10k_yuan = table["co2_t"] / (gdp[column].astype(float) * 10_000)
+        table["co2_t_per_10k_yuan"] = per_10k_yuan.round(INTENSITY_DECIMALS)
+    return table
+
+
+def carbon_columns(level: str, observed: pd.DataFrame | None = None, settings: Settings | None = None,
+                   inventories: list[dict] | None = None) -> pd.DataFrame:
+    """adcode, then the :data:`FIELDS` of every stored inventory (oldest first) as ``field[NAME]`` columns; a field
+    no place has a value for (coverage of a table, intensity without GDP) is left out. Empty (no columns but
+    adcode) when no inventory is stored."""
+    inventories = list_inventories(settings) if inventories is None else inventories
+    out: pd.DataFrame | None = None
+    for inv in inventories:
+        table = carbon_table(inv["name"], level, observed, settings)
+        if out is None:
+            out = table[["adcode"]].copy()
+        values = table.set_index("adcode")
+        for f in FIELDS:
+            column = values[f].astype(float)
+            if column.notna().any():
+                out[column_id(f, inv["name"])] = out["adcode"].map(column)
+    return out if out is not None else pd.DataFrame({"adcode": pd.Series(dtype=str)})
+
+
+def carbon_sources(columns: list[str], settings: Settings | None = None,
+                   inventories: list[dict] | None = None) -> list[dict]:
+    """The sources sheet's rows of the ``field[NAME]`` columns among ``columns``: names, unit, the inventory's
+    year, source, licence, method, file, who imported it and when, and the formula of a derived field."""
+    inventories = list_inventories(settings) if inventories is None else inventories
+    rows = []
+    for inv in inventories:
+        zh_method, en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))
+        source = (f"{inv['source'] or 'source not given'}; licence: {inv['licence'] or 'not given'}; method: {en_method}; "
+                  f"file {inv['file_name']} (sha256 {inv['file_sha256'][:12]}…), imported {inv['imported_at']} by "
+                  f"{inv['imported_by']}")
+        for f in FIELDS:
+            column = column_id(f, inv["name"])
+            if column not in columns:
+                continue
+            zh, en, unit, formula = WORDS[f]
+            rows.append({"column": column, "name_zh": f"{zh}（{inv['name']}，{inv['year']}年）",
+                         "name_en": f"{en} ({inv['name']}, {inv['year']})", "unit": unit, "year": str(inv["year"]),
+                         "source": source, "formula": formula.replace("_Y_", f"_{inv['year']}_")})
+    return rows
