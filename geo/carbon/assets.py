@@ -27,6 +27,7 @@ from geo.carbon.units import gas_factor, is_sink_sector
 from geo.core.datum import gcj02_to_wgs84
 from geo.core.errors import DataValidationError, Problem
 from geo.core.settings import Settings
+from geo.measures.rows import header_columns
 from geo.store.tableread import Limits, Table, read_table
 
 MiB = 1024 * 1024
@@ -81,19 +82,7 @@ def read_assets(data: bytes | Table, *, year: int, datum: str = "wgs84", scale: 
     :class:`DataValidationError` with every bad row otherwise. ``scale``: tonnes per unit of the tonnes column."""
     table = data if isinstance(data, Table) else read_table(data, name=name, limits=ASSET_LIMITS)
     header = [str(h) for h in table.header]
-    columns: dict[str, int] = {}
-    problems: list[Problem] = []
-    for i, col in enumerate(header):
-        canon = _INDEX.get(_key(col))
-        if canon and canon in columns:
-            problems.append(Problem(f"two columns mean {canon!r}: {header[columns[canon]]!r} and {col!r}",
-                                    table.header_row, col, name))
-        elif canon:
-            columns[canon] = i
-    for c in REQUIRED:
-        if c not in columns:
-            problems.append(Problem(f"missing column {c!r} (accepted headers: {', '.join(_HEADERS[c][:4])} …)",
-                                    table.header_row, c, name))
+    columns, problems = header_columns(header, _INDEX, _key, REQUIRED, _HEADERS, table.header_row, name)
     if problems:
         raise DataValidationError(problems)
     names = {c: header[i] for c, i in columns.items()}

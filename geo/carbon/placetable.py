@@ -24,6 +24,7 @@ from geo.carbon.places import place_layer
 from geo.carbon.units import is_sink_sector, parse_unit
 from geo.core.errors import DataValidationError, GazetteerError, Problem
 from geo.core.settings import Settings
+from geo.measures.rows import header_columns
 from geo.places.gazetteer import Place, get_gazetteer
 from geo.store.tableread import LIMITS, read_table
 
@@ -75,19 +76,7 @@ def read_place_table(data: bytes, *, year: int, unit: str | None = None, sector:
     :class:`DataValidationError` with every bad row otherwise."""
     table = read_table(data, name=name, limits=LIMITS)
     header = [str(h) for h in table.header]
-    columns: dict[str, int] = {}
-    problems: list[Problem] = []
-    for i, col in enumerate(header):
-        canon = _INDEX.get(_key(col))
-        if canon and canon in columns:
-            problems.append(Problem(f"two columns mean {canon!r}: {header[columns[canon]]!r} and {col!r}",
-                                    table.header_row, col, name))
-        elif canon:
-            columns[canon] = i
-    for c in REQUIRED:
-        if c not in columns:
-            problems.append(Problem(f"missing column {c!r} (accepted headers: {', '.join(_HEADERS[c][:5])} …)",
-                                    table.header_row, c, name))
+    columns, problems = header_columns(header, _INDEX, _key, REQUIRED, _HEADERS, table.header_row, name)
     if problems:
         raise DataValidationError(problems)
     names = {c: header[i] for c, i in columns.items()}

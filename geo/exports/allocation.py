@@ -24,6 +24,7 @@ from typing import Any
 from geo.core.errors import LnmapError
 from geo.core.fileio import write_bytes_atomic
 from geo.core.repro import export_date, export_time, normalise_zip
+from geo.exports.slides import save_deck
 
 FORMATS = ("csv", "xlsx", "pdf", "pptx")
 CSV_COLUMNS = ["adcode", "name_zh", "base_t", "cut_pct", "cut_t", "cap_t", "share_pct", "bound", "key_project_t"]
@@ -278,14 +279,7 @@ def render_pptx(alloc) -> bytes:
     notes.text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # PowerPoint shrinks long notes to the box
     for k, line in enumerate(lines):
         put(notes.text_frame, line, 11 if k == 0 else 8.5, bold=k == 0)
-    prs.core_properties.author = "lnmap"
-    when = export_time()
-    props = prs.core_properties
-    props.created = props.modified = props.last_printed = when.replace(tzinfo=None)
-    props.revision = 1
-    buf = io.BytesIO()
-    prs.save(buf)
-    return normalise_zip(buf.getvalue(), when)
+    return save_deck(prs)
 
 
 RENDERERS = {"csv": render_csv, "xlsx": render_xlsx, "pdf": render_pdf, "pptx": render_pptx}

@@ -148,7 +148,7 @@ class Deck:
             props = self.prs.core_properties
             props.title = self.specs[0].title if len(self.specs) == 1 else "辽宁减污降碳指标地图"
             props.subject = self.specs[0].source
-        return _save_deck(self.prs)
+        return save_deck(self.prs)
 
 
 def build_deck(items: list[tuple[MapSpec, bytes]], family: str) -> bytes:
@@ -159,7 +159,7 @@ def build_deck(items: list[tuple[MapSpec, bytes]], family: str) -> bytes:
     return deck.save()
 
 
-def _save_deck(prs) -> bytes:
+def save_deck(prs) -> bytes:
     """The deck's bytes, dated by :func:`geo.core.repro.export_time` (reproducible)."""
     prs.core_properties.author = "lnmap"
     when = export_time()
@@ -231,7 +231,7 @@ def profile_deck(profile, locator_png: bytes, family: str) -> bytes:
     if profile.trajectories:
         _trajectory_slide(prs, profile, family)
     prs.core_properties.title = profile.title
-    return _save_deck(prs)
+    return save_deck(prs)
 
 
 #: How each series of a trajectory chart is drawn: readable without colour (dash, marker), as on the page.
@@ -317,4 +317,4 @@ def picture_deck(png: bytes, title: str, sources: list[str], command: str, famil
     slide.notes_slide.notes_text_frame.text = "\n".join([title, *sources, command])
     prs.core_properties.title = title
     del family  # the text is in the picture
-    return _save_deck(prs)
+    return save_deck(prs)

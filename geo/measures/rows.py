@@ -92,3 +92,23 @@ def check_source_text(source: str | None) -> list[Problem]:
 #: An observed value this many times above (or below) the city's 2015 baseline is taken for a
 #: unit error (kg for t is 1000x, t for 万吨 10000x), not a real change in emissions.
 PLAUSIBLE_FACTOR = 10.0
+
+
+def header_columns(header: list[str], index: dict[str, str], key, required, aliases: dict[str, list[str]],
+                   header_row: int | None, name: str) -> tuple[dict[str, int], list[Problem]]:
+    """Which column holds what: ``index`` maps a header's ``key(header)`` to its canonical name. Problems: two
+    columns meaning the same, and each ``required`` column missing (with the first headers it accepts)."""
+    columns: dict[str, int] = {}
+    problems: list[Problem] = []
+    for i, col in enumerate(header):
+        canon = index.get(key(col))
+        if canon and canon in columns:
+            problems.append(Problem(f"two columns mean {canon!r}: {header[columns[canon]]!r} and {col!r}",
+                                    header_row, col, name))
+        elif canon:
+            columns[canon] = i
+    for c in required:
+        if c not in columns:
+            problems.append(Problem(f"missing column {c!r} (accepted headers: {', '.join(aliases[c][:5])} …)",
+                                    header_row, c, name))
+    return columns, problems
