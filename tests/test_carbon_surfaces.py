@@ -125,3 +125,24 @@ def test_the_city_profile_gains_a_carbon_block_with_inventory_method_and_licence
     res = CliRunner().invoke(main, ["export", "city", "--city", "鞍山", "--format", "pdf", "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "二氧化碳排放" not in "".join(page.extract_text() for page in PdfReader(out).pages)
+
+
+def test_two_inventories_of_one_year_give_their_difference_as_a_measure(stored):
+    """Hand: 沈阳 city-2020 65,000,000 t against other-2020 60,000,000 t: (65 − 60) ÷ 60 × 100 = 8.333… → 8.33 %;
+    大连 70,000,000 against 80,000,000: −12.5 %; county-2019 is of another year, so it is compared with nothing."""
+    from geo.carbon.measures import carbon_indicators
+
+    import_inventory("地区,排放量,单位\n沈阳,6000,万吨\n大连,8000,万吨\n".encode(), name="other-2020", year=2020,
+                     file_name="other.csv", actor="test")
+    from geo.measures.observed import load_observed
+
+    inds, values = carbon_indicators(load_observed())
+    by_id = {i.id: i for i in inds}
+    diff = by_id["co2_diff_pct[city-2020|other-2020]"]
+    assert diff.diverging and diff.unit == "%" and diff.group == "co2" and diff.year == "2020"
+    v = values.set_index("adcode")["co2_diff_pct[city-2020|other-2020]"]
+    assert v["210100"] == 8.33 and v["210200"] == -12.5 and math.isnan(v["210300"])
+    assert not any("county-2019|" in i.id or "|county-2019" in i.id for i in inds)
+    total = by_id["co2_t[city-2020]"]
+    assert total.unit == "t" and "CC BY 4.0" in total.source and "table by place" in total.source
+    assert by_id["co2_t_per_10k_yuan[city-2020]"].unit_zh == "吨/万元"

@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo.carbon.inventory import inventory_table, list_inventories
 from geo.core.settings import Settings
+from geo.measures.catalogue import Indicator
 from geo.measures.observed import gdp_table
 
 FIELDS = ("co2_t", "co2_t_per_km2", "co2_t_per_10k_yuan", "coverage_pct")
@@ -31,7 +32,7 @@ WORDS = {
     "co2_t": ("二氧化碳排放量", "CO2 emissions", "t", ""),
     "co2_t_per_km2": ("单位面积二氧化碳排放量", "CO2 emissions per km²", "t/km2",
                       "co2_t ÷ the place's area (km², equal-area projection), rounded to 0.001"),
-    "co2_t_per_10k_yuan": ("单位地区生产总值二氧化碳排放量", "CO2 per unit of GDP", "t/10k yuan",
+    "co2_t_per_10k_yuan": ("单位地区生产总值二氧化碳排放量", "CO2 per unit of GDP", "t/10k_yuan",
                            "co2_t ÷ (gdp_Y_observed_100m_yuan × 10,000), rounded to 0.0001"),
     "coverage_pct": ("清单覆盖面积比例", "share of the area the inventory covers", "%",
                      "area of the valid cells inside ÷ the place's area × 100, rounded to 0.01"),
@@ -98,3 +99,44 @@ def carbon_sources(columns: list[str], settings: Settings | None = None,
                          "name_en": f"{en} ({inv['name']}, {inv['year']})", "unit": unit, "year": str(inv["year"]),
                          "source": source, "formula": formula.replace("_Y_", f"_{inv['year']}_")})
     return rows
+
+
+GROUP = "co2"
+
+
+def carbon_indicators(observed: pd.DataFrame | None = None, settings: Settings | None = None,
+                      inventories: list[dict] | None = None) -> tuple[list[Indicator], pd.DataFrame]:
+    """The city-level carbon measures as catalogue entries (group ``co2``, measure the field, id
+    ``field[NAME]``) and their values (adcode + one column per id): what the dashboard classifies and draws
+    like the pollutants. Two inventories of one year add ``co2_diff_pct[A|B]``: (A − B) ÷ B × 100, how far
+    they disagree city by city. Each entry's source names the inventory, year, method and licence."""
+    inventories = list_inventories(settings) if inventories is None else inventories
+    wide = carbon_columns("city", observed, settings, inventories)
+    out: list[Indicator] = []
+    for inv in inventories:
+        en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))[1]
+        source = (f"{inv['name']} ({inv['year']}): {inv['source'] or 'source not given'}; licence: "
+                  f"{inv['licence'] or 'not given'}; method: {en_method}")
+        for f in FIELDS:
+            column = column_id(f, inv["name"])
+            if column not in wide:
+                continue
+            zh, en, unit, formula = WORDS[f]
+            out.append(Indicator(column, GROUP, f, f"{zh}（{inv['name']}）", f"{en} ({inv['name']})", unit,
+                                 str(inv["year"]), "", "carbon", source,
+                                 formula.replace("_Y_", f"_{inv['year']}_")))
+    totals = {inv["name"]: inv for inv in inventories if column_id("co2_t", inv["name"]) in wide}
+    names = list(totals)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if totals[a]["year"] != totals[b]["year"]:
+                continue
+            column = f"co2_diff_pct[{a}|{b}]"
+            ta, tb = wide[column_id("co2_t", a)], wide[column_id("co2_t", b)]
+            wide[column] = ((ta - tb) / tb.where(tb != 0) * 100).round(2)
+            out.append(Indicator(column, GROUP, "co2_diff_pct", f"二氧化碳排放量差异（{a} 较 {b}）",
+                                 f"CO2 difference ({a} against {b})", "%", str(totals[a]["year"]), "", "carbon",
+                                 f"{a} and {b} ({totals[a]['year']})",
+                                 f"(co2_t[{a}] − co2_t[{b}]) ÷ co2_t[{b}] × 100, rounded to 0.01",
+                                 diverging=True))
+    return out, wide

@@ -30,7 +30,8 @@ POLLUTANTS = {
     "nox": ("氮氧化物", "NOx"),
 }
 UNITS = {"t": ("吨", "t"), "%": ("%", "%"), "10kt_ce": ("万吨标准煤", "10⁴ t standard coal"),
-         "t/km2": ("吨/平方千米", "t/km²"), "100m_yuan": ("亿元", "10⁸ yuan")}
+         "t/km2": ("吨/平方千米", "t/km²"), "100m_yuan": ("亿元", "10⁸ yuan"),
+         "t/10k_yuan": ("吨/万元", "t per 10⁴ yuan")}
 
 
 @dataclass(frozen=True)
