@@ -25,7 +25,7 @@ from dashboard.layout import (
     render_region,
     render_upload_result,
 )
-from dashboard.state import REGION_IDS, SITE_LAYERS, asked_year, observed_store, parse_query, plan_store
+from dashboard.state import REGION_IDS, SITE_LAYERS, asked_year, carbon_store, observed_store, parse_query, plan_store
 from geo.core.errors import DataValidationError, LnmapError, StoreError
 from geo.core.settings import Settings
 from geo.core.vocabulary import column_decimals
@@ -205,14 +205,25 @@ def _observed_state(data: ViewData, base_store: dict, trigger: str | None, conte
     if trigger is None and dataset_id is None:
         # The picker's value stays as it is (empty): set again, it would redraw the city panel, which this
         # runs after (the "boot" in register_callbacks), under a click on the panel's buttons.
-        return no_update, dataset_options(metas), no_update, no_update, no_update, no_update
-    store = observed_store(base_store, data, _observed_rows(dataset_id, settings), known.get(dataset_id))
+        store = carbon_store(base_store, data, None, settings)  # the CO2 inventories, if any are stored
+        if store is base_store:
+            return no_update, dataset_options(metas), no_update, no_update, no_update, no_update
+        pollutant, measure = _asked_measure(store, base_store, search)
+        return store, dataset_options(metas), no_update, no_update, pollutant, measure
+    rows = _observed_rows(dataset_id, settings)
+    store = carbon_store(observed_store(base_store, data, rows, known.get(dataset_id)), data, rows, settings)
     if trigger is None:  # a shared link may name an observed measure, known only now that the dataset is in
-        asked = parse_query(search, store)
-        ind = store["indicators"].get(asked.indicator)
-        if ind and asked.indicator not in base_store["indicators"]:  # a measure the dataset brings
-            pollutant, measure = ind["group"], ind["measure"]
+        pollutant, measure = _asked_measure(store, base_store, search)
     return store, dataset_options(metas), dataset_id, message, pollutant, measure
+
+
+def _asked_measure(store: dict, base_store: dict, search: str) -> tuple[Any, Any]:
+    """The group and measure of a link's indicator that only the dataset or a CO2 inventory brings."""
+    asked = parse_query(search, store)
+    ind = store["indicators"].get(asked.indicator)
+    if ind and asked.indicator not in base_store["indicators"]:
+        return ind["group"], ind["measure"]
+    return no_update, no_update
 
 
 def _plan_label(meta: dict) -> str:
@@ -250,7 +261,7 @@ def with_plan(data: ViewData, base_store: dict, out: tuple, trigger: str | None,
     if not isinstance(store, dict):
         if trigger not in (None, "plan"):
             return out, (picker[0], value, picker[1])  # nothing changed (a refused upload)
-        store = base_store
+        store = carbon_store(base_store, data, None, settings)
     rows = _observed_rows(dataset_value if isinstance(dataset_value, str) else None, settings)
     try:
         store = plan_store(store, data, plan, rows, settings)

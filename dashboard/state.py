@@ -327,3 +327,86 @@ def plan_store(store: dict, data: ViewData, plan: str | None, observed=None, set
     return {**store, "indicators": {**store["indicators"], **payload}, "measures": measures, "series": series,
             "plan": {"name": plan, "base_year": period.base_year, "target_year": period.target_year, "ids": ids}}
 
+
+
+#: The formula of each carbon measure in words (the catalogue's formulas name ids the screen must not show).
+CARBON_FORMULAS = {
+    "co2_t": ("", ""),
+    "co2_t_per_km2": ("二氧化碳排放量 ÷ 城市面积（平方千米，等积投影），保留三位小数",
+                      "CO2 emissions ÷ the city's area (km², equal-area projection), rounded to 0.001"),
+    "co2_t_per_10k_yuan": ("二氧化碳排放量 ÷（{y}年地区生产总值（亿元）× 10,000），保留四位小数",
+                           "CO2 emissions ÷ ({y} GDP in 10⁸ yuan × 10,000), rounded to 0.0001"),
+    "coverage_pct": ("清单有效像元落入城市的面积 ÷ 城市面积 × 100",
+                     "area of the inventory's valid cells inside ÷ the city's area × 100"),
+    "co2_diff_pct": ("（{a} − {b}）÷ {b} × 100，保留两位小数", "({a} − {b}) ÷ {b} × 100, rounded to 0.01"),
+}
+CARBON_DECIMALS = {"co2_t_per_km2": 3, "co2_t_per_10k_yuan": 4}
+DIFF_GROUP = "co2_diff"
+
+
+def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> dict:
+    """The browser store with the stored CO2 inventories added (``store`` itself when there is none): one
+    group per inventory (``co2[NAME]``: total, per km², per unit of GDP where the observed values have the
+    year's GDP, coverage) and, for two inventories of one year, a group comparing them (their difference
+    in % city by city). Every entry carries the inventory, year, method and licence as its source."""
+    from geo.carbon.inventory import list_inventories
+    from geo.carbon.measures import METHODS, carbon_indicators
+
+    inventories = list_inventories(settings)
+    if not inventories:
+        return store
+    inds, values = carbon_indicators(observed, settings, inventories)
+    if not inds:
+        return store
+    by_name = {inv["name"]: inv for inv in inventories}
+    pollutants = dict(store["i18n"]["pollutants"])
+    measure_labels = dict(store["i18n"]["measures"])
+    remapped = []
+    for ind in inds:
+        inside = ind.id[ind.id.index("[") + 1:-1]
+        if ind.measure == "co2_diff_pct":
+            a, b = inside.split("|")
+            remapped.append(replace(ind, group=DIFF_GROUP, measure=ind.id))
+            pollutants[DIFF_GROUP] = {"zh": "二氧化碳清单比较", "en": "CO2 inventories compared"}
+            measure_labels[ind.id] = {"zh": f"{a} 较 {b} 差异 %（{ind.year}年）",
+                                      "en": f"{a} against {b}, difference % ({ind.year})"}
+        else:
+            group = f"co2[{inside}]"
+            remapped.append(replace(ind, group=group))
+            pollutants[group] = {"zh": f"二氧化碳 · {inside}（{ind.year}年）", "en": f"CO2 · {inside} ({ind.year})"}
+    table = data.table[["adcode", "name_zh", "name_en"]].merge(values, on="adcode", how="left")
+    found = tuple(remapped)
+    payload = in_words(indicator_payload(replace(data, table=table, indicators=found, by_id={i.id: i for i in found})))
+    for ind in found:
+        entry = payload[ind.id]
+        field = "co2_diff_pct" if ind.group == DIFF_GROUP else ind.measure
+        inside = ind.id[ind.id.index("[") + 1:-1]
+        a, _, b = inside.partition("|")
+        for k, lang in enumerate(("zh", "en")):
+            entry[f"formula_{lang}"] = CARBON_FORMULAS[field][k].format(y=ind.year, a=a, b=b)
+            if ind.group == DIFF_GROUP:
+                entry[f"source_{lang}"] = ("；" if lang == "zh" else "; ").join(
+                    _carbon_source(by_name[n], lang, METHODS) for n in (a, b))
+            else:
+                entry[f"source_{lang}"] = _carbon_source(by_name[inside], lang, METHODS)
+        if field in CARBON_DECIMALS:
+            entry["decimals"] = CARBON_DECIMALS[field]
+    measures = dict(store["measures"])
+    for ind in found:
+        measures.setdefault(ind.group, [])
+        if ind.measure not in measures[ind.group]:
+            measures[ind.group] = [*measures[ind.group], ind.measure]
+    return {**store, "indicators": {**store["indicators"], **payload}, "measures": measures,
+            "i18n": {**store["i18n"], "pollutants": pollutants, "measures": measure_labels},
+            "carbon": [{"name": i["name"], "year": i["year"], "method": i["method"], "licence": i["licence"]}
+                       for i in inventories]}
+
+
+def _carbon_source(inv: dict, lang: str, methods: dict) -> str:
+    """An inventory as the screen cites it: name, year, method, licence, source."""
+    zh_method, en_method = methods.get(inv["method"], (inv["method"], inv["method"]))
+    if lang == "zh":
+        return (f"{inv['name']}（{inv['year']}年清单，{zh_method}；许可：{inv['licence'] or '未注明'}；"
+                f"来源：{inv['source'] or '未注明'}）")
+    return (f"{inv['name']} ({inv['year']} inventory, {en_method}; licence: {inv['licence'] or 'not given'}; "
+            f"source: {inv['source'] or 'not given'})")

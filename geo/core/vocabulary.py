@@ -253,6 +253,11 @@ MEASURE_LABELS = {
     "emission": {"zh": "基准年排放量", "en": "Baseline emissions"},
     "cap": {"zh": "目标年排放上限", "en": "Cap in the target year"},
     "intensity_cut_target": {"zh": "能耗强度降低目标 %", "en": "Energy-intensity cut target %"},
+    # A CO2 inventory's measures (geo.carbon.measures): one group per inventory, its name in the group's label.
+    "co2_t": {"zh": "二氧化碳排放量", "en": "CO2 emissions"},
+    "co2_t_per_km2": {"zh": "单位面积二氧化碳排放量", "en": "CO2 emissions per km²"},
+    "co2_t_per_10k_yuan": {"zh": "单位地区生产总值二氧化碳排放量", "en": "CO2 per unit of GDP"},
+    "coverage_pct": {"zh": "清单覆盖面积比例 %", "en": "Share of the area covered %"},
 }
 MAP_TYPE_LABELS = {
     "auto": {"zh": "自动：总量用比例圆，比率用分级设色", "en": "Automatic: circles for totals, colours for rates"},
