@@ -88,6 +88,9 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
         adcode = None  # outside Liaoning: shown only when the user asks for other plans
     detail = city_detail(data, adcode) if adcode else None
     if detail is not None:
+        from geo.carbon.measures import city_carbon
+
+        detail["carbon"] = city_carbon(str(adcode), data.observed, settings)
         detail["decimals"] = {i.id: column_decimals(data.table[i.id], most=3 if i.unit == "t/km2" else 2)
                               for i in data.indicators}
         if data.observed_loaded and data.observed is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from html import escape
 from typing import Any
@@ -27,6 +28,7 @@ from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES,
 from dashboard.trajectory import render_trajectories
 from geo.core.symbols import MAP_TYPES
 from geo.core.vocabulary import MAP_TYPE_LABELS, PRECISION_LABELS, annex_note, citation_text, data_note, fmt_number, problem_text
+from geo.core.vocabulary import T as in_lang
 from geo.exports.profile import PROFILE_FORMATS
 from geo.measures.catalogue import words
 from geo.measures.observed import MAX_BYTES
@@ -576,6 +578,11 @@ def render_city(detail: dict | None, lang: str, group: str | None = None) -> lis
                                                  or "annex 4" in n or "annex 5" in n)]
             title = [label(POLLUTANT_LABELS, g, lang), html.Span(f" ({len(rows)})", className="muted")]
             out.append(_section(title, [_target_rows(rows, lang, decimals), *extra], open_=g == group, key=g))
+    if detail.get("carbon"):
+        out.append(_section([in_lang(lang, "二氧化碳排放（已导入的清单）", "CO2 emissions (imported inventories)"),
+                             html.Span(f" ({len(detail['carbon'])})", className="muted")],
+                            [render_carbon(detail["carbon"], lang)], open_=bool(group and group.startswith("co2")),
+                            key="carbon"))
     if detail["own_targets"]:
         out.append(html.H3(t("own_targets", lang)))
         head = [t(k, lang) for k in ("col_indicator", "col_value", "col_unit", "col_years", "col_source", "col_quote")]
@@ -725,3 +732,21 @@ def render_province(view: dict, others: list[dict], lang: str, show_other: bool,
     for d in others:
         out.append(html.Div(className="other-plan", children=render_city(d, lang)))
     return out
+
+
+def render_carbon(rows: list[dict], lang: str) -> html.Table:
+    """A city's numbers in each stored CO2 inventory, each with its year, method, licence and source."""
+    head = [in_lang(lang, c_zh, c_en) for c_zh, c_en in (
+        ("清单", "Inventory"), ("二氧化碳排放量（吨）", "CO2 (t)"), ("吨/平方千米", "t/km²"), ("吨/万元", "t per 10⁴ yuan"),
+        ("覆盖 %", "Covered %"), ("方法、许可与来源", "Method, licence and source"))]
+
+    def num(v: float, d: int) -> str:
+        return fmt_number(v, d) if math.isfinite(v) else "—"
+
+    return _table(head, [[
+        f"{r['name']} ({r['year']})",
+        html.Span(num(r["co2_t"], 2), className="num"), html.Span(num(r["co2_t_per_km2"], 3), className="num"),
+        html.Span(num(r["co2_t_per_10k_yuan"], 4), className="num"), html.Span(num(r["coverage_pct"], 2), className="num"),
+        html.Span(in_lang(lang, f"{r['method_zh']}；许可：{r['licence'] or '未注明'}；来源：{r['source'] or '未注明'}",
+                    f"{r['method_en']}; licence: {r['licence'] or 'not given'}; source: {r['source'] or 'not given'}"),
+                  className="cite")] for r in rows])

@@ -82,3 +82,20 @@ def test_a_link_to_an_inventory_opens_its_map_in_english(page):
         page.get_by_text("CO2 inventories compared").click()
         expect(page.locator(".legend .legend-title")).to_contain_text("CO2 difference (清单A against Inv-B)")
         expect(page).to_have_url(re.compile(r"indicator=co2_diff_pct"))
+
+
+def test_the_city_panel_lists_each_inventory_with_method_licence_and_source(base):
+    from dashboard.callbacks import detail_panel
+    from geo.measures.observed import list_datasets
+
+    data, _ = base
+    _inventories()
+    dataset = list_datasets()[0]["dataset_id"]
+    children, _ = detail_panel(data, {"adcode": "210100"}, "city", None, "en", False, dataset, group="co2[清单A]")
+    text = repr(children)
+    assert "CO2 emissions (imported inventories)" in text
+    assert "清单A (2020)" in text and "65,000,000.00" in text and "0.9891" in text
+    assert "table by place, as given; licence: CC BY 4.0; source: 编造的测试数据" in text
+    assert "Inv-B (2020)" in text and "licence: cite only" in text
+    children, _ = detail_panel(data, {"adcode": "210300"}, "city", None, "en", False, dataset)  # 鞍山: in neither
+    assert "imported inventories" not in repr(children)

@@ -140,3 +140,19 @@ def carbon_indicators(observed: pd.DataFrame | None = None, settings: Settings |
                                  f"(co2_t[{a}] − co2_t[{b}]) ÷ co2_t[{b}] × 100, rounded to 0.01",
                                  diverging=True))
     return out, wide
+
+
+def city_carbon(adcode: str, observed: pd.DataFrame | None = None, settings: Settings | None = None) -> list[dict]:
+    """Each stored inventory's numbers for one city (those with a value for it): name, year, method (zh, en),
+    licence, source, co2_t, co2_t_per_km2, co2_t_per_10k_yuan and coverage_pct (NaN where none)."""
+    out = []
+    for inv in list_inventories(settings):
+        table = carbon_table(inv["name"], "city", observed, settings).set_index("adcode")
+        if adcode not in table.index or pd.isna(table.loc[adcode, "co2_t"]):
+            continue
+        row = table.loc[adcode]
+        zh_method, en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))
+        out.append({"name": inv["name"], "year": int(inv["year"]), "method_zh": zh_method, "method_en": en_method,
+                    "licence": inv["licence"] or "", "source": inv["source"] or "",
+                    **{f: float(row[f]) for f in FIELDS}})
+    return out

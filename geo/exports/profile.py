@@ -293,26 +293,21 @@ def _blocks(adcode: str, data: ProfileData, lang: str) -> list[tuple[str, list[s
 def carbon_lines(adcode: str, data: ProfileData, lang: str) -> list[str]:
     """One line per stored CO2 inventory with a value for the city: t CO2, per km², per 万元 of GDP (where the
     observed values have the year's GDP), coverage, and the inventory's year, method and licence."""
-    from geo.carbon.inventory import list_inventories
-    from geo.carbon.measures import METHODS, carbon_table
+    from geo.carbon.measures import city_carbon
 
     lines = []
-    for inv in list_inventories():
-        row = carbon_table(inv["name"], "city", data.layers.observed).set_index("adcode").loc[adcode]
-        if not np.isfinite(row["co2_t"]):
-            continue
-        zh_method, en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))
-        licence = inv["licence"] or T(lang, "许可未注明", "licence not given")
-        parts_zh = [f"{precise(row['co2_t'])} 吨", f"每平方千米 {precise(row['co2_t_per_km2'])} 吨"]
-        parts_en = [f"{precise(row['co2_t'])} t", f"{precise(row['co2_t_per_km2'])} t/km²"]
-        if np.isfinite(row["co2_t_per_10k_yuan"]):
-            parts_zh.append(f"每万元地区生产总值 {row['co2_t_per_10k_yuan']:.4f} 吨")
-            parts_en.append(f"{row['co2_t_per_10k_yuan']:.4f} t per 10⁴ yuan of GDP")
-        if np.isfinite(row["coverage_pct"]):
-            parts_zh.append(f"覆盖 {row['coverage_pct']:.2f}%")
-            parts_en.append(f"covers {row['coverage_pct']:.2f} %")
-        lines.append(T(lang, f"{inv['name']}（{inv['year']} 年，{zh_method}，{licence}）：" + "，".join(parts_zh),
-                       f"{inv['name']} ({inv['year']}, {en_method}, {licence}): " + "; ".join(parts_en)))
+    for c in city_carbon(adcode, data.layers.observed):
+        licence = c["licence"] or T(lang, "许可未注明", "licence not given")
+        parts_zh = [f"{precise(c['co2_t'])} 吨", f"每平方千米 {precise(c['co2_t_per_km2'])} 吨"]
+        parts_en = [f"{precise(c['co2_t'])} t", f"{precise(c['co2_t_per_km2'])} t/km²"]
+        if np.isfinite(c["co2_t_per_10k_yuan"]):
+            parts_zh.append(f"每万元地区生产总值 {c['co2_t_per_10k_yuan']:.4f} 吨")
+            parts_en.append(f"{c['co2_t_per_10k_yuan']:.4f} t per 10⁴ yuan of GDP")
+        if np.isfinite(c["coverage_pct"]):
+            parts_zh.append(f"覆盖 {c['coverage_pct']:.2f}%")
+            parts_en.append(f"covers {c['coverage_pct']:.2f} %")
+        lines.append(T(lang, f"{c['name']}（{c['year']} 年，{c['method_zh']}，{licence}）：" + "，".join(parts_zh),
+                       f"{c['name']} ({c['year']}, {c['method_en']}, {licence}): " + "; ".join(parts_en)))
     return lines
 
 
