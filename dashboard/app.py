@@ -138,6 +138,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     init_auth(app.server, settings)  # editors sign in; viewers need no account (dashboard.auth)
     register_callbacks(app, data, store, settings)
     register_routes(app.server, blobs)
+    from dashboard.workbench import create_blueprint  # the allocation workbench at /workbench (its own files)
+    app.server.register_blueprint(create_blueprint(settings))
     app.server.after_request(_cache_static)
     app.server.after_request(_security_headers)
     log.info("dashboard ready in %.1f s", time.perf_counter() - started)

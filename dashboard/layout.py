@@ -201,6 +201,8 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         _named("h-basemap", dcc.RadioItems(id="basemap", options=_options(BASEMAP_LABELS, BASEMAPS),
                                            value=view.basemap, className="choice")),
         create_download_controls(lang),
+        # The allocation workbench (dashboard/workbench.py): a page of its own on the same server.
+        html.P(T("workbench_link", html.A, href="workbench"), className="workbench-link"),
         T("sources_note", html.P, className="sources"),
     ])
     map_wrap = html.Section(className="map-wrap", **attrs({"aria-label": t("map_region", lang)}), children=[

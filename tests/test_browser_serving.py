@@ -28,6 +28,7 @@ def open_map(page, url):
                else route.continue_())  # offline: anything not from the app fails
     response = page.goto(url)
     page.wait_for_function(f"document.querySelectorAll('{CITY}').length === 14")
+    page.wait_for_selector(".legend .legend-title")
     return response
 
 

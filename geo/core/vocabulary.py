@@ -124,6 +124,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fullscreen": {"zh": "全屏地图", "en": "Full-screen map"},
     "toggle_controls": {"zh": "设置", "en": "Controls"},
     "toggle_panel": {"zh": "详情", "en": "Details"},
+    "workbench_link": {"zh": "指标分配工作台：比较两种分配方案 →", "en": "Allocation workbench: compare two ways to split a target →"},
     "close": {"zh": "关闭", "en": "Close"},
     "search": {"zh": "查找城市", "en": "Find a city"},
     "search_hint": {"zh": "如：大连、Dalian、210200、庄河市", "en": "e.g. Dalian, 210200, Zhuanghe City"},
