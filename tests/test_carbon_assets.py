@@ -91,6 +91,18 @@ def test_negative_tonnes_are_refused_outside_a_sink_sector_naming_the_row():
     assert inventory_points("neg")["tonnes"].min() == -50
 
 
+def test_a_row_without_a_sector_takes_the_imports_sector_for_the_sink_check():
+    rows = [*SITES[:3], (123.0, 41.2, "", "co2", -50, 2022)]
+    with pytest.raises(DataValidationError) as exc:  # no sector at all: not a sink
+        import_inventory(_csv(rows), name="neg", year=2022, file_name="neg.csv")
+    assert "negative tonnes '-50' in sector '(none)'" in str(exc.value) and list_inventories() == []
+    with pytest.raises(DataValidationError):  # --sector power: not a sink either
+        import_inventory(_csv(rows), name="neg", year=2022, sector="power")
+    import_inventory(_csv(rows), name="neg", year=2022, sector="LULUCF")
+    points = inventory_points("neg")
+    assert points["tonnes"].min() == -50 and "LULUCF" in set(points["sector"])
+
+
 def test_bad_rows_are_all_named_and_nothing_is_stored():
     rows = [(123.4, "north", "power", "co2", 5, 2022), (123.4, 41.8, "power", "", 5, 2022),
             (123.4, 41.8, "power", "co2", "lots", 2022), (123.4, 41.8, "power", "co2", 5, "soon")]

@@ -76,10 +76,11 @@ def number(text: str) -> float | None:
 
 
 def read_assets(data: bytes | Table, *, year: int, datum: str = "wgs84", scale: float = 1.0, name: str = "upload",
-                settings: Settings | None = None) -> tuple[pd.DataFrame, dict]:
+                default_sector: str | None = None, settings: Settings | None = None) -> tuple[pd.DataFrame, dict]:
     """The sites of ``year`` inside Liaoning (:data:`POINT_COLUMNS`, WGS84) and what was read (``data``: the
     file's bytes, or its table already read within :data:`ASSET_LIMITS`);
-    :class:`DataValidationError` with every bad row otherwise. ``scale``: tonnes per unit of the tonnes column."""
+    :class:`DataValidationError` with every bad row otherwise. ``scale``: tonnes per unit of the tonnes column;
+    ``default_sector``: the sector of a row whose sector cell is empty (the import's ``--sector``)."""
     table = data if isinstance(data, Table) else read_table(data, name=name, limits=ASSET_LIMITS)
     header = [str(h) for h in table.header]
     columns, problems = header_columns(header, _INDEX, _key, REQUIRED, _HEADERS, table.header_row, name)
@@ -105,7 +106,7 @@ def read_assets(data: bytes | Table, *, year: int, datum: str = "wgs84", scale: 
         if lat is None or not -90 <= lat <= 90:
             bad.append(Problem(f"{rec['lat']!r} is not a latitude in degrees", row, names["lat"], name))
         tonnes = number(rec["tonnes"])
-        sector = rec.get("sector", "")
+        sector = rec.get("sector", "").strip() or (default_sector or "")  # an empty cell: the import's --sector
         if tonnes is None:
             bad.append(Problem(f"{rec['tonnes']!r} is not a number of tonnes", row, names["tonnes"], name))
         elif tonnes < 0 and not is_sink_sector(sector):

@@ -140,7 +140,8 @@ def read_inventory(source: str | os.PathLike | bytes, *, year: int, unit: str | 
             scale = parsed.to_t
         if datum not in DATUMS:
             raise DataValidationError(Problem(f"--datum {datum!r}: expected wgs84 or gcj02", field="datum"))
-        points, meta = read_assets(table, year=year, datum=datum, scale=scale, name=name, settings=settings)
+        points, meta = read_assets(table, year=year, datum=datum, scale=scale, name=name, default_sector=sector,
+                                   settings=settings)
         values = pd.concat([asset_sums(points, level, settings).assign(level=level) for level in LEVELS],
                            ignore_index=True)
         return "asset", meta, values, points
