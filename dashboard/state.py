@@ -350,7 +350,7 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
     year's GDP, coverage) and, for two inventories of one year, a group comparing them (their difference
     in % city by city). Every entry carries the inventory, year, method and licence as its source."""
     from geo.carbon.inventory import list_inventories
-    from geo.carbon.measures import METHODS, carbon_indicators
+    from geo.carbon.measures import carbon_indicators, cite_inventory
 
     inventories = list_inventories(settings)
     if not inventories:
@@ -386,9 +386,9 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
             entry[f"formula_{lang}"] = CARBON_FORMULAS[field][k].format(y=ind.year, a=a, b=b)
             if ind.group == DIFF_GROUP:
                 entry[f"source_{lang}"] = ("；" if lang == "zh" else "; ").join(
-                    _carbon_source(by_name[n], lang, METHODS) for n in (a, b))
+                    cite_inventory(by_name[n], lang) for n in (a, b))
             else:
-                entry[f"source_{lang}"] = _carbon_source(by_name[inside], lang, METHODS)
+                entry[f"source_{lang}"] = cite_inventory(by_name[inside], lang)
         if field in CARBON_DECIMALS:
             entry["decimals"] = CARBON_DECIMALS[field]
     measures = dict(store["measures"])
@@ -401,12 +401,3 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
             "carbon": [{"name": i["name"], "year": i["year"], "method": i["method"], "licence": i["licence"]}
                        for i in inventories]}
 
-
-def _carbon_source(inv: dict, lang: str, methods: dict) -> str:
-    """An inventory as the screen cites it: name, year, method, licence, source."""
-    zh_method, en_method = methods.get(inv["method"], (inv["method"], inv["method"]))
-    if lang == "zh":
-        return (f"{inv['name']}（{inv['year']}年清单，{zh_method}；许可：{inv['licence'] or '未注明'}；"
-                f"来源：{inv['source'] or '未注明'}）")
-    return (f"{inv['name']} ({inv['year']} inventory, {en_method}; licence: {inv['licence'] or 'not given'}; "
-            f"source: {inv['source'] or 'not given'})")

@@ -43,7 +43,7 @@ import flask
 
 from geo.core.errors import DataValidationError, LnmapError, Problem, StoreError
 from geo.core.settings import Settings, get_settings
-from geo.core.vocabulary import LANGS, citation_text
+from geo.core.vocabulary import LANGS, citation_text, rewrite
 
 log = logging.getLogger(__name__)
 
@@ -667,16 +667,8 @@ def field_text(fieldname: str | None, lang: str, ref: Reference) -> str:
 
 def problem_json(p: Problem, ref: Reference) -> dict:
     msg = re.sub(r" \((?:\d{6}|[a-z_]+)\)", "", str(p.message))  # ids in parentheses: the names stay
-    zh = msg
-    for pat, rep in PROBLEMS_ZH:
-        if re.match(pat, msg):
-            zh = re.sub(pat, rep, msg)
-            break
-    en = msg
-    for pat, rep in PROBLEMS_EN:
-        if re.match(pat, msg):
-            en = re.sub(pat, rep, msg)
-            break
+    zh = rewrite(msg, PROBLEMS_ZH) or msg
+    en = rewrite(msg, PROBLEMS_EN) or msg
     return {"field": p.field, "row": p.row, "field_text": {lang: field_text(p.field, lang, ref) for lang in LANGS},
             "message": {"zh": _names_to(zh, "zh", ref), "en": _names_to(en, "en", ref)}}
 
@@ -686,10 +678,9 @@ def problems_json(problems: list[Problem], ref: Reference) -> list[dict]:
 
 
 def note_text(note: str, lang: str, ref: Reference) -> str:
-    table = NOTES_ZH if lang == "zh" else NOTES_EN
-    for pat, rep in table:
-        if re.match(pat, note):
-            return _names_to(re.sub(pat, rep, note), lang, ref)
+    said = rewrite(note, NOTES_ZH if lang == "zh" else NOTES_EN)
+    if said is not None:
+        return _names_to(said, lang, ref)
     return _names_to(re.sub(r";?\s*\S+\.(csv|json)\b", "", note), lang, ref)
 
 

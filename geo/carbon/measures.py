@@ -26,6 +26,19 @@ METHODS = {
     "asset": ("设施点位求和", "sum of the listed sites inside"),
     "table": ("按地区表导入", "table by place, as given"),
 }
+
+
+def cite_inventory(inv: dict, lang: str = "en") -> str:
+    """How every surface cites an inventory (a row of :func:`geo.carbon.inventory.list_inventories`): its name,
+    year, method, licence and source, in ``lang``."""
+    zh_method, en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))
+    if lang == "zh":
+        return (f"{inv['name']}（{inv['year']}年清单，{zh_method}；许可：{inv['licence'] or '未注明'}；"
+                f"来源：{inv['source'] or '未注明'}）")
+    return (f"{inv['name']}, {inv['year']}; method: {en_method}; licence: {inv['licence'] or 'not given'}; "
+            f"source: {inv['source'] or 'not given'}")
+
+
 INTENSITY_DECIMALS = 4
 #: What each column holds: (name zh, name en, unit, formula).
 WORDS = {
@@ -86,10 +99,8 @@ def carbon_sources(columns: list[str], settings: Settings | None = None,
     inventories = list_inventories(settings) if inventories is None else inventories
     rows = []
     for inv in inventories:
-        zh_method, en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))
-        source = (f"{inv['source'] or 'source not given'}; licence: {inv['licence'] or 'not given'}; method: {en_method}; "
-                  f"file {inv['file_name']} (sha256 {inv['file_sha256'][:12]}…), imported {inv['imported_at']} by "
-                  f"{inv['imported_by']}")
+        source = (f"{cite_inventory(inv)}; file {inv['file_name']} (sha256 {inv['file_sha256'][:12]}…), imported "
+                  f"{inv['imported_at']} by {inv['imported_by']}")
         for f in FIELDS:
             column = column_id(f, inv["name"])
             if column not in columns:
@@ -114,9 +125,7 @@ def carbon_indicators(observed: pd.DataFrame | None = None, settings: Settings |
     wide = carbon_columns("city", observed, settings, inventories)
     out: list[Indicator] = []
     for inv in inventories:
-        en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))[1]
-        source = (f"{inv['name']} ({inv['year']}): {inv['source'] or 'source not given'}; licence: "
-                  f"{inv['licence'] or 'not given'}; method: {en_method}")
+        source = cite_inventory(inv)
         for f in FIELDS:
             column = column_id(f, inv["name"])
             if column not in wide:

@@ -661,14 +661,19 @@ _PLAN_PROBLEMS_ZH = [
 ]
 
 
+def rewrite(text: str, table: Iterable[tuple[str, str]]) -> str | None:
+    """``text`` rewritten by the first (pattern, replacement) of ``table`` whose pattern matches it; None if none does."""
+    for pat, rep in table:
+        if re.match(pat, text):
+            return re.sub(pat, rep, text)
+    return None
+
+
 def problem_text(message: str, row: int | None, field: str | None, lang: str) -> str:
     """One rejected row or field of an upload, in ``lang``: ``第 3 行，字段“数值”：数值“-5”为负``."""
     msg = str(message)
     if lang == "zh":
-        for pat, rep in (*_PROBLEMS_ZH, *_PLAN_PROBLEMS_ZH):
-            if re.match(pat, msg):
-                msg = re.sub(pat, rep, msg)
-                break
+        msg = rewrite(msg, (*_PROBLEMS_ZH, *_PLAN_PROBLEMS_ZH)) or msg
     where = [t("row", lang).format(row=f"{row:,}")] if row else []
     if field:
         where.append(t("field", lang).format(field=field))

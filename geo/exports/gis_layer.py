@@ -224,16 +224,14 @@ def _carbon_fields(places: pd.DataFrame, level: str, layers: Layers, inventories
                    ) -> tuple[pd.DataFrame, list[FieldInfo]]:
     """Each stored CO2 inventory's values for ``places`` (:func:`geo.carbon.measures.carbon_columns`), and a text
     field per inventory naming its inventory, year, method, licence and source on every feature."""
-    from geo.carbon.measures import FIELDS, METHODS, WORDS, carbon_columns, column_id
+    from geo.carbon.measures import FIELDS, WORDS, carbon_columns, cite_inventory, column_id
 
     wide = carbon_columns(level, layers.observed, inventories=inventories).set_index("adcode")
     adcodes = places["adcode"].astype(str).tolist()
     frame = pd.DataFrame(index=range(len(places)))
     fields: list[FieldInfo] = []
     for k, inv in enumerate(inventories, start=1):
-        en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))[1]
-        about = (f"{inv['name']}, {inv['year']}; method: {en_method}; licence: {inv['licence'] or 'not given'}; "
-                 f"source: {inv['source'] or 'not given'}")
+        about = cite_inventory(inv)
         shown, year = False, f"_{inv['year']}_"
         for f, short in zip(FIELDS, ("co2t", "co2a", "co2i", "cov")):
             column = column_id(f, inv["name"])
