@@ -108,3 +108,14 @@ def test_lnmap_has_the_carbon_group():
     from geo.cli import main
 
     assert main.commands["carbon"] is carbon
+
+
+@pytest.mark.parametrize("file_name, words", [("broken.nc", "named as a NetCDF file"), ("broken.tif", "named as a GeoTIFF file")])
+def test_a_file_named_as_a_grid_that_is_not_one_is_refused_as_such(tmp_path, file_name, words):
+    """A truncated download (random bytes under a grid's name) is refused as the grid it claims to be, not read as
+    a table; nothing is stored."""
+    path = tmp_path / file_name
+    path.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(DataValidationError) as exc:
+        import_inventory(path, name="broken", year=2020)
+    assert words in str(exc.value) and list_inventories() == []

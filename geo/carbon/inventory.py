@@ -45,6 +45,8 @@ MAX_BYTES = 2 * GiB
 YEARS = (1950, 2100)
 METHODS = {"geotiff": "grid", "netcdf": "grid", "assets": "asset", "table": "table"}
 DATUMS = ("wgs84", "gcj02")
+#: The grid formats a file name promises: a file so named must begin like one.
+GRID_SUFFIXES = {".tif": "geotiff", ".tiff": "geotiff", ".nc": "netcdf", ".nc4": "netcdf", ".cdf": "netcdf"}
 TABLE_COLUMNS = ["adcode", "name_zh", "name_en", "co2_t", "co2_t_per_km2", "coverage_pct", "co2_t_per_10k_yuan",
                  "inventory", "year", "method", "licence"]
 
@@ -116,6 +118,11 @@ def read_inventory(source: str | os.PathLike | bytes, *, year: int, unit: str | 
         with open(source, "rb") as f:
             head = f.read(8)
     form = detect_form(head)
+    claimed = GRID_SUFFIXES.get(Path(name).suffix.lower())
+    if claimed and form != claimed:  # named as a grid, but its first bytes are not one: broken or mislabelled
+        raise DataValidationError(Problem(
+            f"{name} is named as a {claimed.replace('geotiff', 'GeoTIFF').replace('netcdf', 'NetCDF')} file but does "
+            "not begin like one (truncated or not that format): download it again or check its format", source=name))
     if form in ("geotiff", "netcdf"):
         if datum != "wgs84":
             raise DataValidationError(Problem("--datum applies to asset lists: a grid carries its own CRS", field="datum"))
