@@ -8,18 +8,35 @@ from pathlib import Path
 
 import click
 
-from geo.core.errors import DataValidationError, LnmapError
+from geo.core.errors import DataValidationError, LnmapError, Problem, StoreError
+from geo.core.vocabulary import carbon_problem_text, t
+
+
+def refusal_text(exc: Exception, lang: str) -> str:
+    """What a refused command says in ``lang``: every problem on its own line and that nothing was stored
+    (a refused file); a store that cannot be written; an inventory that is not stored."""
+    if isinstance(exc, DataValidationError):
+        return t("rejected", lang) + "\n" + "\n".join(f"  - {carbon_problem_text(p, lang)}" for p in exc.problems)
+    if isinstance(exc, StoreError) and lang == "zh":
+        return t({"full": "store_full", "read_only": "store_read_only"}.get(exc.reason, "store_failed"), lang)
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return carbon_problem_text(Problem(text), lang)
 
 
 class Rejected(click.ClickException):
-    """A refused input: every problem on its own line, and that nothing was stored."""
+    """A refused input, said in ``lang`` (:func:`refusal_text`), the word "Error" too."""
 
-    def __init__(self, exc: Exception):
-        if isinstance(exc, DataValidationError):
-            text = "rejected (nothing stored):\n" + "\n".join(f"  - {p}" for p in exc.problems)
-        else:
-            text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-        super().__init__(text)
+    def __init__(self, exc: Exception, lang: str = "en"):
+        super().__init__(refusal_text(exc, lang))
+        self.lang = lang
+
+    def show(self, file=None) -> None:
+        click.echo(t("error", self.lang) + self.format_message(), file=file, err=file is None)
+
+
+#: ``--lang``: the language of what a command says; English unless asked (no lnmap command reads the locale).
+lang_option = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                           help="The language of the messages: en or zh (中文).")
 
 
 @click.group()
@@ -39,8 +56,9 @@ def carbon() -> None:
 @click.option("--licence", default=None, help="Its licence, e.g. 'CC BY 4.0'.")
 @click.option("--datum", type=click.Choice(["wgs84", "gcj02"]), default="wgs84", show_default=True,
               help="Datum of an asset list's lon/lat.")
+@lang_option
 def import_cmd(file: Path, name: str, year: int, unit: str | None, variable: str | None, sector: str | None,
-               source_text: str | None, licence: str | None, datum: str) -> None:
+               source_text: str | None, licence: str | None, datum: str, lang: str) -> None:
     """Import FILE (GeoTIFF, NetCDF, asset CSV, or a table by city or county) as inventory NAME."""
     from geo.carbon.inventory import import_inventory
 
@@ -48,7 +66,7 @@ def import_cmd(file: Path, name: str, year: int, unit: str | None, variable: str
         meta = import_inventory(file, name=name, year=year, unit=unit, variable=variable, sector=sector,
                                 source=source_text, licence=licence, datum=datum)
     except LnmapError as exc:
-        raise Rejected(exc) from exc
+        raise Rejected(exc, lang) from exc
     m = meta["meta"]
     click.echo(f"stored inventory {meta['name']!r}: {meta['method']}, {meta['year']}, {m['cities']} cities, "
                f"{m['counties']} counties" + (f", {m['points']} sites" if m["points"] else ""))
@@ -56,14 +74,15 @@ def import_cmd(file: Path, name: str, year: int, unit: str | None, variable: str
 
 @carbon.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def list_cmd(fmt: str) -> None:
+@lang_option
+def list_cmd(fmt: str, lang: str) -> None:
     """The stored inventories."""
     from geo.carbon.inventory import list_inventories
 
     try:
         items = list_inventories()
     except LnmapError as exc:
-        raise Rejected(exc) from exc
+        raise Rejected(exc, lang) from exc
     if fmt == "json":
         click.echo(json.dumps(items, ensure_ascii=False, indent=1))
         return
@@ -76,14 +95,15 @@ def list_cmd(fmt: str) -> None:
 
 @carbon.command("remove")
 @click.argument("name")
-def remove_cmd(name: str) -> None:
+@lang_option
+def remove_cmd(name: str, lang: str) -> None:
     """Remove inventory NAME with its values (the audit log keeps the removal)."""
     from geo.carbon.inventory import remove_inventory
 
     try:
         remove_inventory(name)
     except (KeyError, LnmapError) as exc:
-        raise Rejected(exc) from exc
+        raise Rejected(exc, lang) from exc
     click.echo(f"removed inventory {name!r}")
 
 
@@ -92,7 +112,8 @@ def remove_cmd(name: str) -> None:
 @click.option("--level", type=click.Choice(["city", "county"]), default="city", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not to stdout.")
-def table_cmd(name: str, level: str, fmt: str, out: Path | None) -> None:
+@lang_option
+def table_cmd(name: str, level: str, fmt: str, out: Path | None, lang: str) -> None:
     """One row per city or county: adcode, names, co2_t, co2_t_per_km2, coverage_pct, co2_t_per_10k_yuan (cities
     whose GDP of the inventory's year is in the active observed dataset), the inventory's year, method and licence."""
     from geo.carbon.measures import carbon_table
@@ -102,7 +123,7 @@ def table_cmd(name: str, level: str, fmt: str, out: Path | None) -> None:
     try:
         table = carbon_table(name, level, load_observed())
     except (KeyError, LnmapError) as exc:
-        raise Rejected(exc) from exc
+        raise Rejected(exc, lang) from exc
     if fmt == "csv":
         text = table.to_csv(index=False, lineterminator="\n")
     else:

@@ -37,7 +37,9 @@ def read_geotiff(path: Path, *, year: int, unit: str | None = None, variable: st
     try:
         ds = rasterio.open(path)
     except RasterioIOError as exc:
-        raise DataValidationError(Problem(f"cannot read the GeoTIFF: {exc}", source=name)) from exc
+        detail = str(exc).replace(str(path), name).replace(path.name, name)  # not the temporary file's path
+        raise DataValidationError(Problem(f"cannot read the GeoTIFF: it is damaged or not a GeoTIFF (the reader says: {detail})",
+                                          source=name)) from exc
     with ds:
         if ds.crs is None:
             raise DataValidationError(Problem("the GeoTIFF has no coordinate reference system (CRS): it cannot be "

@@ -85,7 +85,9 @@ def _size(source: str | os.PathLike | bytes, name: str) -> int:
         try:
             size = os.stat(source).st_size
         except OSError as exc:
-            raise DataValidationError(Problem(f"cannot read the file: {exc.strerror or exc}", source=name)) from exc
+            why = ("it does not exist" if isinstance(exc, FileNotFoundError) else "no permission to read it"
+                   if isinstance(exc, PermissionError) else exc.strerror or str(exc))
+            raise DataValidationError(Problem(f"cannot read the file: {why}", source=name)) from exc
     if size > MAX_BYTES:
         raise DataValidationError(Problem(f"file too large: {size:,} bytes; the limit is {MAX_BYTES:,} "
                                           f"({MAX_BYTES // GiB} GiB): cut the grid to the region first "

@@ -153,7 +153,9 @@ def read_netcdf(path: Path, *, year: int, unit: str | None = None, variable: str
     try:
         ds = netCDF4.Dataset(path, "r")
     except OSError as exc:
-        raise _refuse(f"cannot read the NetCDF file: {exc}", source=name) from exc
+        detail = str(exc).replace(str(path), name).replace(path.name, name)  # not the temporary file's path
+        raise _refuse(f"cannot read the NetCDF file: it is damaged or not a NetCDF file (the reader says: {detail})",
+                      source=name) from exc
     with ds:
         ds.set_auto_maskandscale(True)
         var = _pick_variable(ds, variable, name)

@@ -60,10 +60,14 @@ def _resolve(text: str, row: int, field: str, name: str) -> Place:
                     found = [p for p in gaz.candidates(rest, level="county") if p.parent_adcode == city.adcode]
                     if len(found) == 1:
                         return found[0]
-        ambiguous = "ambiguous" in str(exc)
-        raise GazetteerError([Problem(p.message + ("; write the six-digit code or the city before it (沈阳市铁西区)"
-                                                   if ambiguous else ""), p.row, p.field, p.source)
-                              for p in exc.problems]) from exc
+        found = gaz.candidates(text, level=None) if "ambiguous" in str(exc) else []
+        if len(found) > 1:  # each candidate with its city: 沈阳市铁西区 (210106), 鞍山市铁西区 (210303)
+            named = [(gaz.places[p.parent_adcode].name_zh if p.level == "county" and p.parent_adcode in gaz.places
+                      else "") + p.name_zh for p in found]
+            listed = ", ".join(f"{n} ({p.adcode})" for n, p in zip(named, found))
+            raise GazetteerError(Problem(f"ambiguous place name {text!r}: it maps to {listed}; write the six-digit "
+                                         f"code or the city before it ({named[0]})", row, field, name)) from exc
+        raise
     if place.level not in ("city", "county") or not place.in_liaoning:
         raise GazetteerError(Problem(f"{place.name_zh} ({place.adcode}) is not a city or county of Liaoning", row, field,
                                      name))

@@ -21,6 +21,8 @@ import math
 import re
 from collections.abc import Iterable
 
+from geo.core.errors import Problem
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -343,6 +345,9 @@ STRINGS.update({
     "col_city": {"zh": "城市", "en": "City"},
     "row": {"zh": "第 {row} 行", "en": "row {row}"},
     "field": {"zh": "字段“{field}”", "en": "field “{field}”"},
+    "file": {"zh": "文件“{file}”", "en": "{file}"},
+    "rejected": {"zh": "文件被拒绝，未保存任何数据：", "en": "rejected (nothing stored):"},
+    "error": {"zh": "错误：", "en": "Error: "},
 })
 
 #: Coordinate precision of a site (sites.csv ``precision``).
@@ -679,6 +684,198 @@ def problem_text(message: str, row: int | None, field: str | None, lang: str) ->
         where.append(t("field", lang).format(field=field))
     sep = "，" if lang == "zh" else ", "
     return (sep.join(where) + ("：" if lang == "zh" else ": ") + msg) if where else msg
+
+
+# --------------------------------------------------------------------------- carbon import refusals
+
+#: The columns of a carbon inventory's asset list or table (geo.carbon.assets, geo.carbon.placetable) in Chinese.
+_CARBON_COLUMNS_ZH = {"lon": "经度", "lat": "纬度", "sector": "部门", "gas": "气体", "tonnes": "排放量", "year": "年份",
+                      "place": "地区", "value": "二氧化碳排放量", "unit": "单位"}
+#: The fields a carbon refusal names that are the program's own words (options, axes), in Chinese.
+_CARBON_FIELDS_ZH = {"name": "名称", "year": "年份", "unit": "单位", "variable": "变量", "sector": "部门", "source": "来源",
+                     "licence": "许可", "datum": "坐标基准", "time": "时间轴", "grid": "格网"}
+#: The units a carbon grid may be in (geo.carbon.units.ACCEPTED), in Chinese.
+_UNITS_ACCEPTED_ZH = ("可用的单位：t_C、t_CO2、kt_CO2（或每个格网单元中碳或二氧化碳的其他质量单位：kg、t、kt、Mt、Gg、万吨 …），"
+                      "或通量单位，如“kg m-2 s-1”“kg C m-2 month-1”“g CO2 m-2 yr-1”")
+_SINK_ZH = "只有碳汇部门（LULUCF、林业等，用 --sector 指明）可以为负值"
+
+#: The carbon import's refusals (geo.carbon.inventory, units, grid, geotiff, netcdf, assets, placetable) in Chinese;
+#: the gazetteer's, the empty rows' and a year column's are in _PROBLEMS_ZH, the table reader's in _TABLE_PROBLEMS_ZH.
+_CARBON_PROBLEMS_ZH = [
+    # the options and the file (geo.carbon.inventory)
+    (r"^an inventory needs a name \(--name NAME, e\.g\. (.+)\)$", r"清单需要名称（--name 名称，例如 \1）"),
+    (r"^inventory name '(.*)': at most (\d+) printable characters$", r"清单名称“\1”：最多 \2 个可打印字符"),
+    (r"^(--\w+): at most ([\d,]+) printable characters$", r"\1：最多 \2 个可打印字符"),
+    (r"^--year (.*): a year from (\d+) to (\d+)$", r"--year \1：年份应在 \2 至 \3 之间"),
+    (r"^--datum '(.*)': expected wgs84 or gcj02$", r"--datum “\1”：应为 wgs84 或 gcj02"),
+    (r"^--datum applies to asset lists: a grid carries its own CRS$", r"--datum 只适用于点源清单：格网文件自带坐标参考系"),
+    (r"^--datum applies to asset lists \(with lon and lat columns\)$", r"--datum 只适用于点源清单（含经度、纬度列的表格）"),
+    (r"^--variable applies to NetCDF and GeoTIFF grids$", r"--variable 只适用于 NetCDF 和 GeoTIFF 格网"),
+    (r"^--unit '(.*)': an asset list holds tonnes, not a rate$", r"--unit “\1”：点源清单中的数值是吨数，不是速率"),
+    (r"^cannot read the file: it does not exist$", r"无法读取文件：文件不存在"),
+    (r"^cannot read the file: no permission to read it$", r"无法读取文件：没有读取权限"),
+    (r"^cannot read the file: (.+)$", r"无法读取文件（系统提示：\1）"),
+    (r"^file too large: ([\d,]+) bytes; the limit is ([\d,]+) \((\d+) GiB\): cut the grid to the region first "
+     r"\(gdal_translate -projwin, cdo sellonlatbox\)$",
+     r"文件过大：\1 字节，上限为 \2 字节（\3 GiB）；请先把格网裁剪到辽宁及周边（gdal_translate -projwin 或 cdo sellonlatbox）"),
+    (r"^(.+) is named as a (GeoTIFF|NetCDF) file but does not begin like one \(truncated or not that format\): .*$",
+     r"文件名表明它是 \2 文件，但文件开头不符合该格式（下载不完整或并非该格式）；请重新下载或检查文件格式"),
+    (r"^an inventory named '(.*)' is already stored: remove it first \(lnmap carbon remove (.*)\)$",
+     r"名为“\1”的清单已存在：请先删除（lnmap carbon remove \2）"),
+    (r"^no inventory '(.*)' \(lnmap carbon list\)$", r"没有名为“\1”的清单（已存的清单见 lnmap carbon list）"),
+    # units (geo.carbon.units)
+    (r"^missing unit: the file does not say its unit; pass --unit \(.*\)$",
+     rf"缺少单位：文件未注明单位；请用 --unit 指定（{_UNITS_ACCEPTED_ZH}）"),
+    (r"^unknown unit '(.*)': it names the species twice; accepted: .*$",
+     rf"单位“\1”无法识别：重复写明了物质（碳或二氧化碳）；{_UNITS_ACCEPTED_ZH}"),
+    (r"^unknown unit '(.*)': cannot read '(.*)' as a denominator; accepted: .*$",
+     rf"单位“\1”无法识别：分母中的“\2”无法识别；{_UNITS_ACCEPTED_ZH}"),
+    (r"^unknown unit '(.*)': cannot read '(.*)'; accepted: .*$", rf"单位“\1”无法识别：无法识别“\2”；{_UNITS_ACCEPTED_ZH}"),
+    (r"^unknown unit '(.*)': it names no mass \(.*\); accepted: .*$",
+     rf"单位“\1”无法识别：缺少质量单位（g、kg、t、kt、Mt、万吨 …）；{_UNITS_ACCEPTED_ZH}"),
+    (r"^unit '(.*)' does not say whether the values are carbon \(C\) or CO2, and the variable's name does not either; "
+     r"pass --unit with the species, e\.g\. '(.*)'$",
+     r"单位“\1”没有说明数值是碳（C）还是二氧化碳（CO2），变量名也没有说明；请用 --unit 给出写明物质的单位，例如“\2”"),
+    # grids (geo.carbon.grid, geotiff, netcdf)
+    (r"^the grid does not cover Liaoning: its extent is x (\S+) to (\S+), y (\S+) to (\S+) \((.+)\), and Liaoning lies "
+     r"within ([\d.]+)–([\d.]+)°E, ([\d.]+)–([\d.]+)°N$",
+     r"格网未覆盖辽宁：其范围为 x \1 至 \2、y \3 至 \4（\5），而辽宁位于东经 \6°–\7°、北纬 \8°–\9°"),
+    (r"^the grid has no value around Liaoning: every cell there is nodata, NaN or sea$",
+     r"格网在辽宁周边没有数值：该范围内的单元全部为无数据值、NaN 或海洋"),
+    (r"^the grid has no valid cell over Liaoning: its values there are all nodata, NaN or sea$",
+     r"格网在辽宁境内没有有效单元：境内的值全部为无数据值、NaN 或海洋"),
+    (r"^negative value (\S+) t CO2 in the cell at row (\d+), column (\d+) of the grid \(centre x (\S+), y (\S+)\); "
+     r"only a sink sector .*$",
+     rf"格网第 \2 行、第 \3 列的单元（中心 x \4，y \5）为负值 \1 吨二氧化碳；{_SINK_ZH}"),
+    (r"^([\d,]+) negative cells in all around Liaoning$", r"辽宁周边共有 \1 个负值单元"),
+    (r"^cannot read the GeoTIFF: .*$", r"无法读取该 GeoTIFF 文件：文件已损坏或不是 GeoTIFF 格式"),
+    (r"^the GeoTIFF has no coordinate reference system \(CRS\): .*$",
+     r"该 GeoTIFF 没有坐标参考系，无法确定其在地图上的位置；请先为文件写入坐标参考系（gdal_translate -a_srs …）"),
+    (r"^the GeoTIFF's grid is rotated: only north-up grids are read$", r"该 GeoTIFF 的格网是旋转的：只能读取正北朝上的格网"),
+    (r"^--variable '(.*)': a GeoTIFF's variable is a band number from 1 to (\d+)$",
+     r"--variable “\1”：GeoTIFF 的变量是波段编号，应为 1 至 \2"),
+    (r"^the GeoTIFF has (\d+) bands: pick one with --variable N .*$",
+     r"该 GeoTIFF 有 \1 个波段：请用 --variable N 选择其中一个（单波段文件为全年数值，12 个波段的文件为逐月数值）"),
+    (r"^cannot read the NetCDF file: .*$", r"无法读取该 NetCDF 文件：文件已损坏或不是 NetCDF 格式"),
+    (r"^no variable '(.*)' in the file \(variables: (.*)\)$", r"文件中没有变量“\1”（文件中的变量：\2）"),
+    (r"^the file has no variable on a lat/lon grid .*$",
+     r"文件中没有位于经纬度格网上的变量（CF 约定：维度的单位为 degrees_north 和 degrees_east）"),
+    (r"^the file has several variables on the grid \((.*)\): pick one with --variable$",
+     r"文件中格网上的变量不止一个（\1）：请用 --variable 选择其中一个"),
+    (r"^the latitude axis has (\d+) value\(s\): a grid needs at least 2$", r"纬度轴只有 \1 个值：格网至少需要 2 个"),
+    (r"^the longitude axis has (\d+) value\(s\): a grid needs at least 2$", r"经度轴只有 \1 个值：格网至少需要 2 个"),
+    (r"^the latitude axis is not regular .*$", r"纬度轴的间距不均匀：只能读取规则格网"),
+    (r"^the longitude axis is not regular .*$", r"经度轴的间距不均匀：只能读取规则格网"),
+    (r"^the time axis '(.*)' has no units \(CF: '(.*)'\): its years cannot be read$",
+     r"时间轴“\1”没有单位（CF 约定，如“\2”）：无法确定其年份"),
+    (r"^cannot read the time axis '(.*)': .*$", r"无法读取时间轴“\1”：其单位或历法无法识别"),
+    (r"^no time step of (\d+) in the file \(years present: (.*)\): pass --year with one of them$",
+     r"文件中没有 \1 年的时间步（文件中的年份：\2）：请用 --year 指定其中之一"),
+    (r"^(\d+) has (\d+) monthly step\(s\) in the file \(months (.*); missing (.*)\): a year is the sum of its 12 months$",
+     r"文件中 \1 年只有 \2 个月度时间步（\3 月；缺少 \4 月）：全年数值须由 12 个月相加"),
+    (r"^(\d+) has (\d+) monthly step\(s\) in the file \(months (.*); a month twice\): a year is the sum of its 12 months$",
+     r"文件中 \1 年有 \2 个月度时间步（\3 月；有月份重复）：全年数值须由 12 个月相加"),
+    (r"^(\d+) has (\d+) annual steps in the file$", r"文件中 \1 年有 \2 个年度时间步（应只有 1 个）"),
+    (r"^time steps (\S+) days apart: only monthly or annual steps are read$", r"时间步间隔 \1 天：只能读取月度或年度时间步"),
+    (r"^variable '(.*)' has a dimension '(.*)' of (\d+) values besides lat, lon and time: import one slice at a time$",
+     r"变量“\1”除经度、纬度和时间外还有维度“\2”（\3 个值）：请每次导入其中一个切片"),
+    (r"^the grid's axes '(.*)' and '(.*)' need coordinate variables \(CF\)$", r"格网的坐标轴“\1”和“\2”需要坐标变量（CF 约定）"),
+    # asset lists (geo.carbon.assets) and tables by place (geo.carbon.placetable)
+    *((rf"^missing column '{canon}' \(accepted headers: (.+)\)$", rf"缺少“{zh}”列（可用的表头：\1）")
+      for canon, zh in _CARBON_COLUMNS_ZH.items()),
+    *((rf"^two columns mean '{canon}': '(.+)' and '(.+)'$", rf"有两列都表示“{zh}”：“\1”和“\2”")
+      for canon, zh in _CARBON_COLUMNS_ZH.items()),
+    (r"^'(.*)' is not a year$", r"“\1”不是年份"),
+    (r"^'(.*)' is not a longitude in degrees$", r"“\1”不是以度为单位的经度"),
+    (r"^'(.*)' is not a latitude in degrees$", r"“\1”不是以度为单位的纬度"),
+    (r"^'(.*)' is not a number of tonnes$", r"“\1”不是吨数"),
+    (r"^'(.*)' is not a number$", r"“\1”不是数字"),
+    (r"^negative tonnes '(.*)' in sector '\(none\)': only a sink sector .*$", rf"未填部门的排放量“\1”为负；{_SINK_ZH}"),
+    (r"^negative tonnes '(.*)' in sector '(.*)': only a sink sector .*$", rf"部门“\2”的排放量“\1”为负；{_SINK_ZH}"),
+    (r"^negative value '(.*)': only a sink sector .*$", rf"数值“\1”为负；{_SINK_ZH}"),
+    (r"^empty gas \(CO2, CH4, N2O …\)$", r"气体为空（应填 CO2、CH4、N2O 等）"),
+    (r"^no row of (\d+) in the list \(([\d,]+) rows of other years\)$", r"清单中没有 \1 年的行（其他年份的行共 \2 行）"),
+    (r"^no row of (\d+) in the table \(([\d,]+) rows of other years\)$", r"表格中没有 \1 年的行（其他年份的行共 \2 行）"),
+    (r"^none of the ([\d,]+) sites of (\d+) lies in Liaoning \(is the list in GCJ-02\? pass --datum gcj02\)$",
+     r"\2 年的 \1 个点位都不在辽宁境内（清单坐标是否为 GCJ-02？若是，请加 --datum gcj02）"),
+    (r"^none of the ([\d,]+) sites of (\d+) lies in Liaoning$", r"\2 年的 \1 个点位都不在辽宁境内"),
+    (r"^ambiguous place name '(.*)': it maps to (.+); write the six-digit code or the city before it \((.+)\)$",
+     r"地名“\1”有歧义：可能是 \2；请写六位行政区划代码，或在前面写上所属城市（如 \3）"),
+    (r"^(\S+) \((\d{6})\) is not a city or county of Liaoning$", r"\1（\2）不是辽宁省的市或县（区）"),
+    (r"^unit '(.*)': a table holds tonnes per place and year, not a rate$", r"单位“\1”：表格中应是各地每年的吨数，不是速率"),
+    (r"^(\S+) \((\d{6})\) twice: also in row ([\d,]+)$", r"\1（\2）重复出现：第 \3 行也有"),
+]
+
+#: The table reader's refusals (geo.store.tableread) in Chinese.
+_TABLE_PROBLEMS_ZH = [
+    (r"^file too large: more than ([\d,]+) bytes; the limit is ([\d,]+)$", r"文件过大：超过 \1 字节；上限为 \2 字节"),
+    (r"^file too large: ([\d,]+) bytes; the limit is ([\d,]+)$", r"文件过大：\1 字节；上限为 \2 字节"),
+    (r"^not a table this program reads: an old Excel \.xls \(or an encrypted\) workbook; save it as \.xlsx or CSV$",
+     r"无法读取该表格：这是旧版 Excel 的 .xls 工作簿（或加密的工作簿）；请另存为 .xlsx 或 CSV"),
+    (r"^too many rows: more than ([\d,]+); the limit is ([\d,]+) data rows below the header in row ([\d,]+)$",
+     r"行数过多：表头（第 \3 行）以下的数据行超过 \1 行；上限为 \2 行"),
+    (r"^too many rows: more than ([\d,]+); the limit is ([\d,]+)$", r"行数过多：超过 \1 行；上限为 \2 行"),
+    (r"^too many columns: more than ([\d,]+); the limit is ([\d,]+) \(a value in column ([\d,]+)\)$",
+     r"列数过多：超过 \1 列；上限为 \2 列（第 \3 列有值）"),
+    (r"^too many columns: more than ([\d,]+); the limit is ([\d,]+)$", r"列数过多：超过 \1 列；上限为 \2 列"),
+    (r"^too many cells with a value: more than ([\d,]+); the limit is ([\d,]+)$",
+     r"有值的单元格过多：超过 \1 个；上限为 \2 个"),
+    (r"^too many parts in the workbook: more than ([\d,]+); the limit is ([\d,]+)$",
+     r"工作簿的组成部分过多：超过 \1 个；上限为 \2 个"),
+    (r"^reading took too long: more than (\S+) s; the limit is (\S+) s$", r"读取时间过长：超过 \1 秒；上限为 \2 秒"),
+    (r"^a value below ([\d,]+) empty rows \(rows (.+)\): ([\d,]+) empty rows end the table; .*$",
+     r"连续 \1 个空行（第 \2 行）下方还有数值：连续 \3 个空行即视为表格结束；请删除这些空行或其下方的数值"),
+    (r"^field too long: (\d+); the limit is ([\d,]+)$", r"字段过长：\1 个字符；上限为 \2 个字符"),
+    (r"^not a table: the file is empty$", r"不是表格：文件为空"),
+    (r"^cannot decode the file as (\S+) \(byte ([\d,]+)\)$", r"无法按 \1 编码解读文件（第 \2 字节）"),
+    (r"^not a table: the file is binary, or UTF-16 without a byte-order mark .*$",
+     r"不是表格：文件是二进制文件，或是没有字节顺序标记（BOM）的 UTF-16 文本，既不是 CSV 文本也不是 XLSX；"
+     r"请另存为 UTF-8 编码的 CSV 或 XLSX"),
+    (r"^cannot decode the file as UTF-8, UTF-16 \(with a byte-order mark\) or GBK/GB18030$",
+     r"无法解读文件的编码：既不是 UTF-8、带字节顺序标记（BOM）的 UTF-16，也不是 GBK/GB18030"),
+    (r"^not a table: the text holds NUL characters \(a binary file\?\)$", r"不是表格：文本中含有 NUL 字符（可能是二进制文件）"),
+    (r"^line too long: more than ([\d,]+) characters; the limit is ([\d,]+)$", r"行过长：超过 \1 个字符；上限为 \2 个字符"),
+    (r"^workbook too large when unpacked: its parts declare ([\d,]+) bytes; the limit is ([\d,]+)$",
+     r"工作簿解压后过大：各部分共 \1 字节；上限为 \2 字节"),
+    (r"^not a table: cannot read the workbook .*$", r"不是表格：无法读取该工作簿（文件已损坏或不是 XLSX）"),
+    (r"^not a table: workbook part (\S+) uses a compression Excel does not write \(method (\d+)\)$",
+     r"不是表格：工作簿的组成部分 \1 使用了 Excel 不会使用的压缩方式（方法 \2）"),
+    (r"^workbook part (\S+) too large: ([\d,]+) bytes unpacked; the limit for one part is ([\d,]+)$",
+     r"工作簿的组成部分 \1 过大：解压后 \2 字节；单个部分的上限为 \3 字节"),
+    (r"^workbook part (\S+) has more than ([\d,]+) bytes of XML in one piece; the limit is ([\d,]+)$",
+     r"工作簿的组成部分 \1 中有一段 XML 超过 \2 字节；上限为 \3 字节"),
+    (r"^not a table: a workbook part declares a document type \(Excel never does\)$",
+     r"不是表格：工作簿的某个组成部分声明了文档类型（Excel 从不这样做）"),
+    (r"^not a table: the workbook has no worksheet$", r"不是表格：工作簿中没有工作表"),
+    (r"^not a table: row ([\d,]+) comes after row ([\d,]+) in the worksheet$", r"不是表格：工作表中第 \1 行排在第 \2 行之后"),
+    (r"^not a table: .*$", r"不是表格：无法解析文件的内容"),
+]
+#: Fields a refusal names as the program's own words: a GeoTIFF's band, a column without a header.
+_FIELD_WORDS_ZH = [(r"^band (\d+)$", r"波段 \1"), (r"^bands (\S+)$", r"波段 \1"), (r"^column ([\d,]+)$", r"第 \1 列")]
+
+
+def _carbon_field_zh(problem: Problem) -> str | None:
+    """The field a carbon refusal names, in Chinese where it is the program's word rather than the user's."""
+    field = problem.field
+    if field is None:
+        return None
+    if problem.message.startswith("missing column "):
+        return _CARBON_COLUMNS_ZH.get(field, field)
+    if problem.row is None and field in _CARBON_FIELDS_ZH:
+        return _CARBON_FIELDS_ZH[field]
+    return rewrite(field, _FIELD_WORDS_ZH) or field
+
+
+def carbon_problem_text(problem: Problem, lang: str) -> str:
+    """One refusal of a carbon inventory's import (:mod:`geo.carbon`) in ``lang``, naming the file, the row and the
+    field: ``bad.csv, row 2, field '城市': …`` (en, the problem as raised) or ``文件“bad.csv”，第 2 行，字段“城市”：…``."""
+    if lang != "zh":
+        return str(problem)
+    message = rewrite(problem.message, (*_CARBON_PROBLEMS_ZH, *_TABLE_PROBLEMS_ZH)) or problem.message
+    text = problem_text(message, problem.row, _carbon_field_zh(problem), "zh")
+    if not problem.source:
+        return text
+    return t("file", "zh").format(file=problem.source) + ("，" if problem.row or problem.field else "：") + text
 
 
 def bundle() -> dict:
