@@ -250,10 +250,13 @@ def _observed_for(dataset_id: str | None):
 @_view_options
 @click.option("--counties/--no-counties", default=False, show_default=True,
               help="PNG/PDF/SVG: draw the county boundaries, the counties designations.csv names hatched.")
+@click.option("--level", type=click.Choice(["city", "county"]), default="city", show_default=True,
+              help="county: a CO2 inventory's measure (co2_t[NAME] …) on the 100 counties, city borders over them.")
 def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, scheme: str, page: str, dpi: int,
                    regions: bool, sites: bool, map_type: str, region_ids: tuple[str, ...], site_kinds: tuple[str, ...],
-                   dataset_id: str | None, counties: bool) -> None:
-    """A briefing figure of one indicator (PNG/PDF/SVG map, PPTX slide, offline HTML, or its numbers)."""
+                   dataset_id: str | None, counties: bool, level: str) -> None:
+    """A briefing figure of one indicator (PNG/PDF/SVG map, PPTX slide, offline HTML, or its numbers); a CO2
+    inventory's measures too (co2_t[NAME], co2_t_per_km2[NAME], co2_t_per_10k_yuan[NAME]; lnmap carbon list)."""
     from geo.exports.maps import write_map
     from geo.exports.spec import FORMATS
 
@@ -263,7 +266,8 @@ def export_map_cmd(indicator_id: str, fmt: str | None, out: Path, lang: str, sch
     try:
         write_map(out, indicator_id, fmt, lang=lang, scheme=scheme, page=page, dpi=dpi,
                   regions=_layer_choice(regions, region_ids), sites=_layer_choice(sites, site_kinds),
-                  observed=_observed_for(dataset_id), dataset=dataset_id, map_type=map_type, counties=counties)
+                  observed=_observed_for(dataset_id), dataset=dataset_id, map_type=map_type, counties=counties,
+                  level=level)
     except (LnmapError, OSError) as exc:
         _fail(exc)
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")

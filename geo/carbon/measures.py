@@ -26,6 +26,9 @@ METHODS = {
     "asset": ("设施点位求和", "sum of the listed sites inside"),
     "table": ("按地区表导入", "table by place, as given"),
 }
+#: The method in a few words, where a legend has room for no more.
+SHORT_METHODS = {"grid": ("格网按面积比例求和", "grid, exact cell fractions"), "asset": ("设施点位求和", "sum of listed sites"),
+                 "table": ("按地区表导入", "table by place")}
 
 
 def cite_inventory(inv: dict, lang: str = "en") -> str:
@@ -113,16 +116,49 @@ def carbon_sources(columns: list[str], settings: Settings | None = None,
 
 
 GROUP = "co2"
+#: Each measure's formula in words (zh, en), for the figures' notes: {y} the inventory's year, {a} and {b} the
+#: inventories compared (the catalogue entries' formulas name column ids).
+FORMULA_WORDS = {
+    "co2_t": ("", ""),
+    "co2_t_per_km2": ("二氧化碳排放量 ÷ 面积（平方千米，等积投影），保留三位小数",
+                      "CO2 emissions ÷ the area (km², equal-area projection), rounded to 0.001"),
+    "co2_t_per_10k_yuan": ("二氧化碳排放量 ÷（{y}年地区生产总值（亿元）× 10,000），保留四位小数",
+                           "CO2 emissions ÷ ({y} GDP in 10⁸ yuan × 10,000), rounded to 0.0001"),
+    "coverage_pct": ("清单有效像元落入的面积 ÷ 面积 × 100，保留两位小数",
+                     "area of the inventory's valid cells inside ÷ the area × 100, rounded to 0.01"),
+    "co2_diff_pct": ("（{a} − {b}）÷ {b} × 100，保留两位小数", "({a} − {b}) ÷ {b} × 100, rounded to 0.01"),
+}
+
+
+def parse_column(column: str) -> tuple[str, list[str]] | None:
+    """The field and the inventory names of a carbon column id: ``co2_t[EDGAR]`` → ``("co2_t", ["EDGAR"])``,
+    ``co2_diff_pct[A|B]`` → ``("co2_diff_pct", ["A", "B"])``; None for any other id."""
+    field, bracket, rest = column.partition("[")
+    if not bracket or not rest.endswith("]") or field not in (*FIELDS, "co2_diff_pct"):
+        return None
+    names = rest[:-1].split("|") if field == "co2_diff_pct" else [rest[:-1]]
+    return (field, names) if all(names) else None
+
+
+def formula_in_words(column: str, year: str, lang: str) -> str:
+    """The formula of a carbon column id in words in ``lang`` ("" for a total or another id)."""
+    parsed = parse_column(column)
+    if parsed is None:
+        return ""
+    field, names = parsed
+    words = FORMULA_WORDS[field][0 if lang == "zh" else 1]
+    return words.format(y=year, a=names[0], b=names[-1])
 
 
 def carbon_indicators(observed: pd.DataFrame | None = None, settings: Settings | None = None,
-                      inventories: list[dict] | None = None) -> tuple[list[Indicator], pd.DataFrame]:
-    """The city-level carbon measures as catalogue entries (group ``co2``, measure the field, id
-    ``field[NAME]``) and their values (adcode + one column per id): what the dashboard classifies and draws
-    like the pollutants. Two inventories of one year add ``co2_diff_pct[A|B]``: (A − B) ÷ B × 100, how far
-    they disagree city by city. Each entry's source names the inventory, year, method and licence."""
+                      inventories: list[dict] | None = None, level: str = "city") -> tuple[list[Indicator], pd.DataFrame]:
+    """The carbon measures of ``level`` (city or county) as catalogue entries (group ``co2``, measure the field,
+    id ``field[NAME]``) and their values (adcode + one column per id): what the dashboard and the maps classify
+    and draw like the pollutants. Two inventories of one year add ``co2_diff_pct[A|B]``: (A − B) ÷ B × 100, how
+    far they disagree place by place. Each entry's source names the inventory, year, method and licence. Counties
+    have no intensity (there is no county GDP)."""
     inventories = list_inventories(settings) if inventories is None else inventories
-    wide = carbon_columns("city", observed, settings, inventories)
+    wide = carbon_columns(level, observed, settings, inventories)
     out: list[Indicator] = []
     for inv in inventories:
         source = cite_inventory(inv)

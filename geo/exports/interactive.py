@@ -113,7 +113,7 @@ def _esc(value) -> str:
 def _city_popup(spec: MapSpec, row, region_labels: list[str]) -> str:
     ind = spec.indicator
     lang = spec.lang
-    name = T(lang, row["name_zh"], row["name_en"])
+    name = row["label"] if spec.level == "county" else T(lang, row["name_zh"], row["name_en"])
     value = row["value_text"] if np.isfinite(row["value"]) else spec.no_data[1]
     cls = row["class"]
     cls_text = T(lang, f"第 {cls} 级（共 {len(spec.legend)} 级）", f"class {cls} of {len(spec.legend)}") \
@@ -180,7 +180,7 @@ def _legend_rows(spec: MapSpec) -> str:
     if spec.map_type != "symbols":
         return "".join(f"<div class='row'><span class='sw' style='background:{c}'></span>{_esc(lbl)}</div>"
                        for c, lbl in spec.legend) + nodata_row
-    rows = _size_legend(spec)
+    rows = _size_legend(spec, r_max=R_MAX_PX * spec.symbol_scale)
     values = spec.table["value"]
     if (values < 0).any():
         rows += "".join(f"<div class='row'><span class='sw dot' style='background:{c}'></span>{_esc(spec.labels[k])}</div>"
@@ -269,12 +269,15 @@ def html_page(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, si
         control=False, interactive=False,
     ).add_to(m)
 
-    # The choropleth.
-    member_cols = [c for c in cities.columns if c.startswith("region_")]
+    # The choropleth: the cities, or the counties (a county map) under the city borders.
+    county_level = spec.places == "counties"
+    places = layers.counties if county_level and layers.counties is not None else cities
+    member_cols = [c for c in places.columns if c.startswith("region_")]
     region_names = spec.region_names
-    feats = cities[["adcode", "name_zh", "name_en", *member_cols, "geometry"]].copy()
+    feats = places[["adcode", "name_zh", "name_en", *member_cols, "geometry"]].copy()
     feats["adcode"] = feats["adcode"].astype(str)
-    feats["city"] = [T(lang, z, e) for z, e in zip(feats["name_zh"], feats["name_en"])]
+    feats["city"] = [t.loc[a, "label"] if county_level else T(lang, z, e)
+                     for a, z, e in zip(feats["adcode"], feats["name_zh"], feats["name_en"])]
     feats["value"] = [t.loc[a, "value_text"] if np.isfinite(t.loc[a, "value"]) else spec.no_data[1]
                       for a in feats["adcode"]]
     feats["unit"] = spec.unit
@@ -293,32 +296,41 @@ def html_page(spec: MapSpec, layers: Layers, *, regions: LayerChoice = False, si
     feats["detail"] = popups
     city_layer = folium.GeoJson(
         _geojson(feats, ["adcode", "city", "value", "unit", "colour", "detail"]),
-        name=T(lang, "各市", "Cities"),
-        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#ffffff", "weight": 1.2,
-                                  "fillOpacity": 0.9, "className": CITY_CLASS},
+        name=T(lang, "各区县", "Counties") if county_level else T(lang, "各市", "Cities"),
+        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#ffffff",
+                                  "weight": 0.6 if county_level else 1.2, "fillOpacity": 0.9, "className": CITY_CLASS},
         highlight_function=lambda f: {"weight": 3, "color": "#333333"},
         tooltip=GeoJsonTooltip(fields=["city", "value", "unit"], aliases=["", "", ""], labels=False, sticky=True),
         popup=GeoJsonPopup(fields=["detail"], labels=False, max_width=360),
         control=False,
     )
     city_layer.add_to(m)
+    if county_level:
+        folium.GeoJson(_geojson(cities, []), style_function=lambda f: {
+            "fill": False, "color": "#3d3d3d", "weight": 1.4, "interactive": False}, control=False,
+            interactive=False).add_to(m)
     folium.GeoJson(_geojson(layers.province, []), style_function=lambda f: {
         "fill": False, "color": "#4d4d4d", "weight": 2, "interactive": False}, control=False,
         interactive=False).add_to(m)
 
     # Circles (symbols) at the label points, as in the static maps; labels (DivIcons: no image files) above them.
-    from geo.exports.static import label_points
-
-    label_pts = label_points(layers.projected("cities"))
     import geopandas as gpd
     from shapely.geometry import Point
 
-    pts = gpd.GeoSeries([Point(xy) for xy in label_pts.values()], crs=layers.projected("cities").crs).to_crs(4326)
+    from geo.exports.static import label_points
+
+    def lat_lon(name: str) -> dict[str, tuple[float, float]]:
+        anchors = label_points(layers.projected(name))
+        pts = gpd.GeoSeries([Point(xy) for xy in anchors.values()], crs=layers.projected(name).crs).to_crs(4326)
+        return {a: (pt.y, pt.x) for a, pt in zip(anchors, pts)}
+
+    city_pts = lat_lon("cities")
     if symbols:
-        _add_symbols(m, spec, {a: (pt.y, pt.x) for a, pt in zip(label_pts, pts)})
-    for adcode, pt in zip(label_pts, pts):
-        text = f"{_esc(t.loc[adcode, 'label'])}<br><small>{_esc(t.loc[adcode, 'value_text'])}</small>"
-        folium.Marker([pt.y, pt.x], icon=folium.DivIcon(html=f"<div class='lnmap-label'>{text}</div>",
+        _add_symbols(m, spec, lat_lon(spec.places) if county_level else city_pts, r_max=R_MAX_PX * spec.symbol_scale)
+    for adcode, (lat, lon) in city_pts.items():
+        text = (_esc(spec.labels[f"city_{adcode}"]) if county_level else
+                f"{_esc(t.loc[adcode, 'label'])}<br><small>{_esc(t.loc[adcode, 'value_text'])}</small>")
+        folium.Marker([lat, lon], icon=folium.DivIcon(html=f"<div class='lnmap-label'>{text}</div>",
                                                         icon_size=(90, 34), icon_anchor=(45, 17)),
                       interactive=False).add_to(m)
 
@@ -380,7 +392,7 @@ html, body {{ font-family: '{FONT_FAMILY}', 'Noto Sans CJK SC', 'Microsoft YaHei
 .lnmap-title {{ top: 10px; left: 55px; max-width: 60%; }}
 .lnmap-title h1 {{ font-size: 18px; margin: 0 0 2px 0; }}
 .lnmap-legend {{ bottom: 30px; right: 10px; }}
-.lnmap-legend .lt {{ font-weight: bold; margin-bottom: 4px; }}
+.lnmap-legend .lt {{ font-weight: bold; margin-bottom: 4px; white-space: pre-line; }}
 .lnmap-legend .row {{ line-height: 20px; }}
 .lnmap-legend .sw {{ display: inline-block; width: 22px; height: 13px; margin-right: 6px; vertical-align: -2px;
   border: 1px solid #999; }}

@@ -83,6 +83,7 @@ def render_map(
     plants: bool = False,
     dataset: str | None = None,
     counties: bool = False,
+    level: str = "city",
 ) -> bytes:
     """One indicator as ``fmt`` (see :data:`FORMATS`); what a download button sends.
 
@@ -90,7 +91,8 @@ def render_map(
     (the dashboard passes the layers switched on). ``observed`` is the imported
     observed-values frame (as :func:`geo.measures.join.load_cities` takes it); ``dataset`` is its id,
     recorded in the file's reproduce command (and read from the store when ``observed`` is not given).
-    ``layers`` lets a caller reuse loaded data across exports. The file records the command line
+    ``layers`` lets a caller reuse loaded data across exports. ``level``: ``county`` maps a CO2 inventory's
+    measure (``co2_t[NAME]`` …) on the 100 counties, the city borders over them. The file records the command line
     that makes it again (:func:`reproduce_command`).
     Raises :class:`ExportError` for bad options or an indicator with no values, and
     :class:`geo.core.fonts.FontError` when the font is missing or lacks a glyph.
@@ -98,7 +100,7 @@ def render_map(
     >>> render_map("cod_emission_2015_t", "csv")[:3] == b"\\xef\\xbb\\xbf"
     True
     """
-    check_options(indicator_id, fmt, lang, scheme, page, dpi, map_type)
+    check_options(indicator_id, fmt, lang, scheme, page, dpi, map_type, level)
     regions, sites = layer_choice(regions), layer_choice(sites)
     if observed is None and dataset and layers is None:
         try:
@@ -107,10 +109,10 @@ def render_map(
             raise ExportError(f"no observed dataset {dataset!r} (lnmap datasets list)") from exc
     layers = layers or load_layers(settings, observed)
     check_layer_choice(layers, regions, sites)
-    spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme, map_type=map_type)
+    spec = map_spec(indicator_id, layers, lang=lang, scheme=scheme, map_type=map_type, level=level)
     spec.command = reproduce_command(indicator_id, fmt, lang=lang, scheme=scheme, page=page, regions=regions,
                                      sites=sites, dpi=dpi, map_type=map_type, dataset=dataset, plants=plants,
-                                     counties=counties)
+                                     counties=counties, level=level)
     return render_spec(spec, layers, fmt, page=page, regions=regions, sites=sites, dpi=dpi, plants=plants,
                        counties=counties)
 

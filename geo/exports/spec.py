@@ -31,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.carbon.measures import parse_column
 from geo.core.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES, Classes, classes_for
 from geo.core.errors import LnmapError
 from geo.core.repro import export_date, export_time, normalise_zip
@@ -71,6 +72,14 @@ MEDIA_TYPES = {
 }
 LANGS = ("zh", "en")
 PAGES = ("slide", "a4")
+#: The places a map colours: the 14 cities, or the 100 counties (CO2 inventories only) with the city borders over them.
+LEVELS = ("city", "county")
+#: Counties on a ranking: the highest this many (a hundred bars do not fit a page).
+COUNTY_RANKING = 15
+#: Circles of counties are drawn this much smaller than the cities' (a county is a seventh of a city).
+COUNTY_SYMBOL_SCALE = 0.5
+#: No-data places named one by one in the note; more are counted.
+MISSING_NAMED = 12
 DEFAULT_DPI = 300
 #: Which overlays to draw: all of them (True), none (False) or the region ids / site kinds named.
 LayerChoice = bool | tuple[str, ...]
@@ -113,6 +122,7 @@ class Layers:
     plants: gpd.GeoDataFrame | None = None  # power plants (EPSG:4326), geo.places.power_plants
     counties: gpd.GeoDataFrame | None = None  # county polygons (EPSG:4326) with ``marked``/designations, _counties
     observed: pd.DataFrame | None = None  # the observed rows the cities were joined with (GDP for carbon intensity)
+    settings: Settings | None = None  # where the CO2 inventories are stored
     _projected: dict = field(default_factory=dict, repr=False)
 
     def projected(self, name: str) -> gpd.GeoDataFrame:
@@ -163,6 +173,7 @@ def load_layers(settings: Settings | None = None, observed: pd.DataFrame | None 
         plants=_plants(settings),
         counties=_counties(settings),
         observed=observed,
+        settings=settings,
     )
 
 
@@ -178,8 +189,9 @@ def _counties(settings: Settings) -> gpd.GeoDataFrame | None:
     des = pd.read_csv(settings.indicators_dir / "designations.csv", dtype=str, keep_default_na=False)
     des = des[des.level == "county"]
     names = des.groupby("adcode").agg(zh=("designation_zh", "; ".join), en=("designation_en", "; ".join))
-    out = counties[["adcode", "name_zh", "name_en", "geometry"]].copy()
+    out = counties[["adcode", "name_zh", "name_en", "parent_adcode", "geometry"]].copy()
     out["adcode"] = out.adcode.astype(str)
+    out["parent_adcode"] = out.parent_adcode.astype(str)
     out["marked"] = out.adcode.isin(names.index)
     out["designations_zh"] = out.adcode.map(names.zh).fillna("")
     out["designations_en"] = out.adcode.map(names.en).fillna("")
@@ -200,7 +212,8 @@ class MapSpec:
     lang: str
     scheme: str
     classes: Classes
-    table: pd.DataFrame  # adcode, name_zh, name_en, label, value, value_text, class, colour (one row per city)
+    table: pd.DataFrame  # adcode, name_zh, name_en, label, value, value_text, class, colour (one row per place);
+    # at county level also city_adcode, city_zh, city_en
     title: str
     subtitle: str
     legend_title: str
@@ -223,17 +236,26 @@ class MapSpec:
     size_legend: list[tuple[float, str]] = field(default_factory=list)  # (value, label), largest first
     vmax: float = 0.0  # the value a full-size circle stands for (symbols)
     command: str = ""  # the command line that makes this file again (reproduce_command), recorded in it
+    level: str = "city"  # the places coloured: city, or county (CO2 inventories)
+    missing: str = ""  # "无数据 …": the places without a value, counted and named
+    symbol_scale: float = 1.0  # circles' size against a city map's (counties: smaller)
+    ranking_rows: int = 0  # the ranking's bars: 0 for every place, else the highest this many
+
+    @property
+    def places(self) -> str:
+        """The layer of :class:`Layers` the map colours: ``cities`` or ``counties``."""
+        return "counties" if self.level == "county" else "cities"
 
     @property
     def reproduce(self) -> str:
         """:attr:`command`, or the indicator, language and scheme when no caller set one."""
         forced = self.map_type if self.map_type != resolve_map_type(self.indicator) else "auto"
         return self.command or reproduce_command(self.indicator.id, None, lang=self.lang, scheme=self.scheme,
-                                                 map_type=forced)
+                                                 map_type=forced, level=self.level)
 
     @property
     def notes(self) -> list[str]:
-        return [t for t in (self.source, self.formula, self.footnote) if t]
+        return [t for t in (self.source, self.formula, self.footnote, self.missing) if t]
 
     @property
     def small_print(self) -> str:
@@ -243,7 +265,7 @@ class MapSpec:
     def texts(self) -> list[str]:
         """Every string the renderers may draw (for the glyph check)."""
         out = [self.title, self.subtitle, self.legend_title, self.no_data[1], self.source, self.formula,
-               self.footnote, self.boundary_note, self.crs_note, self.date_note,
+               self.footnote, self.missing, self.boundary_note, self.crs_note, self.date_note,
                *[lbl for _, lbl in self.legend], *self.table["label"], *self.table["value_text"],
                *self.region_names.values(), *self.region_short.values(), *self.site_kinds.values(), *self.labels.values(),
                *[lbl for _, lbl in self.size_legend]]
@@ -251,9 +273,17 @@ class MapSpec:
 
 
 def check_options(indicator_id: str, fmt: str | None, lang: str, scheme: str, page: str, dpi: int,
-                   map_type: str = "auto") -> Indicator:
-    if indicator_id not in BY_ID:
+                  map_type: str = "auto", level: str = "city") -> Indicator | None:
+    """Refuse an unknown option; the catalogue's entry of ``indicator_id`` (None for a CO2 inventory's
+    measure, ``co2_t[NAME]``, which :func:`map_spec` looks up in the store)."""
+    carbon = parse_column(indicator_id) is not None
+    if indicator_id not in BY_ID and not carbon:
         raise ExportError(f"unknown indicator {indicator_id!r}; `lnmap indicators` lists the ids")
+    if level not in LEVELS:
+        raise ExportError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    if level == "county" and not carbon:
+        raise ExportError(f"--level county maps the CO2 inventories' county values (co2_t[NAME], co2_t_per_km2[NAME], "
+                          f"coverage_pct[NAME]); {indicator_id} is given by city only: use --level city")
     if fmt is not None and fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if lang not in LANGS:
@@ -266,7 +296,7 @@ def check_options(indicator_id: str, fmt: str | None, lang: str, scheme: str, pa
         raise ExportError(f"dpi {dpi} out of range 30–{MAX_DPI}")
     if map_type not in MAP_TYPES:
         raise ExportError(f"unknown map type {map_type!r}; expected one of {', '.join(MAP_TYPES)}")
-    return BY_ID[indicator_id]
+    return BY_ID.get(indicator_id)
 
 
 def class_labels(classes: Classes, values: np.ndarray, decimals: int) -> list[str]:
@@ -274,41 +304,179 @@ def class_labels(classes: Classes, values: np.ndarray, decimals: int) -> list[st
     return legend_labels(classes.lower, classes.bounds, values, decimals)
 
 
+@dataclass
+class Measure:
+    """One indicator's values on the places of a map, and what a CO2 inventory's map cites."""
+
+    indicator: Indicator
+    places: pd.DataFrame  # adcode, name_zh, name_en, value, why (a no-data place's reason, or ""); counties: city_*
+    inventories: list[dict] = field(default_factory=list)  # the cited inventories (list_inventories rows)
+
+
+def _measure(indicator_id: str, layers: Layers, level: str) -> Measure:
+    """The catalogue's indicator on the 14 cities, or a CO2 inventory's measure on the cities or counties
+    (:func:`geo.carbon.measures.carbon_indicators`): every place of the level, one with no value kept as NaN."""
+    if parse_column(indicator_id) is None:
+        ind = BY_ID[indicator_id]
+        cities = layers.cities
+        if ind.id not in cities.columns or not np.isfinite(pd.to_numeric(cities[ind.id], errors="coerce")).any():
+            hint = " (import observed emissions first: lnmap import FILE)" if ind.kind == "observed" else ""
+            raise ExportError(f"{ind.id}: no city has a value{hint}")
+        places = pd.DataFrame({"adcode": cities["adcode"].astype(str).to_numpy(), "name_zh": cities["name_zh"].to_numpy(),
+                               "name_en": cities["name_en"].to_numpy(),
+                               "value": pd.to_numeric(cities[ind.id], errors="coerce").to_numpy(dtype=float)})
+        places["why"] = ""
+        return Measure(ind, places)
+    return _carbon_measure(indicator_id, layers, level)
+
+
+def _carbon_measure(indicator_id: str, layers: Layers, level: str) -> Measure:
+    from geo.carbon.inventory import list_inventories
+    from geo.carbon.measures import carbon_indicators, column_id
+
+    parsed = parse_column(indicator_id)
+    assert parsed is not None
+    field_name, names = parsed
+    stored = {inv["name"]: inv for inv in list_inventories(layers.settings)}
+    for name in names:
+        if name not in stored:
+            known = ", ".join(stored) or "none is stored; lnmap carbon import FILE --name NAME --year Y"
+            raise ExportError(f"{indicator_id}: no CO2 inventory named {name!r} (lnmap carbon list: {known})")
+    inventories = [stored[n] for n in names]
+    found, wide = carbon_indicators(layers.observed, layers.settings, list(stored.values()), level=level)
+    ind = next((i for i in found if i.id == indicator_id), None)
+    where = "city" if level == "city" else "county"
+    if ind is None:
+        year = inventories[0]["year"]
+        if field_name == "co2_t_per_10k_yuan" and level == "county":
+            hint = "CO2 per unit of GDP is for cities only: there is no county GDP"
+        elif field_name == "co2_t_per_10k_yuan":
+            hint = f"import the cities' GDP of {year} first (lnmap import FILE, 指标 地区生产总值)"
+        elif field_name == "co2_diff_pct" and len({inv["year"] for inv in inventories}) > 1:
+            hint = "the two inventories are of different years"
+        elif field_name == "coverage_pct":
+            hint = "coverage is for grids only"
+        else:
+            hint = f"the inventory gives no {where} a value; try --level {'county' if level == 'city' else 'city'}"
+        raise ExportError(f"{indicator_id}: no {where} has a value ({hint})")
+    if level == "county":
+        if layers.counties is None:
+            raise ExportError("no county boundaries (data/boundaries/; lnmap build-boundaries)")
+        base = layers.counties[["adcode", "name_zh", "name_en", "parent_adcode"]].rename(
+            columns={"parent_adcode": "city_adcode"})
+        cities = layers.cities.assign(adcode=layers.cities["adcode"].astype(str)).set_index("adcode")
+        base = base.assign(city_zh=base["city_adcode"].map(cities["name_zh"]),
+                           city_en=base["city_adcode"].map(cities["name_en"]))
+    else:
+        base = layers.cities[["adcode", "name_zh", "name_en"]].assign(adcode=layers.cities["adcode"].astype(str))
+    values = wide.assign(adcode=wide["adcode"].astype(str)).set_index("adcode")
+    places = base.reset_index(drop=True).copy()
+    places["value"] = places["adcode"].map(values[indicator_id]).astype(float)
+    places["why"] = "not_in_inventory"
+    if field_name == "co2_t_per_10k_yuan":
+        total = places["adcode"].map(values[column_id("co2_t", names[0])]).astype(float)
+        places.loc[total.notna(), "why"] = "no_gdp"
+    places.loc[places["value"].notna(), "why"] = ""
+    return Measure(ind, places, inventories)
+
+
+def county_label(name_zh: str, name_en: str, city_zh: str, city_en: str, lang: str) -> str:
+    """A county as a ranking or a popup names it: with its city (铁西区 is in 沈阳 and in 鞍山), an autonomous
+    county in the documents' short form (宽甸县, Kuandian County).
+
+    >>> county_label("喀喇沁左翼蒙古族自治县", "Kalaqinzuoyi Mongol Autonomous County", "朝阳市", "Chaoyang", "zh")
+    '喀喇沁左翼县（朝阳）'
+    >>> county_label("铁西区", "Tiexi District", "鞍山市", "Anshan", "en")
+    'Tiexi District (Anshan)'
+    """
+    if lang == "zh":
+        return f"{re.sub(r'(满族|蒙古族)自治县$', '县', name_zh)}（{short_name(city_zh, city_en, lang)}）"
+    return f"{re.sub(r' (Manchu|Mongol) Autonomous County$', ' County', name_en)} ({city_en})"
+
+
+def _missing_note(places: pd.DataFrame, labels: list[str], level: str, year: str, lang: str) -> str:
+    """The places without a value, counted, named (the first :data:`MISSING_NAMED` of each reason) and why."""
+    missing = places.assign(label=labels)[places["value"].isna()]
+    if not len(missing):
+        return ""
+    reasons = {"no_gdp": T(lang, f"无{year}年地区生产总值", f"no {year} GDP in the observed values"),
+               "not_in_inventory": T(lang, "清单中无数值", "no value in the inventory"), "": ""}
+    parts = []
+    for why, group in missing.groupby("why", sort=True):
+        shown = list(group["label"][:MISSING_NAMED])
+        more = len(group) - len(shown)
+        text = T(lang, "、", ", ").join(shown) + (T(lang, f"等 {len(group)} 个", f" and {more} more") if more else "")
+        parts.append(text + (T(lang, f"（{reasons[str(why)]}）", f" ({reasons[str(why)]})") if reasons[str(why)] else ""))
+    n = len(missing)
+    what = T(lang, "市" if level == "city" else "区县",
+             ("city" if n == 1 else "cities") if level == "city" else ("county" if n == 1 else "counties"))
+    return T(lang, f"无数据（{n} 个{what}，斜线）：", f"No data ({n} {what}, hatched): ") + T(lang, "；", "; ").join(parts)
+
+
+def _inventory_words(inventories: list[dict], lang: str) -> tuple[str, str]:
+    """(source line, legend lines) of a CO2 inventory's map: each inventory's full citation
+    (:func:`geo.carbon.measures.cite_inventory`); the legend's name, year, method and licence in short."""
+    from geo.carbon.measures import SHORT_METHODS, cite_inventory
+
+    source = T(lang, "资料来源：", "Source: ") + T(lang, "；", "; ").join(cite_inventory(inv, lang) for inv in inventories)
+    lines = []
+    for inv in inventories:
+        zh_method, en_method = SHORT_METHODS.get(inv["method"], (inv["method"], inv["method"]))
+        licence = inv["licence"] or T(lang, "未注明", "not given")
+        licence = licence if len(licence) <= 40 else licence[:39] + "…"
+        lines += [T(lang, f"清单：{inv['name']}（{inv['year']}年）", f"Inventory: {inv['name']} ({inv['year']})"),
+                  T(lang, f"方法：{zh_method}", f"Method: {en_method}"), T(lang, f"许可：{licence}", f"Licence: {licence}")]
+    return source, "\n".join(lines)
+
+
 def map_spec(
     indicator_id: str, layers: Layers, *, lang: str = "zh", scheme: str = DEFAULT_SCHEME,
-    today: dt.date | None = None, map_type: str = "auto", vmax: float | None = None,
+    today: dt.date | None = None, map_type: str = "auto", vmax: float | None = None, level: str = "city",
 ) -> MapSpec:
     """Values, classes, legend, title and notes of one indicator, in one language.
 
     ``map_type``: ``auto`` draws totals (t, 10⁴ t standard coal) as proportional symbols and
     rates as a choropleth (:func:`geo.core.symbols.resolve_map_type`); ``vmax`` fixes the value of
-    a full-size symbol (small multiples sharing one scale).
+    a full-size symbol (small multiples sharing one scale). ``level``: ``county`` colours the 100 counties
+    (a CO2 inventory's measure only, ``co2_t[NAME]``); a place with no value is drawn as no data and counted in
+    the notes (:attr:`MapSpec.missing`).
     """
-    ind = check_options(indicator_id, None, lang, scheme, "slide", DEFAULT_DPI, map_type)
+    check_options(indicator_id, None, lang, scheme, "slide", DEFAULT_DPI, map_type, level)
+    measure = _measure(indicator_id, layers, level)
+    ind, places = measure.indicator, measure.places
     kind = resolve_map_type(ind, map_type)
-    cities = layers.cities
-    if ind.id not in cities.columns or not np.isfinite(pd.to_numeric(cities[ind.id], errors="coerce")).any():
-        hint = " (import observed emissions first: lnmap import FILE)" if ind.kind == "observed" else ""
-        raise ExportError(f"{ind.id}: no city has a value{hint}")
-    values = pd.to_numeric(cities[ind.id], errors="coerce").to_numpy(dtype=float)
+    values = places["value"].to_numpy(dtype=float)
     classes = classes_for(ind, values, scheme)
     decimals = decimals_for([*values, *classes.bounds])
+    if ind.unit == "t/10k_yuan":  # t CO2 per 万元 differ in the third decimal: the carbon table's precision
+        from geo.carbon.measures import INTENSITY_DECIMALS
+
+        decimals = max(decimals, INTENSITY_DECIMALS)
     idx = [classes.index(v) for v in values]
+    if level == "county":
+        place_labels = [county_label(*names, lang) for names in
+                        zip(places["name_zh"], places["name_en"], places["city_zh"], places["city_en"])]
+    else:
+        place_labels = [short_name(z, e, lang) for z, e in zip(places["name_zh"], places["name_en"])]
     table = pd.DataFrame({
-        "adcode": cities["adcode"].astype(str).to_numpy(),
-        "name_zh": cities["name_zh"].to_numpy(),
-        "name_en": cities["name_en"].to_numpy(),
-        "label": [short_name(z, e, lang) for z, e in zip(cities["name_zh"], cities["name_en"])],
+        "adcode": places["adcode"].to_numpy(),
+        "name_zh": places["name_zh"].to_numpy(),
+        "name_en": places["name_en"].to_numpy(),
+        "label": place_labels,
         "value": values,
         "value_text": [fmt_number(v, decimals) for v in values],
         "class": [i + 1 if i >= 0 else pd.NA for i in idx],
         "colour": [classes.colour(v) for v in values],
     })
+    if level == "county":
+        for c in ("city_adcode", "city_zh", "city_en"):
+            table[c] = places[c].to_numpy()
     unit = T(lang, ind.unit_zh, ind.unit_en)
     name = T(lang, ind.name_zh, ind.name_en)
     scheme_name = T(lang, *SCHEME_NAMES[scheme])
     n = len(classes.bounds)
-    title = T(lang, f"辽宁省各市{name}", f"Liaoning cities: {name}")
+    title = (T(lang, f"辽宁省各市{name}", f"Liaoning cities: {name}") if level == "city"
+             else T(lang, f"辽宁省各区县{name}", f"Liaoning counties: {name}"))
     subtitle = T(lang, f"单位：{unit}　年份：{ind.year}　分级：{scheme_name}（{n} 级）",
                  f"Unit: {unit} · Year: {ind.year} · Classes: {scheme_name} ({n})")
     if ind.diverging and classes.lower < ind_centre(ind) < classes.bounds[-1]:  # both sides of the centre drawn
@@ -327,7 +495,22 @@ def map_spec(
     source = T(lang, "资料来源：", "Source: ") + citation_text(ind.source, lang)
     if ind.kind == "observed" and layers.observed_source:
         source += T(lang, f"；实测值：{layers.observed_source}", f"; observed values: {layers.observed_source}")
+    legend_title = T(lang, f"{ind.name_zh}（{unit}）" if len(ind.name_zh) < 14 else f"单位：{unit}",
+                     f"{ind.name_en} ({unit})" if len(ind.name_en) < 30 else f"Unit: {unit}")
     formula = formula_text(ind, lang)
+    if measure.inventories:  # a CO2 inventory's measure: the inventory's citation, the formula in words
+        from geo.carbon.measures import WORDS, formula_in_words
+
+        source, inventory_lines = _inventory_words(measure.inventories, lang)
+        if ind.measure in WORDS:
+            zh, en = WORDS[ind.measure][:2]
+        else:
+            zh, en = "二氧化碳排放量差异", "CO2 difference"
+        legend_title = T(lang, f"{zh}（{unit}）" if len(zh) < 14 else f"单位：{unit}",
+                         f"{en} ({unit})" if len(en) < 30 else f"Unit: {unit}") + "\n" + inventory_lines
+        if ind.measure == "co2_t_per_10k_yuan" and layers.observed_source:
+            source += T(lang, f"；地区生产总值：{layers.observed_source}", f"; GDP: {layers.observed_source}")
+        formula = formula_in_words(ind.id, ind.year, lang)
     formula = (T(lang, "计算方法：", "Formula: ") + formula) if formula else ""
     footnote = ""
     note = layers.notes.get(ind.group, "")
@@ -373,16 +556,24 @@ def map_spec(
         "negative": T(lang, "负值（面积按绝对值）", "negative (area by absolute value)"),
         **{f"ctx_{r.adcode}": T(lang, r.name_zh, r.name_en) for r in layers.context.itertuples()},
     }
+    if level == "county":
+        shown = min(COUNTY_RANKING, int(np.isfinite(values).sum()))
+        labels |= {f"city_{a}": short_name(z, e, lang)
+                   for a, z, e in zip(layers.cities["adcode"].astype(str), layers.cities["name_zh"], layers.cities["name_en"])}
+        labels |= {"city": T(lang, "区县", "County"),
+                   "ranking": T(lang, f"最高的 {shown} 个区县（{unit}）", f"Highest {shown} counties ({unit})")}
     return MapSpec(
         indicator=ind, lang=lang, scheme=scheme, classes=classes, table=table, title=title, subtitle=subtitle,
-        legend_title=T(lang, f"{ind.name_zh}（{unit}）" if len(ind.name_zh) < 14 else f"单位：{unit}",
-                       f"{ind.name_en} ({unit})" if len(ind.name_en) < 30 else f"Unit: {unit}"),
-        legend=legend, no_data=(NO_DATA_COLOUR, T(lang, "无数据", "No data")), source=source, formula=formula,
+        legend_title=legend_title, legend=legend, no_data=(NO_DATA_COLOUR, T(lang, "无数据", "No data")),
+        source=source, formula=formula,
         footnote=footnote, boundary_note=boundary_note, crs_note=crs_note, date_note=date_note, decimals=decimals,
         unit=unit, region_names=regions, region_short=regions_short, site_kinds=site_kinds, labels=labels,
         observed_cites={a: c for (a, p), c in layers.observed_cites.items() if p == ind.group}
         if ind.kind == "observed" else {},
-        map_type=kind, size_legend=size_legend, vmax=vmax,
+        map_type=kind, size_legend=size_legend, vmax=vmax, level=level,
+        missing=_missing_note(places, list(table["label"]), level, ind.year, lang),
+        symbol_scale=COUNTY_SYMBOL_SCALE if level == "county" else 1.0,
+        ranking_rows=COUNTY_RANKING if level == "county" else 0,
     )
 
 
@@ -394,16 +585,19 @@ def ind_centre(ind: Indicator) -> float:
 
 
 def data_frame(spec: MapSpec) -> pd.DataFrame:
-    """One row per city: the value, its class and colour, unit, year, source and formula."""
+    """One row per place (city, or county with its city): the value, its class and colour, unit, year, source and
+    formula; a place without a value keeps its row, the value empty."""
     ind = spec.indicator
     t = spec.table
     bounds = spec.classes.bounds
     lower = [spec.classes.lower, *bounds[:-1]]
     cls = t["class"]
+    city = {c: t[c] for c in ("city_adcode", "city_zh", "city_en") if c in t}
     return pd.DataFrame({
         "adcode": t["adcode"],
         "name_zh": t["name_zh"],
         "name_en": t["name_en"],
+        **city,
         "indicator_id": ind.id,
         "indicator": T(spec.lang, ind.name_zh, ind.name_en),
         "value": t["value"],
@@ -426,7 +620,8 @@ def about_frame(spec: MapSpec) -> pd.DataFrame:
         ("unit", spec.unit), ("year", spec.indicator.year), ("scheme", spec.scheme),
         ("class_lower", spec.classes.lower), ("class_upper_bounds", ", ".join(f"{b:g}" for b in spec.classes.bounds)),
         ("colours", ", ".join(spec.classes.colours)), ("no_data_colour", spec.no_data[0]),
-        ("source", spec.source), ("formula", spec.formula), ("note", spec.footnote),
+        ("level", spec.level), ("source", spec.source), ("formula", spec.formula), ("note", spec.footnote),
+        ("no_data", spec.missing),
         ("boundary_note", spec.boundary_note), ("projection", spec.crs_note), ("generated", spec.date_note),
         ("command", spec.reproduce),
     ]
@@ -471,11 +666,14 @@ _FIGURES = (*STATIC_FORMATS, "html", "pptx")
 
 
 def _option_parts(fmt: str | None, *, scheme: str, regions: LayerChoice, sites: LayerChoice, map_type: str,
-                  dataset: str | None, dpi: int, plants: bool, counties: bool = False) -> list[tuple[str, str, list[str]]]:
+                  dataset: str | None, dpi: int, plants: bool, counties: bool = False,
+                  level: str = "city") -> list[tuple[str, str, list[str]]]:
     """(file-name part, what it means, command-line arguments) of each option that differs from its
     default and changes a file of format ``fmt`` (None: any format)."""
     figure = fmt is None or fmt in _FIGURES
     out: list[tuple[str, str, list[str]]] = []
+    if level != "city":
+        out.append((level, "level", ["--level", level]))
     if scheme != DEFAULT_SCHEME:
         out.append((scheme, "scheme", ["--scheme", scheme]))
     if map_type != "auto":
@@ -504,7 +702,7 @@ def _option_parts(fmt: str | None, *, scheme: str, regions: LayerChoice, sites: 
 def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide", *,
               scheme: str = DEFAULT_SCHEME, regions: bool | Collection[str] = False,
               sites: bool | Collection[str] = False, map_type: str = "auto", dataset: str | None = None,
-              dpi: int = DEFAULT_DPI, plants: bool = False, counties: bool = False) -> str:
+              dpi: int = DEFAULT_DPI, plants: bool = False, counties: bool = False, level: str = "city") -> str:
     """A download's file name: the indicator, the language, the page shape of a static map, then each
     option that differs from its default and changes the file, in a fixed order, so that two views that
     make different files never share a name.
@@ -517,14 +715,15 @@ def file_name(indicator_id: str, fmt: str, lang: str = "zh", page: str = "slide"
     """
     shape = [page] if fmt in STATIC_FORMATS else []
     options = _option_parts(fmt, scheme=scheme, regions=layer_choice(regions), sites=layer_choice(sites), map_type=map_type,
-                            dataset=dataset, dpi=dpi, plants=plants, counties=counties)
+                            dataset=dataset, dpi=dpi, plants=plants, counties=counties, level=level)
     return "_".join([indicator_id, lang, *shape, *(part for part, _, _ in options)]) + f".{fmt}"
 
 
 def reproduce_command(indicator_id: str, fmt: str | None, *, lang: str = "zh", scheme: str = DEFAULT_SCHEME,
                       page: str = "slide", regions: bool | Collection[str] = False,
                       sites: bool | Collection[str] = False, dpi: int = DEFAULT_DPI, map_type: str = "auto",
-                      dataset: str | None = None, plants: bool = False, counties: bool = False) -> str:
+                      dataset: str | None = None, plants: bool = False, counties: bool = False,
+                      level: str = "city") -> str:
     """The ``lnmap export map`` (or ``export plants``) command line that writes this file again, byte
     for byte on a day with the same ``SOURCE_DATE_EPOCH`` (:mod:`geo.core.repro`): the language and scheme,
     then each option that differs from its default and changes a file of ``fmt``, and ``--out`` with
@@ -546,12 +745,12 @@ def reproduce_command(indicator_id: str, fmt: str | None, *, lang: str = "zh", s
     if page != "slide" and (fmt is None or fmt in STATIC_FORMATS):
         args += ["--page", page]
     options = _option_parts(fmt, scheme=scheme, regions=layer_choice(regions), sites=layer_choice(sites), map_type=map_type,
-                            dataset=dataset, dpi=dpi, plants=plants, counties=counties)
+                            dataset=dataset, dpi=dpi, plants=plants, counties=counties, level=level)
     args += [a for _, meaning, opt in options if meaning != "scheme" for a in opt]
     if fmt is not None:
         args += ["--out", file_name(indicator_id, fmt, lang, page, scheme=scheme, regions=regions, sites=sites,
                                     map_type=map_type, dataset=dataset, dpi=dpi, plants=plants,
-                                    counties=counties)]
+                                    counties=counties, level=level)]
     return shlex.join(args)
 
 

@@ -49,7 +49,10 @@ def display_width(text: str) -> int:
 
 
 def wrap(text: str, width: int) -> str:
-    """Wrap mixed CJK/Latin text to ``width`` half-em units, breaking Latin text at spaces."""
+    """Wrap mixed CJK/Latin text to ``width`` half-em units, breaking Latin text at spaces; a line break
+    in ``text`` stays one."""
+    if "\n" in text:
+        return "\n".join(wrap(part, width) for part in text.split("\n"))
     lines, line, word = [], "", ""
 
     def push(token: str) -> None:
@@ -162,11 +165,18 @@ def draw_size_legend(ax, spec: MapSpec, *, prop, r_max: float = R_MAX, loc: str 
     rs = radii(vals, r_max=r_max, vmax=spec.vmax or None) * k  # points
     big = float(rs[0])
     label_w = max(len(lbl) for _, lbl in spec.size_legend) * size * 0.62
-    da = DrawingArea(2 * big + 8 + label_w, 2 * big + size * 0.6, 0, 0, clip=False)
-    for r, (_, lbl) in zip(rs, spec.size_legend):
-        da.add_artist(Circle((big, r), r, facecolor="none", edgecolor="#555555", linewidth=0.8))
-        da.add_artist(Line2D([big, 2 * big + 4], [2 * r, 2 * r], color="#888888", linewidth=0.5))
-        da.add_artist(Text(2 * big + 6, 2 * r, lbl, fontproperties=sized(prop, size * 0.9), va="center",
+    # Each value at its circle's top, but at least a line apart (small circles' tops are close together).
+    tops = [float(2 * r) for r in rs]
+    ys = tops[:1]
+    for top in tops[1:]:
+        ys.append(min(top, ys[-1] - size))
+    lift = max(0.0, size * 0.5 - ys[-1])  # room below for a value pushed under the circles' base
+    da = DrawingArea(2 * big + 8 + label_w, 2 * big + size * 0.6 + lift, 0, 0, clip=False)
+    for r, y, (_, lbl) in zip(rs, ys, spec.size_legend):
+        da.add_artist(Circle((big, r + lift), r, facecolor="none", edgecolor="#555555", linewidth=0.8))
+        da.add_artist(Line2D([big, 2 * big + 2, 2 * big + 4], [2 * r + lift, 2 * r + lift, y + lift],
+                             color="#888888", linewidth=0.5))
+        da.add_artist(Text(2 * big + 6, y + lift, lbl, fontproperties=sized(prop, size * 0.9), va="center",
                            ha="left", color="#222222"))
     children: list[Artist] = [da]
     if title:
@@ -253,6 +263,11 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: LayerChoice, s
     cities = layers.projected("cities")
     if str(cities.crs) != PROJECTED_CRS and cities.crs.to_epsg() != int(PROJECTED_CRS.split(":")[1]):
         raise ExportError(f"cities are in {cities.crs}, expected {PROJECTED_CRS}")
+    county_level = spec.places == "counties"
+    if county_level and layers.counties is None:
+        raise ExportError("no county boundaries to draw (data/boundaries/; lnmap build-boundaries)")
+    places = layers.projected(spec.places)  # what is coloured: the cities, or the counties under the city borders
+    symbol_scale *= spec.symbol_scale
     context = layers.projected("context")
     x0, y0, x1, y1 = EXTENT
     ax.set_xlim(x0, x1)
@@ -286,14 +301,17 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: LayerChoice, s
     # Choropleth, or the neutral base under proportional symbols.
     t = spec.table.set_index("adcode")
     symbols = spec.map_type == "symbols"
-    colours = [BASE_COLOUR if symbols else t.loc[a, "colour"] for a in cities["adcode"].astype(str)]
-    nodata = np.array([not np.isfinite(t.loc[a, "value"]) for a in cities["adcode"].astype(str)])
-    cities.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.9, zorder=3)
+    codes = places["adcode"].astype(str)
+    colours = [BASE_COLOUR if symbols else t.loc[a, "colour"] for a in codes]
+    nodata = np.array([not np.isfinite(t.loc[a, "value"]) for a in codes])
+    places.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.35 if county_level else 0.9, zorder=3)
     anchors = label_points(cities)
     if symbols:
-        draw_symbols(ax, spec, anchors, r_max=R_MAX * symbol_scale)
+        draw_symbols(ax, spec, label_points(places) if county_level else anchors, r_max=R_MAX * symbol_scale)
     if nodata.any():
-        cities[nodata].plot(ax=ax, facecolor="none", edgecolor="#9a9a9a", hatch="///", linewidth=0.0, zorder=3.2)
+        places[nodata].plot(ax=ax, facecolor="none", edgecolor="#9a9a9a", hatch="///", linewidth=0.0, zorder=3.2)
+    if county_level:
+        cities.boundary.plot(ax=ax, color="#3d3d3d", linewidth=1.0 * scale, zorder=3.6)
     layers.projected("province").boundary.plot(ax=ax, color="#4d4d4d", linewidth=1.3, zorder=4)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -351,8 +369,12 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: LayerChoice, s
     if counties:
         extra += draw_counties(ax, layers, prop=prop, lang=spec.lang, scale=scale)
 
-    # City labels: name, and the value below it.
+    # City labels: name, and the value below it (a county map: the city's name alone, its counties have the values).
     for adcode, (x, y) in anchors.items():
+        if county_level:
+            halo_text(ax, x, y, spec.labels[f"city_{adcode}"], ha="center", va="center", fontproperties=prop,
+                      fontsize=fs(9.5), color="#111111", width=2.6 * scale, zorder=8)
+            continue
         row = t.loc[adcode]
         halo_text(ax, x, y, row["label"], ha="center", va="bottom", fontproperties=prop, fontsize=fs(10.5),
                   color="#111111", width=2.6 * scale, zorder=8)
@@ -376,6 +398,7 @@ def draw_map(ax, spec: MapSpec, layers: Layers, *, prop, regions: LayerChoice, s
         leg = ax.legend(handles=handles, loc=legend_loc, title=spec.legend_title, prop=sized(prop, fs(10) * legend_size),
                         title_fontproperties=sized(prop, fs(10.5) * legend_size), frameon=True, framealpha=0.92,
                         edgecolor="#999999", handlelength=1.8, handleheight=1.1, borderpad=0.7, labelspacing=0.45)
+        leg.get_title().set_multialignment("left")
         leg.set_zorder(40)
         if extra:
             ax.add_artist(leg)
@@ -392,10 +415,13 @@ def sized(prop, size):
 
 
 def draw_ranking(ax, spec: MapSpec, *, prop, size: float = 9.0) -> None:
-    """The cities as horizontal bars, highest first, in their class colours."""
+    """The cities as horizontal bars, highest first, in their class colours (counties: the highest
+    :attr:`~geo.exports.spec.MapSpec.ranking_rows`)."""
     t = spec.table.copy()
     t["_v"] = t["value"].where(np.isfinite(t["value"]))
     t = t.sort_values("_v", ascending=False, na_position="last").reset_index(drop=True)
+    if spec.ranking_rows:
+        t = t[t["_v"].notna()].head(spec.ranking_rows)
     y = np.arange(len(t))[::-1]
     vals = t["_v"].fillna(0.0).to_numpy()
     ax.barh(y, vals, color=t["colour"], edgecolor="#8a8a8a", linewidth=0.4, height=0.72)
@@ -434,9 +460,10 @@ def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: LayerChoi
         fig.text(0.025, 0.875, spec.subtitle, fontproperties=prop, fontsize=12.5, color="#444444", va="top")
         ax = fig.add_axes((0.025, 0.035, 0.56, 0.80))
         draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, plants=plants, counties=counties)
-        rank = fig.add_axes((0.675, 0.39, 0.255, 0.43))
-        draw_ranking(rank, spec, prop=prop, size=10)
-        notes = "\n".join(wrap(n, 74) for n in spec.notes)
+        # a county's name is longer than a city's: its ranking leaves more room to the left
+        rank = fig.add_axes((0.76, 0.39, 0.17, 0.43) if spec.ranking_rows else (0.675, 0.39, 0.255, 0.43))
+        draw_ranking(rank, spec, prop=prop, size=9 if spec.ranking_rows else 10)
+        notes = "\n".join(wrap(n, 64) for n in spec.notes)
         fig.text(0.615, 0.325, notes, fontproperties=prop, fontsize=10, color="#222222", va="top", linespacing=1.45)
         small = "\n".join(wrap(n, 86) for n in (spec.boundary_note, spec.crs_note, spec.date_note))
         fig.text(0.615, 0.045, small, fontproperties=prop, fontsize=8.5, color="#555555", va="bottom",
@@ -451,8 +478,8 @@ def build_figure(spec: MapSpec, layers: Layers, *, page: str, regions: LayerChoi
     ax = fig.add_axes((0.05, 0.325, 0.90, 0.585 - 0.02 * extra_lines))
     draw_map(ax, spec, layers, prop=prop, regions=regions, sites=sites, scale=0.95, plants=plants,
              counties=counties)
-    rank = fig.add_axes((0.14, 0.085, 0.30, 0.205))
-    draw_ranking(rank, spec, prop=prop, size=8.5)
+    rank = fig.add_axes((0.25, 0.085, 0.22, 0.205) if spec.ranking_rows else (0.14, 0.085, 0.30, 0.205))
+    draw_ranking(rank, spec, prop=prop, size=8 if spec.ranking_rows else 8.5)
     notes = "\n".join(wrap(n, 52) for n in spec.notes)
     fig.text(0.53, 0.29, notes, fontproperties=prop, fontsize=9, color="#222222", va="top", linespacing=1.45)
     small = "\n".join(wrap(n, 118) for n in (spec.boundary_note, spec.crs_note, spec.date_note))
