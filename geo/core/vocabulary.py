@@ -289,6 +289,7 @@ LAYER_LABELS = {
     "other_plans": {"zh": "其他规划（省外：辽源）", "en": "Other plans (outside Liaoning: Liaoyuan)"},
     "counties": {"zh": "县级行政区界", "en": "County boundaries"},
     "plants": {"zh": "发电厂", "en": "Power plants"},
+    "co2_assets": {"zh": "CO2 排放源（资产清单）", "en": "CO2 sources (asset lists)"},
 }
 BASEMAP_LABELS = {
     "none": {"zh": "无（离线）", "en": "None (offline)"},
