@@ -76,9 +76,28 @@ FETCH_FALLBACK = """<script>(function () {
   };
 })();</script>"""
 
+#: Dash's renderer asks for the layout and the callbacks only once every script of the page has run (about half a
+#: second on a cold load), then waits for the server. They are asked for here, as the page's head is read, and
+#: the renderer's own request of each (the same URL, a GET) is answered with that response, once; any later
+#: request (a retry, a reload of the layout) goes to the server as before.
+EARLY_DASH = """<script>(function () {
+  var prefix = LNMAP_PREFIX, fetch0 = window.fetch, early = {};
+  if (!fetch0) { return; }
+  ["_dash-layout", "_dash-dependencies"].forEach(function (p) {
+    early[prefix + p] = fetch0(prefix + p, {credentials: "same-origin", headers: {"Accept": "application/json"}});
+    early[prefix + p].catch(function () {});
+  });
+  window.fetch = function (input, init) {
+    var hit = typeof input === "string" && early[input];
+    if (!hit || (init && init.method && init.method.toUpperCase() !== "GET")) { return fetch0.apply(this, arguments); }
+    delete early[input];
+    return hit.then(null, function () { return fetch0.call(window, input, init); });
+  };
+})();</script>"""
+
 INDEX = """<!DOCTYPE html>
 <html lang="zh-CN">
-<head>{%metas%}<title>{%title%}</title><link rel="icon" href="LNMAP_FAVICON">{%css%}LNMAP_FALLBACK</head>
+<head>{%metas%}LNMAP_EARLY<title>{%title%}</title><link rel="icon" href="LNMAP_FAVICON">{%css%}LNMAP_FALLBACK</head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
 </html>""".replace("LNMAP_FAVICON", FAVICON).replace("LNMAP_FALLBACK", FETCH_FALLBACK.replace(
     "LNMAP_WORDS", json.dumps({**{lang: label(ERROR_LABELS, "server_failed", lang) for lang in LANGS},
@@ -88,11 +107,38 @@ INDEX = """<!DOCTYPE html>
                             for k, v in ERROR_STYLE.items())))
 
 
+#: The lazily loaded chunks the first view renders (the map's GeoJSON layers, the dataset picker, the upload), by
+#: package. Dash asks for them only once its renderer has met such a component in the layout; loaded with the page,
+#: by their versioned URL (cached for good), they are in place before the layout renders.
+EAGER_CHUNKS = {"dash_leaflet": ("async-GeoJSON.js",), "dash": ("dcc/async-dropdown.js", "dcc/async-upload.js")}
+
+#: Even with its chunk in place, a lazy component's first render waits for a promise: React shows the Suspense
+#: fallback and puts the component in afterwards, at the earliest with the next update of the page and at the latest
+#: 500 ms after the fallback (React's throttle of content that replaces a fallback). For the cities, Leaflet's
+#: clickable map, that cost 0.15–0.5 s. So the GeoJSON component's lazy part is resolved here, as the page loads,
+#: before Dash renders the layout: dash-leaflet's GeoJSON is a plain function whose element holds the lazy part
+#: (``React.lazy``), and initialising it starts the import, which the chunk above answers at once. If dash-leaflet
+#: changes that shape, this does nothing and the map comes up as before.
+RESOLVE_LAZY = """<script>(function () {
+  try {
+    var el = window.dash_leaflet && window.dash_leaflet.GeoJSON && window.dash_leaflet.GeoJSON({});
+    var lazy = el && el.props && el.props.children && el.props.children.type;
+    if (lazy && typeof lazy._init === "function") { lazy._init(lazy._payload); }
+  } catch (e) { /* a pending import throws its promise; it resolves before Dash has fetched the layout */ }
+})();</script>"""
+
+
 class LnmapDash(Dash):
-    """Dash with the first frame (:mod:`dashboard.preview`) of the asked view in the index page."""
+    """Dash with the first frame (:mod:`dashboard.preview`) of the asked view in the index page, and the lazy
+    chunks of the first view (:data:`EAGER_CHUNKS`) loaded with it."""
 
     preview: str | None = None  # the outlines, encoded once; set by create_app
     preview_store: dict | None = None
+
+    def _generate_scripts_html(self) -> str:
+        chunks = [{"relative_package_path": path, "namespace": ns} for ns, paths in EAGER_CHUNKS.items() for path in paths]
+        urls = self._collect_and_register_resources(chunks)
+        return super()._generate_scripts_html() + "".join(f'\n<script src="{u}"></script>' for u in urls) + "\n" + RESOLVE_LAZY
 
     def interpolate_index(self, **kwargs):
         if self.preview is not None and self.preview_store is not None and flask.has_request_context():
@@ -128,7 +174,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.config["COMPRESS_STREAMS"] = False
     # Uploads arrive base64-encoded inside a callback request: cap the request, not only the decoded file.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * MAX_BYTES
-    app.index_string = INDEX
+    app.index_string = INDEX.replace("LNMAP_EARLY", EARLY_DASH.replace(
+        "LNMAP_PREFIX", json.dumps(app.config.requests_pathname_prefix)))
     app.preview, app.preview_store = encoded(preview_geometry(frames)), store
     app.layout = create_layout(store, hideout, view)
     app.layout.children.append(_error_box())
@@ -137,7 +184,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.register_error_handler(500, _server_error)
     init_auth(app.server, settings)  # editors sign in; viewers need no account (dashboard.auth)
     register_callbacks(app, data, store, settings)
-    register_routes(app.server, blobs)
+    register_routes(app.server, blobs, settings)
     from dashboard.workbench import create_blueprint  # the allocation workbench at /workbench (its own files)
     app.server.register_blueprint(create_blueprint(settings))
     app.server.after_request(_cache_static)

@@ -479,6 +479,8 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         _cs("cityPanel"), Output("panel", "value", allow_duplicate=True), Input("city", "data"), State("panel", "value"),
         prevent_initial_call=True,
     )
+    # The last answer of the page's first server round (the account box waits for the datasets' message).
+    app.clientside_callback(_cs("ready"), Output("ready", "data"), Input("account", "children"), prevent_initial_call=True)
     app.clientside_callback(
         _cs("showOther"), Output("show-other", "data"), Input("layers", "value"), State("show-other", "data"),
         prevent_initial_call=True,

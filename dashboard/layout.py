@@ -118,6 +118,7 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
             _layer_group("other_plans", on, version),
             dl.Pane(name="lnmap-regions", children=[_layer_group(r, on, version) for r in REGION_IDS]),
             dl.Pane(name="lnmap-plants", children=[_layer_group("plants", on, version)]),
+            dl.Pane(name="lnmap-co2-assets", children=[_layer_group("co2_assets", on, version)]),
             # Totals as proportional circles (geo.core.symbols), at the cities' label points; empty for a choropleth.
             dl.Pane(name="lnmap-symbols", children=[dl.GeoJSON(
                 id="symbols", url=layer_url("wgs84", "labels", version), pointToLayer=FN("symbolMarker"),
@@ -268,6 +269,7 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         dcc.Store(id="city"),
         dcc.Store(id="query"),
         dcc.Store(id="boot"),  # set by assets/map_*.js once the map is drawn: the datasets and plans load then
+        dcc.Store(id="ready"),  # never set: the output of the clientside "ready" (the datasets' answer is in)
         dcc.Store(id="show-other", data="other_plans" in view.layers),
         dcc.Download(id="download"),
         header,

@@ -105,8 +105,8 @@ def preview_payload(store: dict, search: str) -> dict | None:
                  "map_type": view.map_type, "context": "context" in view.layers, "labels": "labels" in view.layers},
         "store": {"indicators": {view.indicator: ind}, "symbols": store["symbols"], "nodata": store["nodata"],
                   "region_members": store["region_members"], "series": {}},
-        # The GeoJSON Leaflet will ask for, fetched into the browser's cache while Dash starts (their URLs carry
-        # the data's version and may be cached for a year).
+        # The GeoJSON Leaflet will ask for, fetched and parsed while Dash starts; dash-leaflet's own request of each
+        # is answered with it (assets/map_4_first_frame.js). Their URLs carry the data's version (cached for a year).
         # (The labels' file also places the circles: always wanted, and 0.6 KB.)
         "fetch": [layer_url("wgs84", name, store.get("layer_version", ""))
                   for name in ("cities", "labels", *(["context"] if "context" in view.layers else []))],

@@ -30,7 +30,7 @@ DEFAULT_INDICATOR = "cod_emission_2015_t"
 PANELS = ("city", "region", "province")
 REGION_IDS = ("shenyang_metro", "coastal_belt", "west_liaoning", "east_green")
 SITE_LAYERS = ("park", "mine", "port", "steel", "nuclear", "airport", "reserve")
-LAYERS = ("context", "labels", "counties", *REGION_IDS, *SITE_LAYERS, "plants", "other_plans")
+LAYERS = ("context", "labels", "counties", *REGION_IDS, *SITE_LAYERS, "plants", "co2_assets", "other_plans")
 DEFAULT_LAYERS = ("context", "labels")
 #: Basemaps: none (offline default) or an xyzservices provider, with the datum its tiles use.
 BASEMAPS = {

@@ -77,6 +77,7 @@
     return NS.lastHideout || (context && context.hideout) || {};
   }
   NS.cityStyle = function (feature, context) {
+    if (FIRST.el && NS.beforeCities) NS.beforeCities();  // the first frame's view, before Leaflet draws a city
     return cityLook(latest(context), feature.properties.adcode);
   };
   // A city's style under the hideout ``h`` (the cities' layer and the first frame).
@@ -109,6 +110,7 @@
       const el = layer._path;
       if (!el) return;
       el.setAttribute("aria-label", label);
+      el.dataset.adcode = p.adcode;
       if (el.dataset.kb) return;
       el.dataset.kb = "1";
       el.setAttribute("tabindex", "0");
@@ -123,9 +125,38 @@
     keyboard();
     layer.on("add", function () { keyboard(); watch(layer._map); bootSoon(); });
   };
-  // Select a city from the keyboard or the search box: the same store a click sets.
+  // A press and a release on one city select it (read from the pointer events, below), not dash-leaflet's
+  // n_clicks: the cities are drawn (from the file the first frame read) while Dash's first callbacks still run,
+  // and on a busy machine Chromium then sent no click at all for some presses on a city (pointerdown and
+  // pointerup on the same path, nothing moved, no click event: 2 to 5 of 8 page loads under load).
+  let press = null;
+  document.addEventListener("pointerdown", function (e) {
+    const el = e.target;
+    press = e.isPrimary && e.button === 0 && el && el.dataset && el.dataset.adcode && el.classList.contains("lnmap-city")
+      ? { el: el, x: e.clientX, y: e.clientY, t: performance.now() } : null;
+  }, true);
+  document.addEventListener("pointerup", function (e) {
+    const p = press;
+    press = null;
+    // The same city, not a drag (Leaflet pans from 3 px on), not a long press.
+    if (!p || e.target !== p.el || Math.hypot(e.clientX - p.x, e.clientY - p.y) > 3 || performance.now() - p.t > 1500) return;
+    NS.pickCity(p.el.dataset.adcode);
+  }, true);
+  // Select a city (a press on it, the keyboard, the search box, the first frame): the store selectCity also sets.
+  // Until the page's first server round is over (ready, below) it is kept in FIRST.pick and opened then: Dash
+  // drops a city panel asked for while the answers to "boot" (the datasets, the account box) are coming. The same
+  // city twice within 300 ms is one pick (the first frame and Leaflet's city under it both hear one click).
+  let lastPick = { adcode: null, at: -1e9 };
   NS.pickCity = function (adcode) {
-    window.dash_clientside.set_props("city", { data: { adcode: adcode, n: Date.now(), src: "click" } });
+    const dc = window.dash_clientside;
+    if (!ready || !dc || !dc.set_props) {
+      FIRST.pick = adcode;
+      return;
+    }
+    const now = performance.now();
+    if (lastPick.adcode === adcode && now - lastPick.at < 300) return;
+    lastPick = { adcode: adcode, at: now };
+    dc.set_props("city", { data: { adcode: adcode, n: Date.now(), src: "click" } });
   };
 
   // ------------------------------------------------------------------ proportional circles (geo.core.symbols)
@@ -197,7 +228,7 @@
   // The observed datasets and plans (the server callback in dashboard/callbacks.py that reads "boot") load
   // once the cities are drawn, so the first map waits for no server answer: two frames after the first city
   // is on the map, or after 3 s if the map cannot be drawn (the lists must come all the same).
-  let booted = false;
+  let booted = false, ready = false;
   function bootNow() {
     if (booted) return;
     const dc = window.dash_clientside;
@@ -207,11 +238,19 @@
     }
     booted = true;
     dc.set_props("boot", { data: 1 });
-    if (FIRST.pick) {  // a city clicked in the first frame (below): opened now, as a click on the map would
-      NS.pickCity(FIRST.pick);
-      FIRST.pick = null;
-    }
+    setTimeout(NS.markReady, 8000);  // the datasets' answer never came (a server error, shown on screen)
   }
+  // The answers to "boot" are in (the clientside callback "ready" in map_3_panel.js): a city clicked before, in
+  // the first frame or on Leaflet's map, opens now.
+  NS.markReady = function () {
+    if (ready || !booted) return;
+    ready = true;
+    if (FIRST.pick) {
+      const a = FIRST.pick;
+      FIRST.pick = null;
+      NS.pickCity(a);
+    }
+  };
   function bootSoon() {
     if (!booted) window.requestAnimationFrame(function () { window.requestAnimationFrame(bootNow); });
   }
@@ -565,8 +604,8 @@
   // The first frame's state (map_4_first_frame.js): read by the boot and the fit above.
   const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null, userMoved: false, start: 0,
                   input: -1e9 };
-  function isBooted() { return booted; }
+  function isReady() { return ready; }
   Object.assign(PARTS, { FIRST, bootNow, circleOf, cityLook, comp, drawNow, esc, fit, formatQuery, freeRect, grouped,
-                          hideout, indicatorOf, isBooted, lbl, legend, mapTypeOf, num, parseQuery, ranking, refit,
+                          hideout, indicatorOf, isReady, lbl, legend, mapTypeOf, num, parseQuery, ranking, refit,
                           resolveCity, symbolScale, tableOf, tr, watch });
 })();

@@ -370,6 +370,12 @@
     cityPanel: function (city, panel) {
       return city && city.src === "click" && city.adcode && panel !== "city" ? "city" : noUpdate();
     },
+    // The page's first server round is over (the account box is the last answer to "boot", after the datasets'):
+    // clicks go to Dash from now on.
+    ready: function () {
+      window.lnmap.markReady();
+      return noUpdate();
+    },
     // Whether the other-plans layer is on, as its own value, so other layer toggles cost no request.
     showOther: function (layers, current) {
       const on = (layers || []).indexOf("other_plans") >= 0;
@@ -390,7 +396,8 @@
         const a = (window.lnmap.rankOrder || [])[trig.index];
         return a ? { adcode: a, n: n, src: "click" } : noUpdate();
       }
-      if (trig.type === "area") {
+      // The cities' own clicks go through lnmap.pickCity (map_1_core.js); the other plans' areas come here.
+      if (trig.type === "area" && trig.key !== "cities") {
         const ids = ctx.inputs_list[1].map(function (o) { return o.id; });
         const k = ids.findIndex(function (id) { return id.key === trig.key; });
         const data = areaData[k];

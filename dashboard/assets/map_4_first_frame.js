@@ -5,7 +5,7 @@
   "use strict";
   const NS = (window.lnmap = window.lnmap || {});
   const PARTS = (NS.parts = NS.parts || {});
-  const { FIRST, bootNow, circleOf, cityLook, fit, freeRect, isBooted, legend, mapView, refit } = PARTS;
+  const { FIRST, bootNow, circleOf, cityLook, fit, freeRect, isReady, legend, mapView, refit } = PARTS;
 
   // ------------------------------------------------------------------ the first frame (dashboard/preview.py)
   // The index page carries the cities' outlines and the values of the view its link asks for. They are
@@ -109,6 +109,7 @@
   // and each part hidden once Leaflet has painted its own.
   // The first frame goes (on an error in its own code too: it must never stand in the way of the map).
   function firstGone() {
+    Object.keys(PREFETCHED).forEach(function (u) { delete PREFETCHED[u]; });  // a file Leaflet never asked for
     if (FIRST.el) FIRST.el.remove();
     FIRST.el = FIRST.data = FIRST.v = null;
     document.documentElement.dataset.firstFrame = "done";
@@ -123,8 +124,19 @@
       }
     };
   }
+  const taken = {};  // the parts taken away (Leaflet has drawn its own), by selector
   const firstTick = guarded(function () {
     if (!FIRST.el) return;
+    // Once Leaflet's cities are drawn, refit() owns the view. It runs here too, before this frame is painted: when
+    // the free part of the map changes (the legend Dash puts up), Leaflet's layers and what is left of the first
+    // frame move in the same frame; and in a frame in which the map moved, no part is taken away (the first frame
+    // is shown in the new place once before Leaflet's part replaces it).
+    let moved = false;
+    if (FIRST.since && FIRST.map && fit.map === FIRST.map) {
+      const center = FIRST.map.getCenter(), zoom = FIRST.map.getZoom();
+      refit();
+      moved = FIRST.map.getZoom() !== zoom || !FIRST.map.getCenter().equals(center, 1e-9);
+    }
     const leaflet = function (sel) { return FIRST.map && FIRST.map.getContainer().querySelector(sel); };
     const drawn = FIRST.map ? FIRST.map.getContainer().querySelectorAll("path.lnmap-city").length : 0;
     const parts = [
@@ -135,14 +147,16 @@
     ];
     if (parts[0][1] && !FIRST.since) FIRST.since = performance.now();
     // Everything Leaflet draws is there, or its cities for 5 s (a layer that never came): the frame goes.
-    if (parts.every(function (p) { return p[1]; }) || (FIRST.since && performance.now() - FIRST.since > 5000)) {
+    if ((parts.every(function (p) { return p[1]; }) && !moved) || (FIRST.since && performance.now() - FIRST.since > 5000)) {
       firstGone();
       return;
     }
     firstPaint();
     parts.forEach(function (p) {
+      if (!p[1] || (moved && !taken[p[0]])) return;
+      taken[p[0]] = true;  // stays away when firstPaint draws the first frame again
       const el = FIRST.el.querySelector(p[0]);
-      if (el && p[1]) el.style.display = "none";
+      if (el) el.style.display = "none";
     });
     // Every frame while the page comes up; after 10 s without Leaflet's cities (their file failed, a very slow
     // link) twice a second: the map it shows stays, without a layout every frame.
@@ -186,13 +200,38 @@
       });
     });
     document.documentElement.dataset.firstFrame = "drawn";
+    // Leaflet's cities may be drawn before Dash's first restyle (their file is read here, below): in the view
+    // this frame shows, which restyle then confirms (the cities' style reads NS.lastHideout first).
+    if (!NS.lastHideout) NS.lastHideout = v.h;
     firstPaint();
-    // Leaflet's GeoJSON, into the browser's cache now: dash-leaflet asks for it only once Dash has rendered.
-    (d.fetch || []).forEach(function (u) {
-      fetch(u, { credentials: "same-origin" }).then(function (r) { return r.arrayBuffer(); }).catch(function () {});
-    });
+    (d.fetch || []).forEach(prefetch);
     window.requestAnimationFrame(firstTick);
   });
+  // ------------------------------------------------------------------ Leaflet's GeoJSON, read while Dash starts
+  // dash-leaflet asks for its layers' files only once Dash has rendered the layout, and then waits for their
+  // bodies behind Dash's first callbacks on the page's one thread (a quarter of a second and more). The first
+  // frame fetches and parses them now; dash-leaflet's own request of each file (the same URL) is answered from
+  // here, once (a second request of the same file goes to the network, i.e. the browser's cache, as before).
+  const PREFETCHED = {};
+  function prefetch(u) {
+    PREFETCHED[u] = fetch(u, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      const type = r.headers.get("Content-Type") || "application/json";
+      return r.text().then(function (text) { return { text: text, json: JSON.parse(text), type: type }; });
+    });
+    PREFETCHED[u].catch(function () {});
+  }
+  const fetch0 = window.fetch;
+  window.fetch = function (input, init) {
+    const hit = typeof input === "string" && PREFETCHED[input];
+    if (!hit || (init && init.method && init.method.toUpperCase() !== "GET")) return fetch0.apply(this, arguments);
+    delete PREFETCHED[input];
+    return hit.then(function (got) {
+      const r = new Response(got.text, { status: 200, headers: { "Content-Type": got.type } });
+      r.json = function () { return Promise.resolve(got.json); };  // parsed already
+      return r;
+    }, function () { return fetch0.call(window, input, init); });  // the first request failed: asked again
+  };
   // A city clicked in the first frame, before Leaflet has drawn its own (in the first frame's box, or under
   // Leaflet's still empty panes): outlined at once, and its panel opened once the map is up (bootNow), not lost.
   // Only a pointer's click on the map itself: not a key press (no position), not a button, box or control over it.
@@ -205,11 +244,22 @@
     if (!hit) return;
     FIRST.pick = hit.getAttribute("data-adcode");
     NS.firstFrameView(FIRST.v);
-    if (isBooted()) {  // the map is up already (a layer still coming kept the first frame): open it now
-      NS.pickCity(FIRST.pick);
+    if (isReady()) {  // the map is up already (a layer still coming kept the first frame): open it now
+      const a = FIRST.pick;
       FIRST.pick = null;
+      NS.pickCity(a);
     }
   }), true);
+  // Leaflet's cities can come in the very task that creates Leaflet's map (their file is read already: below), before
+  // any frame has placed the first frame inside the map: their style is asked for before each is drawn, and before
+  // the first, the map goes to the view the first frame takes there (firstPlace), so the two lie in the same place.
+  // Once: for the other cities the map stays where it is (each move would draw the cities drawn so far again).
+  let placedForCities = null;
+  NS.beforeCities = guarded(function () {
+    if (!FIRST.el || !FIRST.map || FIRST.since || FIRST.userMoved || placedForCities === FIRST.map) return;
+    placedForCities = FIRST.map;
+    firstPaint();
+  });
   // A switch made before Leaflet has drawn the cities: the first frame shows it too.
   NS.firstFrameView = guarded(function (v) {
     if (!FIRST.el || !v) return;
