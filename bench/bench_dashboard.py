@@ -1,7 +1,7 @@
 """Dashboard measurements in headless Chromium (run by hand: `.venv/bin/python bench/bench_dashboard.py`).
 
 Writes bench/results_dashboard.md (medians over --runs fresh browser contexts, no cache)
-and, with --screenshot, docs/dashboard.png (the default view, 1400x900):
+and, with --screenshot, docs/dashboard.png (the default view, at --viewport):
 
 - first-load bytes: every response until the 14 cities are drawn and the network is idle
   (bytes on the wire: compressed bodies + headers, as Chromium reports them);
@@ -161,11 +161,15 @@ PANEL = """async ([sel, k, name, panel]) => {
 }"""
 
 
+#: The window of every visit (--viewport): 1366×768, the laptop size issue 22's figures are quoted at.
+VIEWPORT = {"width": 1366, "height": 768}
+
+
 def _context(browser, timing: bool = False, cities: str = CITY):
     """A fresh context (empty cache). For the accounting pass, every request is counted (Meter); a timed run
     does not count: that makes a round trip to this Python process for every request, which the page would
     wait for. Both are offline (ARGS)."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx = browser.new_context(viewport=VIEWPORT)
     page = ctx.new_page()
     page.add_init_script(WATCH.replace("{sel}", cities))
     if timing:
@@ -315,7 +319,7 @@ def one_run(browser, base: str, timing: bool = False) -> dict:
 def second_visit(browser, base: str) -> dict:
     """A visit, then another in the same context: what the server sends again with a warm cache.
     No request routing here: playwright turns Chromium's HTTP cache off for a routed page."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx = browser.new_context(viewport=VIEWPORT)
     page = ctx.new_page()
     out = {}
     for visit in ("first", "second"):
@@ -330,7 +334,7 @@ def second_visit(browser, base: str) -> dict:
 
 
 def screenshot(browser, base: str, path: Path) -> None:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx = browser.new_context(viewport=VIEWPORT)
     page = ctx.new_page()
     page.goto(base + "/")
     page.wait_for_function("document.querySelectorAll('.lnmap-label').length === 14")
@@ -417,7 +421,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results_dashboard.md")
     ap.add_argument("--screenshot", type=Path, default=None, help="also write the default view here (PNG)")
+    ap.add_argument("--viewport", default="1366x768", help="WIDTHxHEIGHT of the browser window")
     args = ap.parse_args()
+    width, height = (int(v) for v in args.viewport.lower().split("x"))
+    VIEWPORT.update(width=width, height=height)
     from playwright.sync_api import sync_playwright
 
     load_start = _load()
@@ -466,8 +473,8 @@ def main() -> None:
     lines = [
         "# Dashboard benchmark", "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, Chromium {version} headless, viewport 1400×900, servers and browser on "
-        f"the same machine (loopback). `.venv/bin/python bench/bench_dashboard.py --runs {args.runs}`.", "",
+        f"Python {platform.python_version()}, Chromium {version} headless, viewport {VIEWPORT['width']}×{VIEWPORT['height']}, servers and browser on "
+        f"the same machine (loopback). `.venv/bin/python bench/bench_dashboard.py --runs {args.runs} --viewport {args.viewport}`.", "",
         f"Timed: {args.runs} runs of each app, alternating (ours, the Dash peer, the folium peer), each in a fresh "
         "browser context (empty cache), each app served as its users run it, in a process of its own: ours by "
         "`lnmap serve` (gunicorn, its default workers, as `make run` does), the peers by Flask's threaded server "
