@@ -473,8 +473,9 @@ def main() -> None:
     lines = [
         "# Dashboard benchmark", "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, Chromium {version} headless, viewport {VIEWPORT['width']}×{VIEWPORT['height']}, servers and browser on "
-        f"the same machine (loopback). `.venv/bin/python bench/bench_dashboard.py --runs {args.runs} --viewport {args.viewport}`.", "",
+        f"Python {platform.python_version()}, Chromium {version} headless, viewport {VIEWPORT['width']}×{VIEWPORT['height']}, "
+        "servers and browser on the same machine (loopback). "
+        f"`.venv/bin/python bench/bench_dashboard.py --runs {args.runs} --viewport {args.viewport}`.", "",
         f"Timed: {args.runs} runs of each app, alternating (ours, the Dash peer, the folium peer), each in a fresh "
         "browser context (empty cache), each app served as its users run it, in a process of its own: ours by "
         "`lnmap serve` (gunicorn, its default workers, as `make run` does), the peers by Flask's threaded server "

@@ -21,11 +21,21 @@ from dashboard.layout import (
     dataset_options,
     folded,
     render_city,
+    render_county,
     render_province,
     render_region,
     render_upload_result,
 )
-from dashboard.state import REGION_IDS, SITE_LAYERS, asked_year, carbon_store, observed_store, parse_query, plan_store
+from dashboard.state import (
+    REGION_IDS,
+    SITE_LAYERS,
+    asked_year,
+    carbon_store,
+    county_names,
+    observed_store,
+    parse_query,
+    plan_store,
+)
 from geo.core.errors import DataValidationError, LnmapError, StoreError
 from geo.core.settings import Settings
 from geo.core.vocabulary import column_decimals
@@ -57,7 +67,8 @@ RANK = {"type": "rank", "index": ALL}
 LAYER = {"type": "layer", "key": ALL}
 TEXT = {"type": "t", "key": ALL}
 TAB = {"type": "tab", "key": ALL}
-CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region", "year", "map-type")
+CONTROLS = ("pollutant", "measure", "scheme", "layers", "lang", "basemap", "panel", "region", "year", "map-type",
+            "level")
 
 
 def _observed_rows(dataset_id: str | None, settings: Settings | None):
@@ -84,6 +95,12 @@ def detail_panel(data: ViewData, city: dict | None, panel: str | None, region: s
         return render_province(province_view(data), other_plans(data), lang, bool(show_other),
                                coal_rows(data, settings)), region_style
     adcode = (city or {}).get("adcode")
+    county = county_names(settings).get(str(adcode)) if adcode else None
+    if county is not None:  # a county of the CO2 inventories' county level
+        from geo.carbon.measures import city_carbon
+
+        rows = city_carbon(str(adcode), data.observed, settings, level="county", parent=county["city"])
+        return render_county({**county, "adcode": str(adcode), "carbon": rows}, lang), region_style
     if adcode in OTHER_PLAN_CITIES and not show_other:
         adcode = None  # outside Liaoning: shown only when the user asks for other plans
     detail = city_detail(data, adcode) if adcode else None
@@ -399,7 +416,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         _cs("fromUrl"),
         [Output("pollutant", "value"), Output("measure", "value"), Output("scheme", "value"),
          Output("layers", "value"), Output("lang", "value"), Output("basemap", "value"), Output("panel", "value"),
-         Output("region", "value"), Output("year", "value"), Output("map-type", "value")],
+         Output("region", "value"), Output("year", "value"), Output("map-type", "value"), Output("level", "value")],
         Input("url", "search"), store, *(State(c, "value") for c in CONTROLS),
     )
     app.clientside_callback(
@@ -427,10 +444,19 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         _cs("restyle"),
         [Output({"type": "area", "key": "cities"}, "hideout"), Output("legend", "children"),
-         Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className"), Output("symbols", "hideout")],
+         Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className"), Output("symbols", "hideout"),
+         Output("county-areas", "hideout"), Output("county-symbols", "hideout")],
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
         Input("lang", "value"), Input("panel", "value"), Input("region", "value"), Input("store", "data"),
-        Input("year", "value"), Input("map-type", "value"), State({"type": "area", "key": "cities"}, "hideout"),
+        Input("year", "value"), Input("map-type", "value"), Input("level", "value"),
+        State({"type": "area", "key": "cities"}, "hideout"),
+    )
+    app.clientside_callback(
+        _cs("countyLevel"),
+        [Output("level-wrap", "style"), Output("level", "options"), Output("county-areas", "url"),
+         Output("county-symbols", "url"), Output("rank-note", "children")],
+        Input("pollutant", "value"), Input("measure", "value"), Input("year", "value"), Input("level", "value"),
+        Input("basemap", "value"), Input("lang", "value"), Input("store", "data"),
     )
     app.clientside_callback(
         _cs("layers"),
@@ -443,7 +469,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         _cs("summaries"), [Output("cards", "children"), Output("focus", "children")],
         Input("pollutant", "value"), Input("measure", "value"), Input("city", "data"), Input("lang", "value"),
-        Input("panel", "value"), Input("store", "data"), Input("year", "value"),
+        Input("panel", "value"), Input("store", "data"), Input("year", "value"), Input("level", "value"),
     )
     app.clientside_callback(
         _cs("notice"), Output("notice", "children"),
@@ -491,7 +517,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
         Input("layers", "value"), Input("lang", "value"), Input("basemap", "value"), Input("panel", "value"),
         Input("region", "value"), Input("store", "data"),  # the store names the observed dataset in use
-        Input("year", "value"), Input("map-type", "value"),
+        Input("year", "value"), Input("map-type", "value"), Input("level", "value"),
     )
 
     @app.callback(

@@ -139,6 +139,9 @@ def source_frames(settings: Settings | None = None) -> dict[str, gpd.GeoDataFram
     for kind in SITE_KINDS:
         frames[f"sites-{kind}"] = sites[sites.kind == kind]
     counties = load_layer("counties", settings)
+    frames["county-areas"] = county_areas(counties, cities)
+    frames["county-points"] = gpd.GeoDataFrame(frames["county-areas"].drop(columns="geometry"),
+                                               geometry=label_points(frames["county-areas"]).values, crs=WEB_CRS)
     frames["counties-lines"] = county_lines(counties, cities)
     frames["counties-marked"] = marked_counties(counties, cities, settings)
     frames["plants"] = plant_points(cities, settings)
@@ -155,6 +158,20 @@ def _segments(polys) -> np.ndarray:
     flip = (segs[:, 0] > segs[:, 2]) | ((segs[:, 0] == segs[:, 2]) & (segs[:, 1] > segs[:, 3]))
     segs[flip] = segs[flip][:, [2, 3, 0, 1]]
     return np.round(segs, 9)
+
+
+def county_areas(counties: gpd.GeoDataFrame, cities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The counties as polygons for the county level of the map (a CO2 inventory's county values), each with its
+    city's names (two counties share a name: 沈阳市铁西区 and 鞍山市铁西区)."""
+    city = cities.set_index(cities.adcode.astype(str))
+    out = counties[["adcode", "name_zh", "name_en", "parent_adcode", "geometry"]].copy()
+    out["adcode"] = out.adcode.astype(str)
+    out["parent_adcode"] = out.parent_adcode.astype(str)
+    out["city_zh"] = out.parent_adcode.map(city.name_zh)
+    out["city_en"] = out.parent_adcode.map(city.name_en)
+    if out.city_zh.isna().any():
+        raise ValueError(f"counties outside the 14 cities: {sorted(out.adcode[out.city_zh.isna()])}")
+    return out.sort_values("adcode").reset_index(drop=True)
 
 
 def county_lines(counties: gpd.GeoDataFrame, cities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

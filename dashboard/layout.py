@@ -24,10 +24,19 @@ from dashboard.i18n import (
     t,
 )
 from dashboard.layers import extra_layer_props, layer_url
-from dashboard.state import BASEMAPS, LAYERS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
+from dashboard.state import BASEMAPS, LAYERS, LEVELS, PANELS, REGION_IDS, REGION_STYLES, SITE_LAYERS, View
 from dashboard.trajectory import render_trajectories
 from geo.core.symbols import MAP_TYPES
-from geo.core.vocabulary import MAP_TYPE_LABELS, PRECISION_LABELS, annex_note, citation_text, data_note, fmt_number, problem_text
+from geo.core.vocabulary import (
+    LEVEL_LABELS,
+    MAP_TYPE_LABELS,
+    PRECISION_LABELS,
+    annex_note,
+    citation_text,
+    data_note,
+    fmt_number,
+    problem_text,
+)
 from geo.core.vocabulary import T as in_lang
 from geo.exports.profile import PROFILE_FORMATS
 from geo.measures.catalogue import words
@@ -114,6 +123,13 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
                 style=FN("cityStyle"), onEachFeature=FN("cityTooltip"), hoverStyle={"weight": 3, "color": "#444"},
                 n_clicks=0,
             ),
+            # The county level (a CO2 inventory's counties): filled counties under the cities' outlines, and
+            # their totals as circles; no file until the level is picked (assets/map_5_counties.js).
+            dl.Pane(name="lnmap-county-areas", children=[dl.GeoJSON(
+                id="county-areas", url=None, style=FN("countyStyle"), onEachFeature=FN("countyTooltip"),
+                hoverStyle={"weight": 2.5, "color": "#444"}, hideout={})]),
+            dl.Pane(name="lnmap-county-symbols", children=[dl.GeoJSON(
+                id="county-symbols", url=None, pointToLayer=FN("countySymbol"), interactive=False, hideout={})]),
             dl.Pane(name="lnmap-counties", children=[_layer_group("counties", on, version)]),
             _layer_group("other_plans", on, version),
             dl.Pane(name="lnmap-regions", children=[_layer_group(r, on, version) for r in REGION_IDS]),
@@ -192,6 +208,12 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
         html.H3(T("map_type"), id="h-map-type"),
         _named("h-map-type", dcc.RadioItems(id="map-type", options=_options(MAP_TYPE_LABELS, MAP_TYPES),
                                             value=view.map_type, className="choice")),
+        # The county level: shown for a measure that has county values (a CO2 inventory's).
+        html.Div(id="level-wrap", style={"display": "none"}, children=[
+            html.H3(T("level"), id="h-level"),
+            _named("h-level", dcc.RadioItems(id="level", options=_options(LEVEL_LABELS, LEVELS), value=view.level,
+                                             className="choice")),
+        ]),
         html.H3(T("scheme"), id="h-scheme"),
         _named("h-scheme", dcc.RadioItems(id="scheme", options=_options(SCHEME_LABELS, store["schemes"]),
                                           value=view.scheme, className="choice")),
@@ -223,7 +245,8 @@ def create_layout(store: dict, hideout: dict, view: View | None = None) -> html.
     ])
     panel = html.Aside(id="side-panel", className="panel", children=[
         html.Div(id="cards", className="cards"),
-        T("ranking", html.H3),
+        T("ranking", html.H3, className="ranking-title"),
+        html.Div(id="rank-note", className="note"),  # the county level: which counties the bars are
         html.Div(id="ranking", className="ranking", children=ranks),
         create_table_view(),
         create_multiples_view(),
@@ -739,9 +762,12 @@ def render_province(view: dict, others: list[dict], lang: str, show_other: bool,
 
 
 def render_carbon(rows: list[dict], lang: str) -> html.Table:
-    """A city's numbers in each stored CO2 inventory, each with its year, method, licence and source."""
+    """A city's (or county's) numbers in each stored CO2 inventory, each with its year, method, licence and
+    source; a county's rows have no intensity (no county GDP) but their share of the city's total."""
+    county = any("share_of_city_pct" in r for r in rows)
+    third = ("占所属城市 %", "Share of its city %") if county else ("吨/万元", "t per 10⁴ yuan")
     head = [in_lang(lang, c_zh, c_en) for c_zh, c_en in (
-        ("清单", "Inventory"), ("二氧化碳排放量（吨）", "CO2 (t)"), ("吨/平方千米", "t/km²"), ("吨/万元", "t per 10⁴ yuan"),
+        ("清单", "Inventory"), ("二氧化碳排放量（吨）", "CO2 (t)"), ("吨/平方千米", "t/km²"), third,
         ("覆盖 %", "Covered %"), ("方法、许可与来源", "Method, licence and source"))]
 
     def num(v: float, d: int) -> str:
@@ -750,7 +776,30 @@ def render_carbon(rows: list[dict], lang: str) -> html.Table:
     return _table(head, [[
         f"{r['name']} ({r['year']})",
         html.Span(num(r["co2_t"], 2), className="num"), html.Span(num(r["co2_t_per_km2"], 3), className="num"),
-        html.Span(num(r["co2_t_per_10k_yuan"], 4), className="num"), html.Span(num(r["coverage_pct"], 2), className="num"),
+        html.Span(num(r["share_of_city_pct"], 2) if county else num(r["co2_t_per_10k_yuan"], 4), className="num"),
+        html.Span(num(r["coverage_pct"], 2), className="num"),
         html.Span(in_lang(lang, f"{r['method_zh']}；许可：{r['licence'] or '未注明'}；来源：{r['source'] or '未注明'}",
                     f"{r['method_en']}; licence: {r['licence'] or 'not given'}; source: {r['source'] or 'not given'}"),
                   className="cite")] for r in rows])
+
+
+def render_county(county: dict, lang: str) -> list:
+    """The county panel (the county level of a CO2 inventory): the county and its city, then its numbers in
+    each stored inventory with their method, licence and source, and how a share of the city is computed."""
+    head = ([county["name_zh"], html.Span(f" · {county['name_en']}", className="muted")] if lang == "zh" else
+            [county["name_en"], " · ", html.Span(county["name_zh"], lang="zh-CN", className="muted")])
+    city = county["city_zh"] if lang == "zh" else county["city_en"]
+    out: list = [html.H2(head, className="city-name county-name", **{"data-adcode": county["adcode"]}),
+                 html.P(in_lang(lang, f"县级行政区 · 所属城市：{city}", f"County-level division · city: {city}"),
+                        className="muted")]
+    if not county["carbon"]:
+        out.append(html.P(in_lang(lang, "已导入的二氧化碳清单中没有该县区的数值。",
+                                  "No imported CO2 inventory has a value for this county."), className="muted"))
+        return out
+    out.append(html.H3(in_lang(lang, "二氧化碳排放（已导入的清单）", "CO2 emissions (imported inventories)")))
+    out.append(render_carbon(county["carbon"], lang))
+    out.append(html.P(in_lang(
+        lang, "占所属城市 % = 该县区的二氧化碳排放量 ÷ 同一清单中所属城市的排放量 × 100；县区没有地区生产总值，故无强度。",
+        "Share of its city % = the county's CO2 ÷ its city's CO2 in the same inventory × 100; counties have no GDP, "
+        "so no intensity."), className="note"))
+    return out

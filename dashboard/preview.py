@@ -92,8 +92,8 @@ def preview_payload(store: dict, search: str) -> dict | None:
     every page: :func:`encoded` once, given to :func:`preview_script`), or None when the server cannot tell
     what that page will draw."""
     q = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
-    if any(q.get(k, [""])[-1] for k in NEEDS_DATA):
-        return None
+    if any(q.get(k, [""])[-1] for k in NEEDS_DATA) or q.get("level", [""])[-1] == "county":
+        return None  # (the county level draws a CO2 inventory's counties, known once the inventories are in)
     view = parse_query(search, store)
     spec = BASEMAPS.get(view.basemap)
     if spec is not None and spec[1] != "wgs84":

@@ -10,16 +10,22 @@ browser keeps :func:`browser_store` in a ``dcc.Store`` and builds the map's
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+import pandas as pd
 import xyzservices.providers as xyz
 
 from dashboard.i18n import DEFAULT_LANG, LANGS, bundle
+from geo.carbon.places import place_layer
 from geo.core.classify import DEFAULT_SCHEME, NO_DATA_COLOUR, SCHEMES
+from geo.core.settings import Settings, get_settings
 from geo.core.symbols import BASE_COLOUR, MAP_TYPES, NEGATIVE_COLOUR, SYMBOL_COLOUR, TOTAL_UNITS
 from geo.core.vocabulary import annex_note, citation_text, column_decimals
+from geo.exports.spec import county_label
 from geo.measures.catalogue import formula_words, lookup, parse_id, words
 from geo.measures.observed import annual_table
 from geo.measures.view import ViewData, indicator_payload, measures_by_group, with_observed
@@ -32,6 +38,8 @@ REGION_IDS = ("shenyang_metro", "coastal_belt", "west_liaoning", "east_green")
 SITE_LAYERS = ("park", "mine", "port", "steel", "nuclear", "airport", "reserve")
 LAYERS = ("context", "labels", "counties", *REGION_IDS, *SITE_LAYERS, "plants", "co2_assets", "other_plans")
 DEFAULT_LAYERS = ("context", "labels")
+#: The map's levels: the 14 cities, or the counties (only a CO2 inventory has county values).
+LEVELS = ("city", "county")
 #: Basemaps: none (offline default) or an xyzservices provider, with the datum its tiles use.
 BASEMAPS = {
     "none": None,
@@ -60,17 +68,20 @@ class View:
     dataset: str | None = None  # the observed dataset in use (geo.measures.observed), if any
     plan: str | None = None  # a later plan whose targets are shown (geo.measures.plans); None: the bundled 十三五
     map_type: str = "auto"  # geo.core.symbols.MAP_TYPES: auto draws totals as circles, rates as colours
+    level: str = "city"  # LEVELS: a CO2 inventory's counties (county) or the cities
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def resolve_city(text: str | None, cities: dict[str, dict]) -> str | None:
-    """An adcode from an adcode or a city name (沈阳市, 沈阳, Shenyang); ``None`` if it matches none."""
+def resolve_city(text: str | None, cities: dict[str, dict], counties: dict[str, dict] | None = None) -> str | None:
+    """An adcode from an adcode or a city name (沈阳市, 沈阳, Shenyang), or a county's adcode (its name may be
+    shared: 铁西区): one of ``counties``, or before the store has them (they come with the CO2 inventories) any
+    code of a county of Liaoning (21xxyy, yy not 00); ``None`` if it matches none."""
     if not text:
         return None
     text = text.strip()
-    if text in cities:
+    if text in cities or (text in counties if counties is not None else re.fullmatch(r"21\d\d(?!00)\d\d", text)):
         return text
     low = text.lower()
     for code, c in cities.items():
@@ -87,7 +98,7 @@ def parse_query(search: str, store: dict) -> View:
         view.indicator = q["indicator"]
     if q.get("scheme") in SCHEMES:
         view.scheme = q["scheme"]
-    view.city = resolve_city(q.get("city"), store["cities"])
+    view.city = resolve_city(q.get("city"), store["cities"], store.get("counties"))
     if "layers" in q:
         asked = [k for k in q["layers"].split(",") if k]
         known = [k for k in LAYERS if k in asked]
@@ -105,6 +116,8 @@ def parse_query(search: str, store: dict) -> View:
         view.dataset = q["dataset"]
     if q.get("map_type") in MAP_TYPES:
         view.map_type = q["map_type"]
+    if q.get("level") in LEVELS:
+        view.level = q["level"]
     if q.get("plan") and len(q["plan"]) <= 64:  # a plan name (geo.measures.plans.check_plan_name); checked against the store
         view.plan = q["plan"]
     return view
@@ -119,6 +132,8 @@ def format_query(view: View) -> str:
                    "panel": view.panel, "region": view.region})
     if view.map_type != "auto":
         params["map_type"] = view.map_type
+    if view.level != "city":
+        params["level"] = view.level
     if view.dataset:
         params["dataset"] = view.dataset
     if view.plan:
@@ -189,6 +204,21 @@ def city_aliases(data: ViewData) -> dict[str, str]:
         for alias in data.gazetteer._aliases(p):
             out.setdefault(normalise(alias), city)
     return out
+
+
+def county_names(settings: Settings | None = None) -> dict[str, dict]:
+    """The counties of the map's county level by adcode: name_zh, name_en, their city's adcode and names."""
+    settings = settings or get_settings()
+    return _county_names(settings.boundaries_dir)
+
+
+@functools.lru_cache(maxsize=4)
+def _county_names(boundaries_dir: Path) -> dict[str, dict]:
+    settings = Settings(data_dir=boundaries_dir.parent)
+    cities = place_layer("city", settings).set_index("adcode")
+    return {r.adcode: {"name_zh": r.name_zh, "name_en": r.name_en, "city": r.parent_adcode,
+                       "city_zh": cities.name_zh[r.parent_adcode], "city_en": cities.name_en[r.parent_adcode]}
+            for r in place_layer("county", settings).itertuples()}
 
 
 def browser_store(data: ViewData) -> dict:
@@ -356,6 +386,14 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
     if not inventories:
         return store
     inds, values = carbon_indicators(observed, settings, inventories)
+    # The county level: the same measures by county (no intensity: no county GDP), classified among the counties.
+    # An inventory of counties only (a county table: Chen et al.'s) has its measures at that level only.
+    county_inds, county_values = carbon_indicators(observed, settings, inventories, level="county")
+    city_ids = {i.id for i in inds}
+    county_only = [i for i in county_inds if i.id not in city_ids]
+    inds = [*inds, *county_only]
+    for ind in county_only:
+        values[ind.id] = float("nan")
     if not inds:
         return store
     by_name = {inv["name"]: inv for inv in inventories}
@@ -391,6 +429,22 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
                 entry[f"source_{lang}"] = cite_inventory(by_name[inside], lang)
         if field in CARBON_DECIMALS:
             entry["decimals"] = CARBON_DECIMALS[field]
+    by_id = {i.id: i for i in county_inds if i.id in payload}
+    if by_id:
+        names = county_names(settings)
+        counties = pd.DataFrame({"adcode": list(names), "name_zh": [c["name_zh"] for c in names.values()],
+                                 "name_en": [c["name_en"] for c in names.values()]})
+        counties = counties.merge(county_values, on="adcode", how="left")
+        county_payload = indicator_payload(replace(data, table=counties, indicators=tuple(by_id.values()), by_id=by_id))
+        for ind_id, entry in county_payload.items():
+            payload[ind_id]["county"] = {"values": entry["values"], "classes": entry["classes"]}
+        for ind in county_only:
+            payload[ind.id]["county_only"] = True  # its map is the counties' at either level
+        # The county level's names (two counties share a name, so each carries its city's: 铁西区（沈阳）).
+        store = {**store, "counties": {a: {"name_zh": c["name_zh"], "name_en": c["name_en"], "city": c["city"],
+                                           **{f"label_{lang}": county_label(c["name_zh"], c["name_en"], c["city_zh"],
+                                                                            c["city_en"], lang) for lang in LANGS}}
+                                       for a, c in names.items()}}
     measures = dict(store["measures"])
     for ind in found:
         measures.setdefault(ind.group, [])

@@ -285,9 +285,18 @@ def test_browser_twins_match_python(page, served):
                         [store, cases])
     assert got == [build_hideout(store, *c) for c in cases]
     queries = ["", "?indicator=nox_cap_2020_t&city=沈阳&layers=port,bogus&lang=en", "?layers=&basemap=gaode&panel=region",
-               "?layers=xyz&indicator=no_such_indicator"]
+               "?layers=xyz&indicator=no_such_indicator", "?level=county&city=210106", "?level=town&city=210100",
+               "?city=210200&level=city", "?city=210000", "?city=219900"]
     got = page.evaluate("([s, qs]) => qs.map(q => window.lnmap.parseQuery(q, s))", [store, queries])
     assert got == [parse_query(q, store).to_dict() for q in queries]
+    assert [v["city"] for v in got[4:]] == ["210106", "210100", "210200", None, None]  # a county's code, the province's not
+    assert [v["level"] for v in got[4:7]] == ["county", "city", "city"]
+    # With the counties in the store (they come with the CO2 inventories), only theirs.
+    with_counties = {**store, "counties": {"210106": {"name_zh": "铁西区", "name_en": "Tiexi District", "city": "210100"}}}
+    queries = ["?level=county&city=210106", "?level=county&city=210303"]
+    got = page.evaluate("([s, qs]) => qs.map(q => window.lnmap.parseQuery(q, s))", [with_counties, queries])
+    assert got == [parse_query(q, with_counties).to_dict() for q in queries]
+    assert [v["city"] for v in got] == ["210106", None]
 
 
 def test_hover_tooltip_names_city_value_and_unit(page, base):

@@ -30,9 +30,10 @@ def test_page_loads_nothing_from_a_cdn(client):
     html = client.get("/").get_data(as_text=True)
     assert "unpkg.com" not in html and "cdn" not in html.lower()
     assert "/_dash-component-suites/dash_leaflet/" in html
-    for part in ("map_1_core", "map_2_layers", "map_3_panel", "map_4_first_frame"):
+    for part in ("map_1_core", "map_2_layers", "map_3_panel", "map_4_first_frame", "map_5_counties"):
         assert f"/assets/{part}.js" in html
-    assert html.index("/assets/map_1_core.js") < html.index("/assets/map_4_first_frame.js")
+    assert html.index("/assets/map_1_core.js") < html.index("/assets/map_4_first_frame.js") < html.index(
+        "/assets/map_5_counties.js")
 
 
 def test_layout_does_not_inline_geometry(client):

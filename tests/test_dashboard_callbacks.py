@@ -81,7 +81,9 @@ def test_every_layer_has_a_spec_pointing_at_a_served_url():
     assert set(specs) == set(LAYERS)
     for comps in specs.values():
         for c in comps:
-            assert c["namespace"] == "dash_leaflet" and c["props"]["url"].startswith("/lnmap/geo/wgs84/")
+            # the layers built at start, or the CO2 sources read from the store when asked (dashboard.layers)
+            assert c["namespace"] == "dash_leaflet"
+            assert c["props"]["url"].startswith(("/lnmap/geo/wgs84/", "/lnmap/co2/wgs84/")), c["props"]["url"]
 
 
 def test_province_view_lists_coal_capacity_by_city_from_the_plants_file():

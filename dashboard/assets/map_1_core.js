@@ -82,10 +82,13 @@
   };
   // A city's style under the hideout ``h`` (the cities' layer and the first frame).
   function cityLook(h, a) {
-    const v = h.values ? h.values[a] : null;
     const sel = h.selected === a;
+    // The county level: the cities are only their outlines, over the counties (a press inside goes to a county).
+    if (h.outline) return { fill: false, fillOpacity: 0, color: "#333", weight: 1.6, opacity: 0.9, dashArray: null,
+                            className: "lnmap-city" };
+    const v = h.values ? h.values[a] : null;
     const style = {
-      fillColor: h.symbols ? h.symbols : colourOf(v, h), fillOpacity: 0.88, color: sel ? "#111" : "#ffffff",
+      fill: true, fillColor: h.symbols ? h.symbols : colourOf(v, h), fillOpacity: 0.88, color: sel ? "#111" : "#ffffff",
       weight: sel ? 3.5 : 1.2, opacity: 1, className: "lnmap-city" + (sel ? " lnmap-selected" : ""), dashArray: null,
     };
     if (h.highlight) {
@@ -96,6 +99,24 @@
     }
     return style;
   }
+  // A place's outline as a button (the cities', the counties'): in the Tab order, named for screen readers,
+  // Enter or Space selects it; its adcode is where a press on it (below) finds the place.
+  function asButton(layer, adcode, label) {
+    const el = layer._path;
+    if (!el) return;
+    el.setAttribute("aria-label", label);
+    el.dataset.adcode = adcode;
+    if (el.dataset.kb) return;
+    el.dataset.kb = "1";
+    el.setAttribute("tabindex", "0");
+    el.setAttribute("role", "button");
+    L.DomEvent.on(el, "keydown", function (e) {
+      if (e.key === "Enter" || e.key === " " || e.key === "Spacebar") {
+        L.DomEvent.preventDefault(e);
+        NS.pickCity(adcode);
+      }
+    });
+  }
   NS.cityTooltip = function (feature, layer, context) {
     const h = latest(context);
     const p = feature.properties;
@@ -104,24 +125,8 @@
     const shown = v === null || v === undefined ? null : grouped(v, h.decimals === undefined ? 2 : h.decimals);
     const text = shown === null ? (h.lang === "en" ? "no data" : "无数据") : shown + " " + (h.unit || "");
     layer.bindTooltip("<b>" + esc(name) + "</b><br>" + esc(text), { sticky: true, className: "lnmap-tip" });
-    // Keyboard: every city is a button in the Tab order; Enter or Space selects it.
     const label = name + "：" + text;
-    const keyboard = function () {
-      const el = layer._path;
-      if (!el) return;
-      el.setAttribute("aria-label", label);
-      el.dataset.adcode = p.adcode;
-      if (el.dataset.kb) return;
-      el.dataset.kb = "1";
-      el.setAttribute("tabindex", "0");
-      el.setAttribute("role", "button");
-      L.DomEvent.on(el, "keydown", function (e) {
-        if (e.key === "Enter" || e.key === " " || e.key === "Spacebar") {
-          L.DomEvent.preventDefault(e);
-          NS.pickCity(p.adcode);
-        }
-      });
-    };
+    const keyboard = function () { asButton(layer, p.adcode, label); };
     keyboard();
     layer.on("add", function () { keyboard(); watch(layer._map); bootSoon(); });
   };
@@ -132,7 +137,8 @@
   let press = null;
   document.addEventListener("pointerdown", function (e) {
     const el = e.target;
-    press = e.isPrimary && e.button === 0 && el && el.dataset && el.dataset.adcode && el.classList.contains("lnmap-city")
+    press = e.isPrimary && e.button === 0 && el && el.dataset && el.dataset.adcode &&
+      (el.classList.contains("lnmap-city") || el.classList.contains("lnmap-county"))
       ? { el: el, x: e.clientX, y: e.clientY, t: performance.now() } : null;
   }, true);
   document.addEventListener("pointerup", function (e) {
@@ -193,6 +199,12 @@
       if (!el || !l.feature && !l.options.adcode) return;
       if (l.feature && el.classList.contains("lnmap-city")) {
         l.setStyle(NS.cityStyle(l.feature));
+      } else if (l.feature && el.classList.contains("lnmap-county") && NS.countyStyle) {
+        l.setStyle(NS.countyStyle(l.feature));
+      } else if (l.options.county && el.classList.contains("lnmap-symbol") && NS.countyCircle) {
+        const c = NS.countyCircle(l.options.adcode);
+        l.setRadius(c.r || 0.001);
+        l.setStyle({ fillColor: c.fillColor, opacity: c.r ? 1 : 0, fillOpacity: c.r ? c.fillOpacity : 0 });
       } else if (l.options.adcode && el.classList.contains("lnmap-symbol")) {
         const c = circleOf(s, l.options.adcode);
         if (c.r) {
@@ -351,10 +363,12 @@
 
 
   // ------------------------------------------------------------------ view state (twins of state.py)
-  function resolveCity(text, cities) {
+  function resolveCity(text, cities, counties) {
     if (!text) return null;
     text = text.trim();
-    if (cities[text]) return text;
+    // A county by its code only (names repeat): one of the store's, or before the store has them (they come with
+    // the CO2 inventories) any code of a county of Liaoning (twin of dashboard/state.py resolve_city).
+    if (cities[text] || (counties ? counties[text] : /^21\d\d(?!00)\d\d$/.test(text))) return text;
     const low = text.toLowerCase();
     for (const code in cities) {
       const c = cities[code];
@@ -366,11 +380,12 @@
     const q = new URLSearchParams((search || "").replace(/^\?/, ""));
     const d = store.defaults;
     const view = { indicator: d.indicator, scheme: d.scheme, city: null, layers: d.layers.slice(), lang: d.lang,
-                   basemap: d.basemap, panel: d.panel, region: d.region, map_type: d.map_type || "auto" };
+                   basemap: d.basemap, panel: d.panel, region: d.region, map_type: d.map_type || "auto",
+                   level: d.level || "city" };
     const get = function (k) { const all = q.getAll(k); return all.length ? all[all.length - 1] : null; };
     if (store.indicators[get("indicator")]) view.indicator = get("indicator");
     if (store.schemes.indexOf(get("scheme")) >= 0) view.scheme = get("scheme");
-    view.city = resolveCity(get("city"), store.cities);
+    view.city = resolveCity(get("city"), store.cities, store.counties);
     if (get("layers") !== null) {
       const asked = get("layers").split(",").filter(function (k) { return k; });
       const known = store.layers.filter(function (k) { return asked.indexOf(k) >= 0; });
@@ -382,6 +397,7 @@
     if (store.region_ids.indexOf(get("region")) >= 0) view.region = get("region");
     view.dataset = /^obs-\d{8}T\d{12}-[0-9a-f]{8}$/.test(get("dataset") || "") ? get("dataset") : null;
     if ((store.symbols || {}).map_types && store.symbols.map_types.indexOf(get("map_type")) >= 0) view.map_type = get("map_type");
+    if (["city", "county"].indexOf(get("level")) >= 0) view.level = get("level");
     view.plan = get("plan") && get("plan").length <= 64 ? get("plan") : null;
     return view;
   }
@@ -391,6 +407,7 @@
     parts.push(["layers", v.layers.join(",")], ["lang", v.lang], ["basemap", v.basemap], ["panel", v.panel],
                ["region", v.region]);
     if (v.map_type && v.map_type !== "auto") parts.push(["map_type", v.map_type]);
+    if (v.level && v.level !== "city") parts.push(["level", v.level]);
     if (v.dataset) parts.push(["dataset", v.dataset]);
     if (v.plan) parts.push(["plan", v.plan]);
     return "?" + parts.map(function (p) { return p[0] + "=" + encodeURIComponent(p[1]).replace(/%2C/g, ","); }).join("&");
@@ -544,7 +561,8 @@
     if (mode !== "symbols") rows.push(comp("Div", { className: "legend-row", children: [
       comp("Span", { className: "swatch", style: { background: store.nodata } }),
       comp("Span", { children: tr(store, "no_data", lang) }) ] }));
-    const notes = [mode === "symbols" ? comp("Div", { className: "legend-note", children: tr(store, "symbols_note", lang) })
+    const notes = [mode === "symbols" ? comp("Div", { className: "legend-note",
+                                                      children: tr(store, store.level === "county" ? "symbols_note_counties" : "symbols_note", lang) })
       : comp("Div", { className: "legend-note", children: lbl(store.i18n.schemes, scheme, lang) +
       (ind.diverging && cls.lower < ind.centre && ind.centre < cls.bounds[cls.bounds.length - 1]
         ? " · " + tr(store, "legend_centre", lang).replace("{c}", grouped(ind.centre, 0)) : "") })];
@@ -605,7 +623,7 @@
   const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null, userMoved: false, start: 0,
                   input: -1e9 };
   function isReady() { return ready; }
-  Object.assign(PARTS, { FIRST, bootNow, circleOf, cityLook, comp, drawNow, esc, fit, formatQuery, freeRect, grouped,
+  Object.assign(PARTS, { FIRST, asButton, bootNow, circleOf, cityLook, comp, drawNow, esc, fit, formatQuery, freeRect, grouped,
                           hideout, indicatorOf, isReady, lbl, legend, mapTypeOf, num, parseQuery, ranking, refit,
                           resolveCity, symbolScale, tableOf, tr, watch });
 })();

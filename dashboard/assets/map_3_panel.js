@@ -14,25 +14,52 @@
   // Whether callback ``name`` runs only because the selected city changed, after it has drawn everything
   // once (on a load with ?city=, Dash's first call of it can come with the city as its only trigger).
   const built = {};
-  // What the map draws for a view: its indicator, the cities' hideout, the circles (restyle's first half).
-  function mapView(store, group, measure, scheme, city, lang, panel, region, year, mapType) {
+  // The store as the county level sees it (a CO2 measure with county values): the indicator's values and
+  // classes are the counties', and the "cities" the legend, ranking and cards name are the counties, each
+  // with its city (two share a name: 铁西区). The store itself when the level is the cities or the measure
+  // has no county values.
+  function levelStore(store, indicator, level) {
+    const ind = store.indicators[indicator];
+    // (An inventory of counties only is drawn by county whatever the level.)
+    if (!ind || !ind.county || !store.counties || (level !== "county" && !ind.county_only)) return store;
+    const names = {};
+    Object.keys(ind.county.values).forEach(function (a) {
+      const c = store.counties[a] || { label_zh: a, label_en: a };
+      names[a] = { name_zh: c.label_zh, name_en: c.label_en };  // 宽甸县（丹东）: geo.exports.spec.county_label
+    });
+    const shown = Object.assign({}, ind, { values: ind.county.values, classes: ind.county.classes });
+    const indicators = Object.assign({}, store.indicators);
+    indicators[indicator] = shown;
+    return Object.assign({}, store, { indicators: indicators, cities: names, level: "county" });
+  }
+  NS.levelStore = levelStore;
+  // What the map draws for a view: its indicator, the cities' hideout, the circles (restyle's first half); at
+  // the county level the counties' hideout and circles too, and the cities as outlines.
+  function mapView(store, group, measure, scheme, city, lang, panel, region, year, mapType, level) {
     const indicator = indicatorOf(store, group, measure, year);
     if (!indicator) return null;
-    const ind = store.indicators[indicator];
+    const shown = levelStore(store, indicator, level);
+    const ind = shown.indicators[indicator];
     const mode = mapTypeOf(store, ind, mapType);
     let vmax = 0;
     Object.keys(ind.values).forEach(function (a) { const v = ind.values[a]; if (v !== null && isFinite(v)) vmax = Math.max(vmax, Math.abs(v)); });
-    const symbols = { show: mode === "symbols", values: ind.values, vmax: vmax, r_max: symbolScale(store),
+    // The largest circle a little smaller for 100 counties than for 14 cities.
+    const rMax = shown === store ? symbolScale(store) : Math.max(10, Math.round(symbolScale(store) * 0.7));
+    const symbols = { show: mode === "symbols", values: ind.values, vmax: vmax, r_max: rMax,
                       colour: store.symbols.colour, negative: store.symbols.negative };
     // The region view: its members stand out (partial ones dashed), the other cities are dimmed.
-    const highlight = panel === "region" ? (store.region_members || {})[region] || null : null;
-    const h = hideout(store, indicator, scheme, city && city.adcode, lang, highlight);
-    if (mode === "symbols") h.symbols = store.symbols.base;  // the cities' neutral fill under the circles
-    return { indicator: indicator, mode: mode, vmax: vmax, symbols: symbols, h: h };
+    const highlight = panel === "region" && shown === store ? (store.region_members || {})[region] || null : null;
+    const h = hideout(shown, indicator, scheme, city && city.adcode, lang, highlight);
+    if (mode === "symbols") h.symbols = store.symbols.base;  // the places' neutral fill under the circles
+    if (shown === store) return { indicator: indicator, mode: mode, vmax: vmax, symbols: symbols, h: h, county: null };
+    const outline = { outline: true, indicator: indicator, lang: lang };
+    return { indicator: indicator, mode: mode, vmax: vmax, symbols: { show: false }, h: outline, store: shown,
+             county: { h: h, symbols: symbols } };
   }
   function drawView(v) {
     NS.lastHideout = v.h;
     NS.lastSymbols = v.symbols;
+    NS.lastCounty = v.county;
     // With circles on, the city names move up a little, so a small circle is not hidden under its name.
     document.documentElement.classList.toggle("lnmap-symbols-on", v.mode === "symbols");
     NS.firstFrameView(v);
@@ -46,7 +73,7 @@
   // will make), the browser paints, and then the control's value goes to Dash (set_props), which
   // updates everything else and draws the same map again. Any click this cannot foresee (a measure the
   // pollutant lacks, a measure over years) goes to Dash as it is.
-  const PREVIEW = { pollutant: 0, measure: 1, scheme: 2, "map-type": 8 };
+  const PREVIEW = { pollutant: 0, measure: 1, scheme: 2, "map-type": 8, level: 9 };
   document.addEventListener("click", function (e) {
     const input = e.target && e.target.closest ? e.target.closest("input[type=radio]") : null;
     const control = input && input.closest("[id]");
@@ -88,19 +115,21 @@
       const ind = store.indicators[v.indicator];
       const annual = ((store.series || {})[ind.group] || {})[ind.measure];
       const wanted = [ind.group, ind.measure, v.scheme, v.layers, v.lang, v.basemap, v.panel, v.region,
-                      annual ? String(ind.year) : current[8], v.map_type];
+                      annual ? String(ind.year) : current[8], v.map_type, v.level];
       // Unchanged values are not set again, so loading a page sets off no callback it does not need.
       return wanted.map(function (w, k) {
         return JSON.stringify(w) === JSON.stringify(current[k]) ? noUpdate() : w;
       });
     },
     // Controls -> URL, with replaceState: no reload, no request, and dcc.Location is not re-triggered.
-    toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store, year, mapType) {
+    toUrl: function (group, measure, scheme, city, layers, lang, basemap, panel, region, store, year, mapType, level) {
       const indicator = indicatorOf(store, group, measure, year) || store.defaults.indicator;
+      const ind = store.indicators[indicator];
       const q = formatQuery({ indicator: indicator, scheme: scheme, city: city && city.adcode,
                               layers: layers || [], lang: lang, basemap: basemap, panel: panel, region: region,
                               dataset: store.dataset ? store.dataset.dataset_id : null,
-                              plan: store.plan ? store.plan.name : null, map_type: mapType || "auto" });
+                              plan: store.plan ? store.plan.name : null, map_type: mapType || "auto",
+                              level: ind && ind.county && (level === "county" || ind.county_only) ? "county" : "city" });
       if (window.location.search !== q) window.history.replaceState(window.history.state, "", q);
       return q;
     },
@@ -165,24 +194,52 @@
       const value = years.indexOf(year) >= 0 ? year : years[0];
       return [opts, value === year ? noUpdate() : value, { display: "block" }];
     },
-    restyle: function (group, measure, scheme, city, lang, panel, region, store, year, mapType, current) {
-      const v = mapView(store, group, measure, scheme, city, lang, panel, region, year, mapType);
-      if (!v) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
-      const indicator = v.indicator, mode = v.mode, vmax = v.vmax, symbols = v.symbols, h = v.h;
+    restyle: function (group, measure, scheme, city, lang, panel, region, store, year, mapType, level, current) {
+      const v = mapView(store, group, measure, scheme, city, lang, panel, region, year, mapType, level);
+      if (!v) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
+      const indicator = v.indicator, mode = v.mode, vmax = v.vmax, h = v.h;
+      const shown = v.store || store;  // the county level's view of the store (levelStore)
+      const symbols = v.county ? v.county.symbols : v.symbols;
       const sel = city && city.adcode;
-      NS.lastView = { store: store, args: [group, measure, scheme, city, lang, panel, region, year, mapType] };
+      NS.lastView = { store: store, args: [group, measure, scheme, city, lang, panel, region, year, mapType, level] };
       const ids = window.dash_clientside.callback_context.outputs_list[2].map(function (o) { return o.id; });
-      const r = ranking(store, indicator, scheme, sel, lang, ids, mode);
+      const r = ranking(shown, indicator, scheme, sel, lang, ids, mode);
       const classNames = ids.map(function (id) { return "rank-bar" + (r.order[id.index] === sel ? " selected" : ""); });
       window.lnmap.rankOrder = r.order;
       drawView(v);
       const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
+      const county = v.county ? [v.county.h, v.county.symbols] : [{}, {}];
       // A click on a city changes only what marks the selection (the hideout, the bars' classes): the legend,
       // the bars' contents and the circles stay, so Dash does not mount them again while the panel renders.
-      if (onlyCity("restyle")) return [same ? noUpdate() : h, noUpdate(), noUpdate(), noUpdate(), classNames, noUpdate()];
-      return [same ? noUpdate() : h, legend(store, indicator, scheme, lang, mode, vmax, symbols.r_max), r.styles,
-              r.children, classNames,
-              symbols];
+      if (onlyCity("restyle")) {
+        return [same ? noUpdate() : h, noUpdate(), noUpdate(), noUpdate(), classNames, noUpdate(),
+                v.county ? county[0] : noUpdate(), noUpdate()];
+      }
+      const key = legend(shown, indicator, scheme, lang, mode, vmax, symbols.r_max);
+      if (v.county) {
+        const values = shown.indicators[indicator].values, all = Object.keys(values);
+        const have = all.filter(function (a) { return values[a] !== null && values[a] !== undefined; }).length;
+        key.push(comp("Div", { className: "legend-note level-note", children: tr(store, "level_note", lang)
+          .replace("{k}", have).replace("{n}", all.length) }));
+      }
+      return [same ? noUpdate() : h, key, r.styles, r.children, classNames, v.county ? { show: false } : symbols,
+              county[0], county[1]];
+    },
+    // The county level: offered for a measure with county values (a CO2 inventory's); the counties' files
+    // are asked for only while it is on, in the basemap's datum; the ranking says which counties it shows.
+    countyLevel: function (group, measure, year, level, basemap, lang, store) {
+      const id = indicatorOf(store, group, measure, year);
+      const ind = id && store.indicators[id];
+      const counties = !!(ind && ind.county && store.counties);
+      const offered = counties && !ind.county_only;  // a choice only when the measure has both levels
+      const on = counties && (level === "county" || !!ind.county_only);
+      const bm = store.basemaps[basemap];
+      const datum = bm ? bm.datum : "wgs84";
+      const url = function (name) { return "/lnmap/geo/" + datum + "/" + name + ".geojson?v=" + store.layer_version; };
+      const opts = ["city", "county"].map(function (k) { return { label: lbl(store.i18n.levels, k, lang), value: k }; });
+      document.documentElement.classList.toggle("lnmap-county-level", on);
+      return [{ display: offered ? "block" : "none" }, opts, on ? url("county-areas") : null,
+              on ? url("county-points") : null, on ? tr(store, "ranking_counties", lang) : null];
     },
     layers: function (layers, basemap, lang, current, store) {
       layers = layers || [];
@@ -252,10 +309,12 @@
         observedNote];
     },
     // Headline cards for the measure on the map, and the selected city's place in it (rank, share).
-    summaries: function (group, measure, city, lang, panel, store, year) {
-      NS.store = store;
-      const id = indicatorOf(store, group, measure, year);
+    summaries: function (group, measure, city, lang, panel, full, year, level) {
+      NS.store = full;
+      const id = indicatorOf(full, group, measure, year);
       if (!id) return [noUpdate(), noUpdate()];
+      const store = levelStore(full, id, level);  // at the county level: the counties' values and names
+      const counties = store.level === "county";
       const ind = store.indicators[id];
       const unit = lang === "zh" ? ind.unit_zh : ind.unit_en;
       const name = function (a) { const c = store.cities[a] || {}; return lang === "zh" ? c.name_zh : c.name_en; };
@@ -277,9 +336,10 @@
           .replace("{n}", have.length).replace("{v}", num(ind.values[have[0]], ind) + " " + unit)));
       } else {
         // A sum (and a share of it) only when every city has a value: 3 cities' sum is not "the 14 cities' total".
-        if (summable && all) cards.push(card(tr(store, "card_total", lang), num(total, ind) + " " + unit,
-                                             tr(store, "card_total_note", lang)));
-        if (!all) cards.push(card(tr(store, "card_coverage", lang), have.length + " / " + Object.keys(store.cities).length));
+        if (summable && all) cards.push(card(tr(store, counties ? "card_total_counties" : "card_total", lang)
+          .replace("{n}", have.length), num(total, ind) + " " + unit,
+                                             tr(store, counties ? "card_total_counties_note" : "card_total_note", lang)));
+        if (!all) cards.push(card(tr(store, counties ? "card_coverage_counties" : "card_coverage", lang), have.length + " / " + Object.keys(store.cities).length));
         cards.push(card(tr(store, "card_max", lang), name(have[0]), num(ind.values[have[0]], ind) + " " + unit));
         cards.push(card(tr(store, "card_min", lang), name(have[have.length - 1]),
                         num(ind.values[have[have.length - 1]], ind) + " " + unit));
@@ -296,7 +356,7 @@
         const facts = [];
         if (v !== null && rank > 0) facts.push(tr(store, "rank_of", lang).replace("{r}", rank).replace("{n}", have.length));
         if (v !== null && summable && all && total > 0) {
-          facts.push(tr(store, "share_of_total", lang).replace("{p}", grouped((100 * v) / total, 1) + " %"));
+          facts.push(tr(store, counties ? "share_of_counties" : "share_of_total", lang).replace("{p}", grouped((100 * v) / total, 1) + " %"));
         }
         focus = comp("Div", { className: "focus-box", children: [
           comp("Div", { className: "k", children: tr(store, "on_map", lang) + " · " + name(a) }),
@@ -334,7 +394,7 @@
       if (get("layers")) {
         get("layers").split(",").forEach(function (k) { if (k && store.layers.indexOf(k) < 0) say("layer", k); });
       }
-      if (get("city") && !resolveCity(get("city"), store.cities)) say("city", get("city"));
+      if (get("city") && !resolveCity(get("city"), store.cities, store.counties)) say("city", get("city"));
       if (get("scheme") !== null && store.schemes.indexOf(get("scheme")) < 0) say("scheme", get("scheme"));
       [["basemap", Object.keys(store.basemaps)], ["panel", ["city", "region", "province"]], ["region", store.region_ids],
        ["lang", ["zh", "en"]]].forEach(function (p) {

@@ -12,6 +12,8 @@ For each stored inventory ``NAME`` (:func:`geo.carbon.inventory.list_inventories
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from geo.carbon.inventory import inventory_table, list_inventories
@@ -187,17 +189,24 @@ def carbon_indicators(observed: pd.DataFrame | None = None, settings: Settings |
     return out, wide
 
 
-def city_carbon(adcode: str, observed: pd.DataFrame | None = None, settings: Settings | None = None) -> list[dict]:
-    """Each stored inventory's numbers for one city (those with a value for it): name, year, method (zh, en),
-    licence, source, co2_t, co2_t_per_km2, co2_t_per_10k_yuan and coverage_pct (NaN where none)."""
+def city_carbon(adcode: str, observed: pd.DataFrame | None = None, settings: Settings | None = None,
+                level: str = "city", parent: str | None = None) -> list[dict]:
+    """Each stored inventory's numbers for one city, or with ``level="county"`` one county (those with a value
+    for it): name, year, method (zh, en), licence, source, co2_t, co2_t_per_km2, co2_t_per_10k_yuan and
+    coverage_pct (NaN where none). A county of the city ``parent`` also gets ``share_of_city_pct``: its co2_t ÷
+    the city's co2_t in the same inventory × 100 (NaN where the city has none)."""
     out = []
     for inv in list_inventories(settings):
-        table = carbon_table(inv["name"], "city", observed, settings).set_index("adcode")
+        table = carbon_table(inv["name"], level, observed, settings).set_index("adcode")
         if adcode not in table.index or pd.isna(table.loc[adcode, "co2_t"]):
             continue
         row = table.loc[adcode]
         zh_method, en_method = METHODS.get(inv["method"], (inv["method"], inv["method"]))
-        out.append({"name": inv["name"], "year": int(inv["year"]), "method_zh": zh_method, "method_en": en_method,
-                    "licence": inv["licence"] or "", "source": inv["source"] or "",
-                    **{f: float(row[f]) for f in FIELDS}})
+        entry = {"name": inv["name"], "year": int(inv["year"]), "method_zh": zh_method, "method_en": en_method,
+                 "licence": inv["licence"] or "", "source": inv["source"] or "", **{f: float(row[f]) for f in FIELDS}}
+        if level == "county" and parent:
+            cities = carbon_table(inv["name"], "city", observed, settings).set_index("adcode")
+            city_t = float(cities.loc[parent, "co2_t"]) if parent in cities.index else math.nan
+            entry["share_of_city_pct"] = entry["co2_t"] / city_t * 100 if city_t and math.isfinite(city_t) else math.nan
+        out.append(entry)
     return out

@@ -49,6 +49,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "basemap": {"zh": "底图（需联网）", "en": "Basemap (needs network)"},
     "language": {"zh": "语言", "en": "Language"},
     "ranking": {"zh": "14市排名（当前指标，点击选择城市）", "en": "The 14 cities ranked (current indicator; click to select)"},
+    "ranking_counties": {"zh": "县区排名：前14位（当前指标，点击选择县区）",
+                         "en": "Counties ranked: the top 14 (current indicator; click to select)"},
+    "level": {"zh": "空间层级", "en": "Level"},
+    "level_note": {"zh": "县区层级：{k}/{n} 个县区有数值；县区没有地区生产总值，故无强度。",
+                   "en": "County level: {k} of {n} counties have a value; counties have no GDP, so no intensity."},
     "table_view": {"zh": "表格：本污染物的全部指标（点列标题排序）", "en": "Table: every measure of this pollutant (click a heading to sort)"},
     "table_csv": {"zh": "下载表格 CSV", "en": "Download the table (CSV)"},
     "table_city": {"zh": "城市", "en": "City"},
@@ -262,6 +267,10 @@ MEASURE_LABELS = {
     "co2_t_per_10k_yuan": {"zh": "单位地区生产总值二氧化碳排放量", "en": "CO2 per unit of GDP"},
     "coverage_pct": {"zh": "清单覆盖面积比例 %", "en": "Share of the area covered %"},
 }
+LEVEL_LABELS = {
+    "city": {"zh": "地级市（14个）", "en": "Cities (14)"},
+    "county": {"zh": "县区（100个）", "en": "Counties (100)"},
+}
 MAP_TYPE_LABELS = {
     "auto": {"zh": "自动：总量用比例圆，比率用分级设色", "en": "Automatic: circles for totals, colours for rates"},
     "choropleth": {"zh": "分级设色", "en": "Coloured classes"},
@@ -309,6 +318,9 @@ STRINGS.update({
     "only_one": {"zh": "仅 1 市有数据：{v}", "en": "Only one city has a value: {v}"},
     "rank_of": {"zh": "第 {r}/{n} 位", "en": "rank {r} of {n}"},
     "share_of_total": {"zh": "占14市合计 {p}", "en": "{p} of the 14 cities' total"},
+    "share_of_counties": {"zh": "占各县区合计 {p}", "en": "{p} of the counties' total"},
+    "symbols_note_counties": {"zh": "圆的面积与数值成正比；县区底色不表示数值。",
+                              "en": "Circle area is proportional to the value; the counties' grey fill carries no value."},
     "on_map": {"zh": "地图上的指标", "en": "On the map"},
     "section_energy": {"zh": "能源", "en": "Energy"},
     "not_met": {"zh": "未达标", "en": "not met"},
@@ -316,6 +328,9 @@ STRINGS.update({
     "exceeded": {"zh": "超额", "en": "exceeded"},
     "n_met": {"zh": "{k}/{n} 市达标", "en": "{k} of {n} cities met the target"},
     "card_total": {"zh": "14市合计", "en": "Sum of the 14 cities"},
+    "card_total_counties": {"zh": "{n}个县区合计", "en": "Sum of the {n} counties"},
+    "card_total_counties_note": {"zh": "各县区之和", "en": "sum of the counties"},
+    "card_coverage_counties": {"zh": "有数据的县区", "en": "Counties with a value"},
     "card_max": {"zh": "最高", "en": "Highest"},
     "card_min": {"zh": "最低", "en": "Lowest"},
     "card_coverage": {"zh": "有数据的城市", "en": "Cities with a value"},
@@ -882,7 +897,7 @@ def carbon_problem_text(problem: Problem, lang: str) -> str:
 def bundle() -> dict:
     """All tables, for the browser (the clientside callbacks translate with it)."""
     return {"strings": STRINGS, "pollutants": POLLUTANT_LABELS, "measures": MEASURE_LABELS, "schemes": SCHEME_LABELS,
-            "map_types": MAP_TYPE_LABELS,
+            "map_types": MAP_TYPE_LABELS, "levels": LEVEL_LABELS,
             "layers": LAYER_LABELS, "basemaps": BASEMAP_LABELS, "langs": LANG_LABELS, "precisions": PRECISION_LABELS}
 
 
