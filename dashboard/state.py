@@ -360,16 +360,6 @@ def plan_store(store: dict, data: ViewData, plan: str | None, observed=None, set
 
 
 #: The formula of each carbon measure in words (the catalogue's formulas name ids the screen must not show).
-CARBON_FORMULAS = {
-    "co2_t": ("", ""),
-    "co2_t_per_km2": ("二氧化碳排放量 ÷ 城市面积（平方千米，等积投影），保留三位小数",
-                      "CO2 emissions ÷ the city's area (km², equal-area projection), rounded to 0.001"),
-    "co2_t_per_10k_yuan": ("二氧化碳排放量 ÷（{y}年地区生产总值（亿元）× 10,000），保留四位小数",
-                           "CO2 emissions ÷ ({y} GDP in 10⁸ yuan × 10,000), rounded to 0.0001"),
-    "coverage_pct": ("清单有效像元落入城市的面积 ÷ 城市面积 × 100",
-                     "area of the inventory's valid cells inside ÷ the city's area × 100"),
-    "co2_diff_pct": ("（{a} − {b}）÷ {b} × 100，保留两位小数", "({a} − {b}) ÷ {b} × 100, rounded to 0.01"),
-}
 CARBON_DECIMALS = {"co2_t_per_km2": 3, "co2_t_per_10k_yuan": 4}
 DIFF_GROUP = "co2_diff"
 
@@ -380,7 +370,7 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
     year's GDP, coverage) and, for two inventories of one year, a group comparing them (their difference
     in % city by city). Every entry carries the inventory, year, method and licence as its source."""
     from geo.carbon.inventory import list_inventories
-    from geo.carbon.measures import carbon_indicators, cite_inventory
+    from geo.carbon.measures import FORMULA_WORDS, carbon_indicators, cite_inventory
 
     inventories = list_inventories(settings)
     if not inventories:
@@ -421,7 +411,7 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
         inside = ind.id[ind.id.index("[") + 1:-1]
         a, _, b = inside.partition("|")
         for k, lang in enumerate(("zh", "en")):
-            entry[f"formula_{lang}"] = CARBON_FORMULAS[field][k].format(y=ind.year, a=a, b=b)
+            entry[f"formula_{lang}"] = FORMULA_WORDS[field][k].format(y=ind.year, a=a, b=b)
             if ind.group == DIFF_GROUP:
                 entry[f"source_{lang}"] = ("；" if lang == "zh" else "; ").join(
                     cite_inventory(by_name[n], lang) for n in (a, b))
