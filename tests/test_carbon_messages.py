@@ -283,3 +283,19 @@ def test_english_stays_the_default():
     code, lines = _invoke(["remove", "nowhere"], "en")
     res = CliRunner().invoke(carbon, ["remove", "nowhere"])
     assert code == res.exit_code == 1 and res.output.splitlines() == lines
+
+
+def test_what_the_commands_say_when_they_succeed_in_chinese(tmp_path):
+    """A stored, listed, tabled and removed inventory, each said in Chinese with --lang zh: no English word
+    but the command to type, the counts as the store holds them (a table of two cities and one county)."""
+    path = tmp_path / "t.csv"
+    path.write_text("地区,排放量,单位\n沈阳,6500,万吨\n大连,7000,万吨\n沈阳市和平区,120,万吨\n", encoding="utf-8")
+    code, lines = _invoke(["import", str(path), "--name", "表A", "--year", "2020"], "zh")
+    assert code == 0 and lines == ["已保存清单“表A”：按地区表导入，2020年，2 个城市、1 个县区"], lines
+    code, lines = _invoke(["table", "--name", "表A", "--level", "county", "--out", str(tmp_path / "c.csv")], "zh")
+    assert code == 0 and lines == [f"已将 100 行写入 {tmp_path / 'c.csv'}"], lines
+    code, lines = _invoke(["remove", "表A"], "zh")
+    assert code == 0 and lines == ["已删除清单“表A”（审计日志保留此次删除）"], lines
+    code, lines = _invoke(["list"], "zh")
+    assert code == 0 and lines[0].startswith("尚未保存任何清单") and re.findall(r"[A-Za-z]{3,}", lines[0]) == [
+        "lnmap", "carbon", "import", "FILE", "name", "NAME", "year"]  # the command to type, as typed

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from geo.core.errors import DataValidationError, LnmapError, Problem, StoreError
+from geo.core.vocabulary import T as in_lang
 from geo.core.vocabulary import carbon_problem_text, t
 
 
@@ -67,9 +68,15 @@ def import_cmd(file: Path, name: str, year: int, unit: str | None, variable: str
                                 source=source_text, licence=licence, datum=datum)
     except LnmapError as exc:
         raise Rejected(exc, lang) from exc
+    from geo.carbon.measures import METHODS
+
     m = meta["meta"]
-    click.echo(f"stored inventory {meta['name']!r}: {meta['method']}, {meta['year']}, {m['cities']} cities, "
-               f"{m['counties']} counties" + (f", {m['points']} sites" if m["points"] else ""))
+    method = METHODS.get(meta["method"], (meta["method"], meta["method"]))[0]
+    click.echo(in_lang(lang,
+                       f"已保存清单“{meta['name']}”：{method}，{meta['year']}年，{m['cities']} 个城市、{m['counties']} 个县区"
+                       + (f"、{m['points']} 个点位" if m["points"] else ""),
+                       f"stored inventory {meta['name']!r}: {meta['method']}, {meta['year']}, {m['cities']} cities, "
+                       f"{m['counties']} counties" + (f", {m['points']} sites" if m["points"] else "")))
 
 
 @carbon.command("list")
@@ -87,7 +94,8 @@ def list_cmd(fmt: str, lang: str) -> None:
         click.echo(json.dumps(items, ensure_ascii=False, indent=1))
         return
     if not items:
-        click.echo("no inventory stored (lnmap carbon import FILE --name NAME --year Y)")
+        click.echo(in_lang(lang, "尚未保存任何清单（导入：lnmap carbon import FILE --name NAME --year Y）",
+                           "no inventory stored (lnmap carbon import FILE --name NAME --year Y)"))
     for i in items:
         click.echo(f"{i['name']:24s} {i['year']}  {i['method']:5s}  {i['unit']:16s}  {i['licence'] or '-':12s}  "
                    f"{i['imported_at'][:19]}  {i['imported_by']}  {i['file_name']}")
@@ -104,7 +112,7 @@ def remove_cmd(name: str, lang: str) -> None:
         remove_inventory(name)
     except (KeyError, LnmapError) as exc:
         raise Rejected(exc, lang) from exc
-    click.echo(f"removed inventory {name!r}")
+    click.echo(in_lang(lang, f"已删除清单“{name}”（审计日志保留此次删除）", f"removed inventory {name!r}"))
 
 
 @carbon.command("table")
@@ -134,4 +142,4 @@ def table_cmd(name: str, level: str, fmt: str, out: Path | None, lang: str) -> N
         click.echo(text, nl=False)
     else:
         write_bytes_atomic(out, text.encode("utf-8"))
-        click.echo(f"wrote {len(table)} rows to {out}")
+        click.echo(in_lang(lang, f"已将 {len(table)} 行写入 {out}", f"wrote {len(table)} rows to {out}"))
