@@ -370,7 +370,7 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
     year's GDP, coverage) and, for two inventories of one year, a group comparing them (their difference
     in % city by city). Every entry carries the inventory, year, method and licence as its source."""
     from geo.carbon.inventory import list_inventories
-    from geo.carbon.measures import FORMULA_WORDS, carbon_indicators, cite_inventory
+    from geo.carbon.measures import FORMULA_WORDS, carbon_indicators, cite_inventory, cite_short
 
     inventories = list_inventories(settings)
     if not inventories:
@@ -412,11 +412,10 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
         a, _, b = inside.partition("|")
         for k, lang in enumerate(("zh", "en")):
             entry[f"formula_{lang}"] = FORMULA_WORDS[field][k].format(y=ind.year, a=a, b=b)
-            if ind.group == DIFF_GROUP:
-                entry[f"source_{lang}"] = ("；" if lang == "zh" else "; ").join(
-                    cite_inventory(by_name[n], lang) for n in (a, b))
-            else:
-                entry[f"source_{lang}"] = cite_inventory(by_name[inside], lang)
+            names = (a, b) if ind.group == DIFF_GROUP else (inside,)
+            entry[f"source_{lang}"] = ("；" if lang == "zh" else "; ").join(cite_inventory(by_name[n], lang) for n in names)
+            # The tooltips' line: which inventory, year, method and licence the number under the pointer is.
+            entry[f"tip_{lang}"] = "\n".join(cite_short(by_name[n], lang) for n in names)
         if field in CARBON_DECIMALS:
             entry["decimals"] = CARBON_DECIMALS[field]
     by_id = {i.id: i for i in county_inds if i.id in payload}

@@ -122,3 +122,20 @@ def test_layer_version_changes_with_the_data():
     b = {("wgs84", "cities"): Blob(b"{ }", b"", "etag-b")}
     assert layers_version(a) != layers_version(b)
     assert layers_version(a) == layers_version(dict(a))
+
+
+def test_no_two_asset_files_define_the_same_browser_function():
+    """Dash serves every file of dashboard/assets/ in one page, in name order: a function defined under the
+    same window.lnmap name in two files would silently replace the first (the county level's style once took the
+    name of the county outlines' and emptied that layer)."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    assets = Path(__file__).resolve().parent.parent / "dashboard" / "assets"
+    defined = Counter()
+    for js in sorted(assets.glob("*.js")):
+        names = set(re.findall(r"\bNS\.(\w+)\s*=\s*(?:function|guarded)", js.read_text(encoding="utf-8")))
+        defined.update(names)
+    assert len(defined) > 20  # the pattern finds them
+    assert [n for n, k in defined.items() if k > 1] == []

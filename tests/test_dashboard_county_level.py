@@ -102,6 +102,17 @@ def test_the_county_layers_are_served_in_both_datums():
     assert b["geometry"]["coordinates"] == pytest.approx([float(want[0]), float(want[1])], abs=2e-5)
 
 
+def hover(page, selector: str) -> tuple[float, float]:
+    """Move the pointer onto a point of the path ``selector`` that is on top there (its box's centre may be
+    sea or another place); return the point."""
+    x, y = page.evaluate("""(sel) => { const p = document.querySelector(sel), r = p.getBoundingClientRect();
+      for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) { const x = r.left + r.width * i / 20,
+        y = r.top + r.height * j / 20; if (document.elementFromPoint(x, y) === p) return [x, y]; }
+      return null; }""", selector)
+    page.mouse.move(x, y)
+    return x, y
+
+
 @pytest.mark.browser
 def test_the_county_level_draws_ranks_and_opens_a_county(page):
     _import(counties_only=True)
@@ -112,6 +123,9 @@ def test_the_county_level_draws_ranks_and_opens_a_county(page):
         level = page.locator("#level-wrap")
         expect(level).to_be_visible()  # offered: this measure has county values
         assert page.locator("path.lnmap-county").count() == 0  # no county file until the level is picked
+        # A city's tooltip says which inventory its number is, with the method and licence.
+        hover(page, "path.lnmap-city[data-adcode='210100']")
+        expect(page.locator(".lnmap-tip")).to_contain_text("inventory 混合 (2021) · table by place · licence: CC BY 4.0")
         page.locator("#level").get_by_text("Counties (100)").click()
         page.wait_for_function("document.querySelectorAll('path.lnmap-county').length === 100")
         expect(page).to_have_url(re.compile(r"level=county"))
@@ -133,12 +147,12 @@ def test_the_county_level_draws_ranks_and_opens_a_county(page):
         assert not CJK.search(" ".join(ranking.all_inner_texts()))
         expect(page.locator("#rank-note")).to_contain_text("Counties ranked")
         expect(page.locator(".legend")).to_contain_text("County level: 3 of 100 counties have a value")
-        # A real click inside 西岗区 opens its panel.
-        x, y = page.evaluate("""() => { const p = document.querySelector("path.lnmap-county[data-adcode='210203']");
-          const r = p.getBoundingClientRect();
-          for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) { const x = r.left + r.width * i / 20,
-            y = r.top + r.height * j / 20; if (document.elementFromPoint(x, y) === p) return [x, y]; }
-          return null; }""")
+        # A county's tooltip: its name with its city's, its value, the inventory; a real click opens its panel.
+        x, y = hover(page, "path.lnmap-county[data-adcode='210203']")
+        tip = page.locator(".lnmap-tip")
+        expect(tip).to_contain_text("Xigang District, Dalian")
+        expect(tip).to_contain_text("500,000 t")
+        expect(tip).to_contain_text("inventory 混合 (2021) · table by place · licence: CC BY 4.0")
         page.mouse.click(x, y)
         expect(page.locator("#detail h2")).to_contain_text("Xigang District")
         expect(page.locator("#detail")).to_contain_text("city: Dalian")

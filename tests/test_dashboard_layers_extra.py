@@ -185,6 +185,9 @@ def test_the_plants_and_counties_draw_offline_with_their_attribution(page):
         page.wait_for_function("document.querySelectorAll('path.lnmap-city').length === 14")
         page.wait_for_function(f"document.querySelectorAll('path.lnmap-plant').length === {len(PLANT_ROWS)}")
         page.wait_for_selector("path.lnmap-county-line")
+        # The marked counties are a file of their own, which may come after the lines: waited for, then counted.
+        page.wait_for_function(f"document.querySelectorAll('path.lnmap-county-marked').length >= {len(DESIGNATED)}")
+        page.wait_for_load_state("networkidle")
         assert page.locator("path.lnmap-county-marked").count() == len(DESIGNATED)
         attribution = page.locator(".leaflet-control-attribution")
         assert attribution.is_visible() and ATTRIBUTION in attribution.inner_text()

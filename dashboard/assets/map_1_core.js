@@ -99,6 +99,12 @@
     }
     return style;
   }
+  // Under a CO2 inventory's number, the inventory, year, method and licence (the store's tip_zh / tip_en).
+  function tipSource(h) {
+    const ind = NS.store && h.indicator ? NS.store.indicators[h.indicator] : null;
+    const tip = ind && ind["tip_" + h.lang];
+    return tip ? '<br><span class="tip-source">' + tip.split("\n").map(esc).join("<br>") + "</span>" : "";
+  }
   // A place's outline as a button (the cities', the counties'): in the Tab order, named for screen readers,
   // Enter or Space selects it; its adcode is where a press on it (below) finds the place.
   function asButton(layer, adcode, label) {
@@ -124,7 +130,7 @@
     const v = h.values ? h.values[p.adcode] : null;
     const shown = v === null || v === undefined ? null : grouped(v, h.decimals === undefined ? 2 : h.decimals);
     const text = shown === null ? (h.lang === "en" ? "no data" : "无数据") : shown + " " + (h.unit || "");
-    layer.bindTooltip("<b>" + esc(name) + "</b><br>" + esc(text), { sticky: true, className: "lnmap-tip" });
+    layer.bindTooltip("<b>" + esc(name) + "</b><br>" + esc(text) + tipSource(h), { sticky: true, className: "lnmap-tip" });
     const label = name + "：" + text;
     const keyboard = function () { asButton(layer, p.adcode, label); };
     keyboard();
@@ -199,10 +205,10 @@
       if (!el || !l.feature && !l.options.adcode) return;
       if (l.feature && el.classList.contains("lnmap-city")) {
         l.setStyle(NS.cityStyle(l.feature));
-      } else if (l.feature && el.classList.contains("lnmap-county") && NS.countyStyle) {
-        l.setStyle(NS.countyStyle(l.feature));
-      } else if (l.options.county && el.classList.contains("lnmap-symbol") && NS.countyCircle) {
-        const c = NS.countyCircle(l.options.adcode);
+      } else if (l.feature && el.classList.contains("lnmap-county") && NS.countyLevelStyle) {
+        l.setStyle(NS.countyLevelStyle(l.feature));
+      } else if (l.options.county && el.classList.contains("lnmap-symbol") && NS.countyLevelCircle) {
+        const c = NS.countyLevelCircle(l.options.adcode);
         l.setRadius(c.r || 0.001);
         l.setStyle({ fillColor: c.fillColor, opacity: c.r ? 1 : 0, fillOpacity: c.r ? c.fillOpacity : 0 });
       } else if (l.options.adcode && el.classList.contains("lnmap-symbol")) {
@@ -623,7 +629,7 @@
   const FIRST = { el: null, data: null, v: null, map: null, at: "", since: 0, pick: null, userMoved: false, start: 0,
                   input: -1e9 };
   function isReady() { return ready; }
-  Object.assign(PARTS, { FIRST, asButton, bootNow, circleOf, cityLook, comp, drawNow, esc, fit, formatQuery, freeRect, grouped,
+  Object.assign(PARTS, { FIRST, asButton, bootNow, tipSource, circleOf, cityLook, comp, drawNow, esc, fit, formatQuery, freeRect, grouped,
                           hideout, indicatorOf, isReady, lbl, legend, mapTypeOf, num, parseQuery, ranking, refit,
                           resolveCity, symbolScale, tableOf, tr, watch });
 })();

@@ -8,7 +8,7 @@
   "use strict";
   const NS = (window.lnmap = window.lnmap || {});
   const PARTS = (NS.parts = NS.parts || {});
-  const { asButton, esc, grouped } = PARTS;
+  const { asButton, esc, grouped, tipSource } = PARTS;
   const symbolRadius = NS.symbolRadius;
 
   function current(context) {
@@ -19,7 +19,7 @@
     return i < 0 ? h.nodata : h.colours[i];
   }
   // A county's fill under the counties' hideout (the colours of its class, or the neutral fill under circles).
-  NS.countyStyle = function (feature, context) {
+  NS.countyLevelStyle = function (feature, context) {
     const h = current(context).h;
     const a = feature.properties.adcode;
     const sel = h.selected === a;
@@ -28,7 +28,7 @@
              weight: sel ? 3 : 0.7, opacity: 1, className: "lnmap-county" + (sel ? " lnmap-selected" : "") };
   };
   // Its name with its city's (two counties are called 铁西区), and its value with the unit, or "no data".
-  NS.countyTooltip = function (feature, layer, context) {
+  NS.countyLevelTooltip = function (feature, layer, context) {
     const p = feature.properties;
     const text = function () {
       const h = current(context).h;
@@ -38,20 +38,23 @@
         : grouped(v, h.decimals === undefined ? 2 : h.decimals) + " " + (h.unit || "");
       return { name: name, value: shown };
     };
-    layer.bindTooltip(function () { const t = text(); return "<b>" + esc(t.name) + "</b><br>" + esc(t.value); },
+    layer.bindTooltip(function () {
+      const t = text();
+      return "<b>" + esc(t.name) + "</b><br>" + esc(t.value) + tipSource(current(context).h);
+    },
                       { sticky: true, className: "lnmap-tip" });
     // Keyboard: each county is a button in the Tab order, as the cities are; Enter or Space selects it.
     layer.on("add", function () { const t = text(); asButton(layer, p.adcode, t.name + "：" + t.value); });
   };
   // A county's circle: area-true like the cities' (geo.core.symbols), in the counties' own scale.
-  NS.countyCircle = function (adcode) {
+  NS.countyLevelCircle = function (adcode) {
     const s = current().symbols || {};
     const v = s.show && s.values ? s.values[adcode] : null;
     return { r: symbolRadius(v, s.vmax, s.r_max), fillColor: v < 0 ? s.negative : s.colour, fillOpacity: 0.78 };
   };
-  NS.countySymbol = function (feature, latlng) {
+  NS.countyLevelSymbol = function (feature, latlng) {
     const a = feature.properties.adcode;
-    const c = NS.countyCircle(a);
+    const c = NS.countyLevelCircle(a);
     return L.circleMarker(latlng, { radius: c.r || 0.001, fillColor: c.fillColor, fillOpacity: c.r ? c.fillOpacity : 0,
                                     opacity: c.r ? 1 : 0, color: "#ffffff", weight: 1, interactive: false,
                                     pane: "lnmap-county-symbols", className: "lnmap-symbol lnmap-county-symbol",

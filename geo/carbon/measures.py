@@ -44,6 +44,21 @@ def cite_inventory(inv: dict, lang: str = "en") -> str:
             f"source: {inv['source'] or 'not given'}")
 
 
+def cite_short(inv: dict, lang: str = "en") -> str:
+    """An inventory in one line, where a tooltip has room for no more: name, year, method in a few words,
+    licence (the rest is in :func:`cite_inventory`, in the legend and the panel).
+
+    >>> cite_short({"name": "EDGAR", "year": 2022, "method": "grid", "licence": "CC BY 4.0"}, "zh")
+    '清单 EDGAR（2022年）· 格网按面积比例求和 · 许可：CC BY 4.0'
+    >>> cite_short({"name": "CEADs", "year": 2020, "method": "table", "licence": ""}, "en")
+    'inventory CEADs (2020) · table by place · licence: not given'
+    """
+    zh_method, en_method = SHORT_METHODS.get(inv["method"], (inv["method"], inv["method"]))
+    if lang == "zh":
+        return f"清单 {inv['name']}（{inv['year']}年）· {zh_method} · 许可：{inv['licence'] or '未注明'}"
+    return f"inventory {inv['name']} ({inv['year']}) · {en_method} · licence: {inv['licence'] or 'not given'}"
+
+
 INTENSITY_DECIMALS = 4
 #: What each column holds: (name zh, name en, unit, formula).
 WORDS = {
