@@ -412,10 +412,10 @@ def carbon_store(store: dict, data: ViewData, observed=None, settings=None) -> d
         a, _, b = inside.partition("|")
         for k, lang in enumerate(("zh", "en")):
             entry[f"formula_{lang}"] = FORMULA_WORDS[field][k].format(y=ind.year, a=a, b=b)
-            names = (a, b) if ind.group == DIFF_GROUP else (inside,)
-            entry[f"source_{lang}"] = ("；" if lang == "zh" else "; ").join(cite_inventory(by_name[n], lang) for n in names)
+            cited = (a, b) if ind.group == DIFF_GROUP else (inside,)
+            entry[f"source_{lang}"] = ("；" if lang == "zh" else "; ").join(cite_inventory(by_name[n], lang) for n in cited)
             # The tooltips' line: which inventory, year, method and licence the number under the pointer is.
-            entry[f"tip_{lang}"] = "\n".join(cite_short(by_name[n], lang) for n in names)
+            entry[f"tip_{lang}"] = "\n".join(cite_short(by_name[n], lang) for n in cited)
         if field in CARBON_DECIMALS:
             entry["decimals"] = CARBON_DECIMALS[field]
     by_id = {i.id: i for i in county_inds if i.id in payload}
