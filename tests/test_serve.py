@@ -103,8 +103,9 @@ def test_lnmap_serve_runs_gunicorn_and_replaces_a_killed_worker_at_once(tmp_path
         assert first.status_code == 200 and first.headers["server"] == "gunicorn"
         master = _wait_until(lambda: _children(proc.pid) and proc.pid, 5, "the master is up")
         workers = _wait_until(lambda: len(_children(master)) == 2 and _children(master), 10, "2 workers run")
-        for pid in workers:
-            assert Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"gunicorn: worker")
+        # A forked worker carries the master's title until it has renamed itself: waited for, not read at once.
+        _wait_until(lambda: all(Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"gunicorn: worker")
+                                for pid in workers), 10, "each worker is named a gunicorn worker")
         # Each worker talks to the store on its own (engines are per process after the fork).
         assert all(httpx.get(base + "/login", timeout=10).status_code == 200 for _ in range(6))
 
