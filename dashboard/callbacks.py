@@ -444,8 +444,7 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     app.clientside_callback(
         _cs("restyle"),
         [Output({"type": "area", "key": "cities"}, "hideout"), Output("legend", "children"),
-         Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className"), Output("symbols", "hideout"),
-         Output("county-areas", "hideout"), Output("county-symbols", "hideout")],
+         Output(RANK, "style"), Output(RANK, "children"), Output(RANK, "className"), Output("symbols", "hideout")],
         Input("pollutant", "value"), Input("measure", "value"), Input("scheme", "value"), Input("city", "data"),
         Input("lang", "value"), Input("panel", "value"), Input("region", "value"), Input("store", "data"),
         Input("year", "value"), Input("map-type", "value"), Input("level", "value"),
@@ -453,10 +452,12 @@ def register_callbacks(app: Dash, data: ViewData, base_store: dict | None = None
     )
     app.clientside_callback(
         _cs("countyLevel"),
-        [Output("level-wrap", "style"), Output("level", "options"), Output("county-areas", "url"),
-         Output("county-symbols", "url"), Output("rank-note", "children")],
+        [Output("level-wrap", "style"), Output("level", "options"), Output("county-areas", "children"),
+         Output("county-symbols", "children"), Output("rank-note", "children")],
         Input("pollutant", "value"), Input("measure", "value"), Input("year", "value"), Input("level", "value"),
         Input("basemap", "value"), Input("lang", "value"), Input("store", "data"),
+        State("county-areas", "children"),
+        prevent_initial_call=True,  # the page opens with no CO2 inventory: the store that brings one sets it off
     )
     app.clientside_callback(
         _cs("layers"),

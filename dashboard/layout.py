@@ -125,11 +125,9 @@ def create_map(hideout: dict, on: tuple[str, ...] = (), version: str = ""):
             ),
             # The county level (a CO2 inventory's counties): filled counties under the cities' outlines, and
             # their totals as circles; no file until the level is picked (assets/map_5_counties.js).
-            dl.Pane(name="lnmap-county-areas", children=[dl.GeoJSON(
-                id="county-areas", url=None, style=FN("countyLevelStyle"), onEachFeature=FN("countyLevelTooltip"),
-                hoverStyle={"weight": 2.5, "color": "#444"}, hideout={})]),
-            dl.Pane(name="lnmap-county-symbols", children=[dl.GeoJSON(
-                id="county-symbols", url=None, pointToLayer=FN("countyLevelSymbol"), interactive=False, hideout={})]),
+            # (Empty groups until then: the page's first map renders nothing more for them.)
+            dl.Pane(name="lnmap-county-areas", children=[dl.LayerGroup(id="county-areas", children=[])]),
+            dl.Pane(name="lnmap-county-symbols", children=[dl.LayerGroup(id="county-symbols", children=[])]),
             dl.Pane(name="lnmap-counties", children=[_layer_group("counties", on, version)]),
             _layer_group("other_plans", on, version),
             dl.Pane(name="lnmap-regions", children=[_layer_group(r, on, version) for r in REGION_IDS]),

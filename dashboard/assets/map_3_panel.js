@@ -196,7 +196,7 @@
     },
     restyle: function (group, measure, scheme, city, lang, panel, region, store, year, mapType, level, current) {
       const v = mapView(store, group, measure, scheme, city, lang, panel, region, year, mapType, level);
-      if (!v) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
+      if (!v) return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate()];
       const indicator = v.indicator, mode = v.mode, vmax = v.vmax, h = v.h;
       const shown = v.store || store;  // the county level's view of the store (levelStore)
       const symbols = v.county ? v.county.symbols : v.symbols;
@@ -208,13 +208,10 @@
       window.lnmap.rankOrder = r.order;
       drawView(v);
       const same = JSON.stringify(h) === JSON.stringify(current);  // e.g. on load: the layout's own hideout
-      const county = v.county ? [v.county.h, v.county.symbols] : [{}, {}];
       // A click on a city changes only what marks the selection (the hideout, the bars' classes): the legend,
       // the bars' contents and the circles stay, so Dash does not mount them again while the panel renders.
-      if (onlyCity("restyle")) {
-        return [same ? noUpdate() : h, noUpdate(), noUpdate(), noUpdate(), classNames, noUpdate(),
-                v.county ? county[0] : noUpdate(), noUpdate()];
-      }
+      // (The counties take their look from NS.lastCounty, which drawView has set and drawn: no hideout of theirs.)
+      if (onlyCity("restyle")) return [same ? noUpdate() : h, noUpdate(), noUpdate(), noUpdate(), classNames, noUpdate()];
       const key = legend(shown, indicator, scheme, lang, mode, vmax, symbols.r_max);
       if (v.county) {
         const values = shown.indicators[indicator].values, all = Object.keys(values);
@@ -222,12 +219,11 @@
         key.push(comp("Div", { className: "legend-note level-note", children: tr(store, "level_note", lang)
           .replace("{k}", have).replace("{n}", all.length) }));
       }
-      return [same ? noUpdate() : h, key, r.styles, r.children, classNames, v.county ? { show: false } : symbols,
-              county[0], county[1]];
+      return [same ? noUpdate() : h, key, r.styles, r.children, classNames, v.county ? { show: false } : symbols];
     },
     // The county level: offered for a measure with county values (a CO2 inventory's); the counties' files
     // are asked for only while it is on, in the basemap's datum; the ranking says which counties it shows.
-    countyLevel: function (group, measure, year, level, basemap, lang, store) {
+    countyLevel: function (group, measure, year, level, basemap, lang, store, current) {
       const id = indicatorOf(store, group, measure, year);
       const ind = id && store.indicators[id];
       const counties = !!(ind && ind.county && store.counties);
@@ -238,8 +234,17 @@
       const url = function (name) { return "/lnmap/geo/" + datum + "/" + name + ".geojson?v=" + store.layer_version; };
       const opts = ["city", "county"].map(function (k) { return { label: lbl(store.i18n.levels, k, lang), value: k }; });
       document.documentElement.classList.toggle("lnmap-county-level", on);
-      return [{ display: offered ? "block" : "none" }, opts, on ? url("county-areas") : null,
-              on ? url("county-points") : null, on ? tr(store, "ranking_counties", lang) : null];
+      // The two layers, made only while the level is on (and again only when their file changes: the datum).
+      const have = current && current.length ? current[0].props.url : null;
+      const want = on ? url("county-areas") : null;
+      const layers = want === have ? [noUpdate(), noUpdate()] : !on ? [[], []] : [
+        [comp("GeoJSON", { url: want, style: { variable: "lnmap.countyLevelStyle" },
+                           onEachFeature: { variable: "lnmap.countyLevelTooltip" },
+                           hoverStyle: { weight: 2.5, color: "#444" } }, "dash_leaflet")],
+        [comp("GeoJSON", { url: url("county-points"), pointToLayer: { variable: "lnmap.countyLevelSymbol" },
+                           interactive: false }, "dash_leaflet")]];
+      return [{ display: offered ? "block" : "none" }, opts, layers[0], layers[1],
+              on ? tr(store, "ranking_counties", lang) : null];
     },
     layers: function (layers, basemap, lang, current, store) {
       layers = layers || [];
