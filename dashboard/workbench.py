@@ -25,7 +25,6 @@ size, number of parameters, entries per list).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import math
@@ -809,27 +808,9 @@ def font_bytes(ref: Reference) -> bytes:
     """A WOFF subset of the export font (:mod:`geo.core.fonts`) with the page's characters, made once."""
     with _FONT_LOCK:
         if "woff" not in _FONT:
-            from fontTools import subset
+            from geo.core.fonts import export_font, woff_subset
 
-            from geo.core.fonts import export_font
-
-            font = export_font()
-            opts = subset.Options()
-            opts.font_number = font.face_index
-            opts.flavor = "woff"
-            opts.layout_features = ["*"]
-            opts.name_IDs = ["*"]
-            opts.notdef_outline = True
-            f = subset.load_font(str(font.path), opts, lazy=True)
-            try:
-                sub = subset.Subsetter(opts)
-                sub.populate(text=page_text(ref))
-                sub.subset(f)
-                buf = io.BytesIO()
-                subset.save_font(f, buf, opts)
-            finally:
-                f.close()
-            _FONT["woff"] = buf.getvalue()
+            _FONT["woff"] = woff_subset(export_font(), page_text(ref))
         return _FONT["woff"]
 
 

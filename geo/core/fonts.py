@@ -19,6 +19,7 @@ whatever fonts the machine has.
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 from contextlib import contextmanager
@@ -179,3 +180,26 @@ def matplotlib_font(font: ExportFont | None = None):
     if [(Path(f.path).resolve(), f.face_index) for f in found] != [(font.path, font.face_index)]:
         raise FontError(f"matplotlib does not take {font.path} face {font.face_index} as given; got {found}")
     return prop
+
+
+def woff_subset(font: ExportFont, text: str) -> bytes:
+    """``font`` as a WOFF subset holding the characters of ``text`` (with every OpenType feature, so vertical
+    and contextual forms survive): what a page embeds instead of the whole CJK face."""
+    from fontTools import subset
+
+    opts = subset.Options()
+    opts.font_number = font.face_index
+    opts.flavor = "woff"
+    opts.layout_features = ["*"]
+    opts.name_IDs = ["*"]
+    opts.notdef_outline = True
+    f = subset.load_font(str(font.path), opts, lazy=True)
+    try:
+        sub = subset.Subsetter(opts)
+        sub.populate(text=text)
+        sub.subset(f)
+        buf = io.BytesIO()
+        subset.save_font(f, buf, opts)
+    finally:
+        f.close()
+    return buf.getvalue()

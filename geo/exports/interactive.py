@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import io
 import json
 import re
 from pathlib import Path
@@ -64,25 +63,10 @@ def _leaflet_assets() -> tuple[str, str]:
 
 def _font_face(font, text: str) -> str:
     """@font-face rule embedding the export font, subset to the characters of ``text``."""
-    from fontTools import subset
+    from geo.core.fonts import woff_subset
 
-    opts = subset.Options()
-    opts.font_number = font.face_index
-    opts.flavor = "woff"
-    opts.layout_features = ["*"]
-    opts.name_IDs = ["*"]
-    opts.notdef_outline = True
     chars = "".join(sorted(set(text) | set(map(chr, range(0x20, 0x7F)))))
-    f = subset.load_font(str(font.path), opts, lazy=True)
-    try:
-        sub = subset.Subsetter(opts)
-        sub.populate(text=chars)
-        sub.subset(f)
-        buf = io.BytesIO()
-        subset.save_font(f, buf, opts)
-    finally:
-        f.close()
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(woff_subset(font, chars)).decode("ascii")
     return (f"@font-face{{font-family:'{FONT_FAMILY}';src:url(data:font/woff;base64,{data}) format('woff');"
             "font-weight:normal;font-style:normal;}")
 
